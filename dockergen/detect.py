@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fnmatch
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -9,7 +10,7 @@ from pathlib import Path
 from typing import Any, Final
 
 from dockergen.command import choose_command
-from dockergen.errors import ConflictingLockfilesError, NoManifestError
+from dockergen.errors import ConflictingLockfilesError, NoManifestError, WorkspaceMemberError
 from dockergen.installers import LOCKFILES
 from dockergen.model import Decided, Installer, Overrides, ProjectSpec
 from dockergen.project import Project
@@ -109,11 +110,27 @@ def _choose_installer(project: Project, override: Installer | None) -> Decided[I
         return Decided(override, "--installer", f"--installer {override}", others)
     if len(locks) > 1:
         raise ConflictingLockfilesError(str(project.root), locks)
+    if not locks and (workspace_lock := _uv_workspace_lock(project)):
+        raise WorkspaceMemberError(str(project.root), workspace_lock)
     if not matches:
         raise NoManifestError(str(project.root), LOOKED_FOR)
     installer, evidence = matches[0]
     others = tuple(f"{ev} ({inst})" for inst, ev in matches[1:] if inst != installer)
     return Decided(installer, evidence.split(" ")[0], evidence, others)
+
+
+def _uv_workspace_lock(project: Project) -> str | None:
+    """The uv.lock of a uv workspace that lists `project` as a member, if any."""
+    for depth, parent in enumerate(project.root.parents[:3], start=1):
+        workspace = Project(parent)
+        if workspace.is_file("uv.lock") and workspace.is_file("pyproject.toml"):
+            members = workspace.pyproject().get("tool", {}).get("uv", {}).get("workspace", {})
+            relative = project.root.relative_to(parent).as_posix()
+            if any(fnmatch.fnmatch(relative, str(m)) for m in members.get("members", ())):
+                return "../" * depth + "uv.lock"
+        if workspace.is_dir(".git"):  # never look past the repository
+            return None
+    return None
 
 
 # ---- per-installer facts ----------------------------------------------------------------
@@ -151,10 +168,12 @@ def _pipenv_facts(project: Project, python: str) -> dict[str, Any]:
             "reproducible; run `pipenv lock` and commit Pipfile.lock"
         ]
     )
+    packages = project.read_toml("Pipfile").get("packages", {})
     return {
         "manifests": ("Pipfile", "Pipfile.lock") if locked else ("Pipfile",),
         "locked": locked,
         "installs_project": False,
+        "apt_build": _git_if_any(packages.values()),
         "warnings": warnings,
     }
 
@@ -172,14 +191,34 @@ def _locked_tool_facts(
                 f"create and commit {lockfile}"
             ]
         )
+        pyproject = project.pyproject()
+        declared = pyproject.get("tool", {}).get("poetry", {}).get("dependencies", {})
+        packages = _lock_packages(project, lockfile)  # pdm.lock marks VCS packages with git =
+        sources = [*packages, *(p.get("source", {}) for p in packages)]
         return {
             "manifests": ("pyproject.toml", lockfile) if locked else ("pyproject.toml",),
             "locked": locked,
             "installs_project": packaged(project),
+            "apt_build": _git_if_any([*declared.values(), *sources]),
             "warnings": warnings,
         }
 
     return facts
+
+
+def _lock_packages(project: Project, lockfile: str) -> list[dict[str, Any]]:
+    if not project.is_file(lockfile):
+        return []
+    packages = project.read_toml(lockfile).get("package", [])
+    return [p for p in packages if isinstance(p, dict)]
+
+
+def _git_if_any(requirements: Any) -> tuple[str, ...]:
+    """Pipfile/poetry tables ({git = ...}) and lock sources of VCS type need git in the builder."""
+    for value in requirements:
+        if isinstance(value, dict) and ("git" in value or value.get("type") == "git"):
+            return ("git",)
+    return ()
 
 
 def _poetry_packaged(project: Project) -> bool:

@@ -44,3 +44,12 @@ class OutputExistsError(DockergenError):
             f"{files} already exist{'s' if len(paths) == 1 else ''} and dockergen would "
             "overwrite it; pass --force to replace it, or --dry-run to see the output"
         )
+
+
+class WorkspaceMemberError(DockergenError):
+    def __init__(self, member: str, lockfile: str) -> None:
+        super().__init__(
+            f"{member} is a member of the uv workspace locked by {lockfile}; a Dockerfile for one "
+            "workspace member needs the workspace root as its build context, which dockergen does "
+            "not generate yet; run dockergen in a project with its own lock file"
+        )

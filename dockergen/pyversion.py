@@ -160,9 +160,11 @@ def _uv_lock_python(project: Project, name: str) -> str | None:
 
 
 def _pdm_lock_python(project: Project, name: str) -> str | None:
-    targets = project.read_toml(name).get("metadata", {}).get("targets", [])
-    values = [t.get("requires_python") for t in targets if isinstance(t, dict)]
-    return str(values[0]) if values and values[0] else None
+    metadata = project.read_toml(name).get("metadata", {})
+    # Lock format 4.5+ records targets; older locks keep requires_python in [metadata].
+    targets = [t for t in metadata.get("targets", []) if isinstance(t, dict)]
+    value = targets[0].get("requires_python") if targets else metadata.get("requires_python")
+    return str(value) if value else None
 
 
 def _pep440(text: str, source: str, what: str) -> _Constraint:

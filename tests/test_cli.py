@@ -1,0 +1,148 @@
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from dockergen import __version__
+from dockergen.cli import app
+from tests.helpers import GOLDEN, make_tree, tree_snapshot
+
+runner = CliRunner()
+
+
+@pytest.mark.parametrize("project", ["pip-requirements"], indirect=True)
+def test_init_writes_both_files_and_says_why(project: Path) -> None:
+    result = runner.invoke(app, ["init", str(project)])
+    assert result.exit_code == 0, result.output
+    assert result.stdout == (
+        "installer: pip (requirements.txt)\n"
+        "python: 3.12 (.python-version: 3.12)\n"
+        "command: python app.py (python app.py)\n"
+        f"wrote {project / 'Dockerfile'}\n"
+        f"wrote {project / '.dockerignore'}\n"
+    )
+    assert result.stderr == ""
+    golden = GOLDEN / "pip-requirements"
+    assert (project / "Dockerfile").read_text() == (golden / "Dockerfile").read_text()
+    assert (project / ".dockerignore").read_text() == (golden / ".dockerignore").read_text()
+
+
+@pytest.mark.parametrize("project", ["pipenv-nolock"], indirect=True)
+def test_warnings_go_to_stderr(project: Path) -> None:
+    result = runner.invoke(app, ["init", str(project), "--no-input"])
+    assert result.exit_code == 0
+    assert result.stderr == (
+        "dockergen: warning: Pipfile has no Pipfile.lock: the build resolves versions afresh and "
+        "is not reproducible; run `pipenv lock` and commit Pipfile.lock\n"
+    )
+
+
+@pytest.mark.parametrize("project", ["uv"], indirect=True)
+def test_init_refuses_to_overwrite_and_writes_nothing(project: Path) -> None:
+    (project / "Dockerfile").write_text("FROM scratch\n")
+    before = tree_snapshot(project)
+    result = runner.invoke(app, ["init", str(project)])
+    assert result.exit_code == 1
+    assert result.stderr == (
+        f"dockergen: error: {project / 'Dockerfile'} already exists and dockergen would overwrite "
+        "it; pass --force to replace it, or --dry-run to see the output\n"
+    )
+    assert tree_snapshot(project) == before  # not even .dockerignore was written
+
+
+@pytest.mark.parametrize("project", ["uv"], indirect=True)
+def test_force_overwrites_and_keeps_permissions(project: Path) -> None:
+    (project / "Dockerfile").write_text("FROM scratch\n")
+    (project / "Dockerfile").chmod(0o600)
+    result = runner.invoke(app, ["init", str(project), "--force"])
+    assert result.exit_code == 0
+    assert (project / "Dockerfile").read_text() == (GOLDEN / "uv" / "Dockerfile").read_text()
+    assert (project / "Dockerfile").stat().st_mode & 0o777 == 0o600
+    assert sorted(p.name for p in project.iterdir() if p.name.startswith(".Dockerfile")) == []
+
+
+@pytest.mark.parametrize("project", ["poetry"], indirect=True)
+def test_dry_run_prints_and_writes_nothing(project: Path) -> None:
+    before = tree_snapshot(project)
+    result = runner.invoke(app, ["init", str(project), "--dry-run"])
+    assert result.exit_code == 0
+    dockerfile = (GOLDEN / "poetry" / "Dockerfile").read_text()
+    ignore = (GOLDEN / "poetry" / ".dockerignore").read_text()
+    assert result.stdout.endswith(
+        f"--- Dockerfile ---\n{dockerfile}--- .dockerignore ---\n{ignore}"
+    )
+    assert tree_snapshot(project) == before
+
+
+@pytest.mark.parametrize("project", ["pip-requirements"], indirect=True)
+def test_flags_override_detection(project: Path) -> None:
+    args = ["init", str(project), "--dry-run", "--python", "3.11.9", "--installer", "pip"]
+    args += ["--command", "gunicorn -b 0.0.0.0:8000 'app:make()'", "--apt", "libpq5"]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0
+    assert result.stdout.startswith(
+        "installer: pip (--installer pip)\n"
+        "python: 3.11.9 (--python 3.11.9)\n"
+        "command: gunicorn -b 0.0.0.0:8000 'app:make()' (--command)\n"
+    )
+    assert "ARG PYTHON_VERSION=3.11.9\n" in result.stdout
+    assert 'CMD ["gunicorn", "-b", "0.0.0.0:8000", "app:make()"]\n' in result.stdout
+    assert "apt-get install -y --no-install-recommends libpq5\n" in result.stdout
+
+
+def test_no_manifest_is_exit_1_without_traceback(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["init", str(tmp_path)])
+    assert result.exit_code == 1
+    assert result.stdout == ""
+    assert result.stderr.startswith(f"dockergen: error: no dependency manifest in {tmp_path} (")
+    assert "Traceback" not in result.stderr
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--command", "echo 'unclosed"], 'dockergen: error: --command: command "echo \'unclosed"'),
+        (
+            ["--python", "3.12; rm -rf /"],
+            "dockergen: error: --python: Python version '3.12; rm -rf /'",
+        ),
+    ],
+    ids=["bad-quoting", "bad-python"],
+)
+def test_bad_flag_values_are_errors(tmp_path: Path, args: list[str], message: str) -> None:
+    make_tree(tmp_path, {"requirements.txt": "six\n"})
+    result = runner.invoke(app, ["init", str(tmp_path), *args])
+    assert result.exit_code == 1
+    assert result.stderr.startswith(message)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["requirements.txt"]
+
+
+def test_bad_usage_is_exit_2(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["init", str(tmp_path), "--installer", "conda"])
+    assert result.exit_code == 2
+    assert "'conda' is not one of" in result.stderr
+
+
+def test_version_flag() -> None:
+    result = runner.invoke(app, ["--version"])
+    assert (result.exit_code, result.stdout) == (0, f"dockergen {__version__}\n")
+
+
+def test_python_dash_m_runs_the_cli() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "dockergen", "--version"], capture_output=True, text=True, check=True
+    )
+    assert result.stdout == f"dockergen {__version__}\n"
+
+
+def test_library_does_not_import_typer() -> None:
+    code = (
+        "import sys, dockergen, dockergen.detect, dockergen.render, dockergen.write; "
+        "assert not [m for m in sys.modules if m.split('.')[0] in ('typer', 'click')], 'imported'"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)

@@ -1,0 +1,86 @@
+"""Detection against real projects: ../shared/corpus holds their metadata and the answer a
+careful reader gives (expected.toml). Every entry must agree on installer and Python."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+import tomli
+from packaging.specifiers import SpecifierSet
+
+from dockergen.detect import detect_project
+from dockergen.errors import WorkspaceMemberError
+from dockergen.project import Project
+from dockergen.pyversion import _poetry_alternatives, choose_python
+from dockergen.render import render_files
+from tests.helpers import CORPUS, buildkit_instructions, hadolint_findings
+
+ENTRIES = sorted(d.name for d in CORPUS.iterdir() if d.is_dir()) if CORPUS.is_dir() else []
+pytestmark = pytest.mark.skipif(not ENTRIES, reason=f"corpus not found at {CORPUS}")
+
+
+def _expected(entry: str) -> tuple[Path, dict[str, Any]]:
+    expected = tomli.loads((CORPUS / entry / "expected.toml").read_text(encoding="utf-8"))
+    return CORPUS / entry / expected["subdir"], expected
+
+
+def _allows(constraint: str, version: str) -> bool:
+    if re.fullmatch(r"\d+\.\d+(\.\d+)?", constraint):  # a pin: same version
+        return version == constraint
+    candidate = version if version.count(".") == 2 else f"{version}.99"
+    sets = (
+        _poetry_alternatives(constraint, "expected")
+        if "^" in constraint
+        else (SpecifierSet(constraint),)
+    )
+    return any(s.contains(candidate) for s in sets)
+
+
+def test_corpus_is_complete() -> None:
+    assert len(ENTRIES) == 24
+
+
+@pytest.mark.parametrize("entry", ENTRIES)
+def test_installer_agrees_with_a_careful_reader(entry: str) -> None:
+    root, expected = _expected(entry)
+    acceptable = {expected["installer"], *expected.get("acceptable_installers", ())}
+    subdir = f"{expected['subdir']}/" if expected["subdir"] else ""
+    decided_files = {d.split()[0].removeprefix(subdir) for d in expected["decided_by"]}
+    if any("(repo root)" in d for d in expected["decided_by"]):
+        # A uv workspace member: the lock lives at the workspace root.
+        with pytest.raises(WorkspaceMemberError, match=r"uv workspace locked by \.\./uv\.lock"):
+            detect_project(root)
+        assert "uv" in acceptable
+        return
+    spec = detect_project(root)
+    assert spec.installer.value in acceptable
+    assert spec.installer.source in decided_files
+
+
+@pytest.mark.parametrize("entry", ENTRIES)
+def test_python_agrees_with_a_careful_reader(entry: str) -> None:
+    root, expected = _expected(entry)
+    python, _ = choose_python(Project(root), override=None)
+    if not expected["python"]:
+        assert python.source == "default"
+    else:
+        assert _allows(expected["python"], python.value), (python, expected["python"])
+        # Decided by the file the reader names, or by a pin the reader lists as agreeing.
+        stated_in = expected["python_source"].split()[0].removeprefix(f"{expected['subdir']}/")
+        others = {o.split(":")[0].split()[0] for o in expected.get("python_other", ())}
+        assert python.source in {stated_in} | others, (python.source, stated_in, others)
+
+
+@pytest.mark.parametrize("entry", ENTRIES)
+def test_corpus_output_lints_clean_and_parses(entry: str, tmp_path: Path) -> None:
+    root, _ = _expected(entry)
+    try:
+        spec = detect_project(root)
+    except WorkspaceMemberError:
+        pytest.skip("uv workspace members are not generated yet")
+    dockerfile = render_files(spec)[0].content
+    assert hadolint_findings(dockerfile, tmp_path) == []
+    assert buildkit_instructions(dockerfile).count("FROM") == 2
