@@ -30,9 +30,11 @@ INSTALLERS: Final[Mapping[Installer, InstallerTool]] = MappingProxyType(
         Installer.PIPENV: InstallerTool(
             lockfile="Pipfile.lock", requirements=("pipenv==2026.10.3",)
         ),
-        Installer.POETRY: InstallerTool(lockfile="poetry.lock", requirements=("poetry==2.2.1",)),
-        Installer.UV: InstallerTool(lockfile="uv.lock", requirements=("uv==0.9.5",)),
-        Installer.PDM: InstallerTool(lockfile="pdm.lock", requirements=("pdm==2.26.1",)),
+        Installer.POETRY: InstallerTool(lockfile="poetry.lock", requirements=("poetry==2.5.1",)),
+        Installer.UV: InstallerTool(lockfile="uv.lock", requirements=("uv==0.13.9",)),
+        # pdm's own [locked] extra pins the HTTP stack it was released with: the newest hishel
+        # (2.x) and unearth (0.19) break pdm 2.29 at start-up.
+        Installer.PDM: InstallerTool(lockfile="pdm.lock", requirements=("pdm[locked]==2.29.3",)),
     }
 )
 

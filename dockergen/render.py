@@ -6,6 +6,7 @@ import functools
 import json
 import posixpath
 import re
+import shlex
 from collections.abc import Sequence
 from importlib import resources
 from importlib.resources.abc import Traversable
@@ -38,14 +39,24 @@ def render_files(spec: ProjectSpec) -> tuple[RenderedFile, ...]:
     context = {
         "spec": spec,
         "tool": INSTALLERS[spec.installer.value],
-        "copies": copy_groups(spec.manifests),
+        "copy_manifests": "\n".join(
+            f"COPY {' '.join(sources)} {dest}" for sources, dest in copy_groups(spec.manifests)
+        ),
     }
     return tuple(
         RenderedFile(
-            name, env.get_template(template.format(installer=spec.installer.value)).render(context)
+            name,
+            _tidy(
+                env.get_template(template.format(installer=spec.installer.value)).render(context)
+            ),
         )
         for name, template in OUTPUTS
     )
+
+
+def _tidy(text: str) -> str:
+    """At most one blank line in a row, so templates can space blocks without counting."""
+    return re.sub(r"\n{3,}", "\n\n", text)
 
 
 def copy_groups(paths: Sequence[str]) -> tuple[tuple[tuple[str, ...], str], ...]:
@@ -68,6 +79,11 @@ def _one_line(value: object) -> str:
     return re.sub(r"[\x00-\x1f\x7f\u0085\u2028\u2029]+", " ", str(value))
 
 
+def _shell_word(word: str) -> str:
+    """Quote for sh only when needed, so `pip install poetry==2.5.1` stays readable."""
+    return word if re.fullmatch(r"[A-Za-z0-9_.=<>,+/:@%-]+", word) else shlex.quote(word)
+
+
 def _exec_form(argv: Sequence[str]) -> str:
     # JSON with ASCII escapes: quotes, backslashes and Unicode line breaks stay inside strings.
     return json.dumps(list(argv), ensure_ascii=True)
@@ -85,4 +101,5 @@ def _environment() -> jinja2.Environment:
     )
     env.filters["one_line"] = _one_line
     env.filters["exec_form"] = _exec_form
+    env.filters["shell_word"] = _shell_word
     return env

@@ -1,0 +1,134 @@
+"""A thin driver for a real Docker engine with BuildKit, and a reader for its build logs.
+
+Only `docker` on PATH is needed. Tests marked `docker` skip when no engine answers, and fail
+instead when DOCKERGEN_E2E=1 (CI), so a broken engine can never pass as a skipped suite.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import re
+import shutil
+import subprocess
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+BUILD_TIMEOUT = 900
+RUN_TIMEOUT = 120
+
+
+def _env() -> dict[str, str]:
+    return {**os.environ, "DOCKER_BUILDKIT": "1", "BUILDKIT_PROGRESS": "plain"}
+
+
+@functools.cache
+def engine_problem() -> str | None:
+    """None when a BuildKit-capable engine answers, else why not."""
+    if not shutil.which("docker"):
+        return "no docker command on PATH"
+    try:
+        result = subprocess.run(
+            ["docker", "version", "--format", "{{.Server.Version}}"],
+            capture_output=True,
+            text=True,
+            timeout=30,
+            env=_env(),
+        )
+    except subprocess.TimeoutExpired:
+        return "docker version timed out"
+    if result.returncode != 0:
+        return f"no Docker engine answers: {result.stderr.strip()[:200]}"
+    return None
+
+
+def require_engine() -> None:
+    problem = engine_problem()
+    if problem is None:
+        return
+    if os.environ.get("DOCKERGEN_E2E") == "1":
+        pytest.fail(f"DOCKERGEN_E2E=1 but {problem}")
+    pytest.skip(problem)
+
+
+def docker(
+    *args: str, timeout: float = RUN_TIMEOUT, check: bool = True
+) -> subprocess.CompletedProcess[str]:
+    result = subprocess.run(
+        ["docker", *args], capture_output=True, text=True, timeout=timeout, env=_env()
+    )
+    if check and result.returncode != 0:
+        raise AssertionError(
+            f"docker {' '.join(args)} exited {result.returncode}:\n{result.stdout[-4000:]}\n"
+            f"{result.stderr[-8000:]}"
+        )
+    return result
+
+
+@dataclass
+class Step:
+    id: str
+    stage: str
+    instruction: str
+    cached: bool = False
+    output: list[str] = field(default_factory=list)
+
+
+_HEADER = re.compile(r"^#(\d+) \[(?:(\S+) )?\s*\d+/\d+\] (.*)$")
+_CACHED = re.compile(r"^#(\d+) CACHED$")
+_OUTPUT = re.compile(r"^#(\d+) \d+\.\d+ (.*)$")
+
+
+@dataclass
+class BuildLog:
+    text: str
+    steps: list[Step]
+
+    @classmethod
+    def parse(cls, text: str) -> BuildLog:
+        by_id: dict[str, Step] = {}
+        for line in text.splitlines():
+            if header := _HEADER.match(line):
+                step_id, stage, instruction = header.groups()
+                by_id.setdefault(
+                    step_id, Step(step_id, stage or "final", " ".join(instruction.split()))
+                )
+            elif cached := _CACHED.match(line):
+                if cached.group(1) in by_id:
+                    by_id[cached.group(1)].cached = True
+            elif output := _OUTPUT.match(line):
+                if output.group(1) in by_id:
+                    by_id[output.group(1)].output.append(output.group(2))
+        return cls(text, list(by_id.values()))
+
+    def step(self, stage: str, fragment: str) -> Step:
+        matches = [s for s in self.steps if s.stage == stage and fragment in s.instruction]
+        assert len(matches) == 1, (stage, fragment, [s.instruction for s in self.steps])
+        return matches[0]
+
+    def dependency_steps(self) -> list[Step]:
+        """Builder RUN steps before the source copy, and the final stage's apt step."""
+        builder = [s for s in self.steps if s.stage == "builder"]
+        before_source: list[Step] = []
+        for step in builder:
+            if step.instruction.startswith("COPY . ."):
+                break
+            if step.instruction.startswith("RUN"):
+                before_source.append(step)
+        apt = [s for s in self.steps if s.stage != "builder" and "apt-get install" in s.instruction]
+        return before_source + apt
+
+
+def build(context: Path, tag: str, *, build_args: Sequence[str] = ()) -> BuildLog:
+    args = ["build", "--progress=plain", "-t", tag]
+    for arg in build_args:
+        args += ["--build-arg", arg]
+    result = docker(*args, str(context), timeout=BUILD_TIMEOUT)
+    return BuildLog.parse(result.stderr + result.stdout)
+
+
+def image_size(tag: str) -> int:
+    return int(docker("image", "inspect", "--format", "{{.Size}}", tag).stdout.strip())
