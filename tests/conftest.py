@@ -40,3 +40,15 @@ def golden(request: pytest.FixtureRequest) -> Golden:
 def project(tmp_path: Path, request: pytest.FixtureRequest) -> Path:
     """A throwaway copy of the fixture named by indirect parametrization."""
     return Path(shutil.copytree(FIXTURES / request.param, tmp_path / request.param))
+
+
+def pytest_terminal_summary(
+    terminalreporter: pytest.TerminalReporter, config: pytest.Config
+) -> None:
+    from tests.test_e2e import IMAGE_SIZES
+
+    sizes = config.stash.get(IMAGE_SIZES, {})
+    if sizes:
+        terminalreporter.section("final image sizes (e2e)")
+        for case, size in sorted(sizes.items()):
+            terminalreporter.write_line(f"{case:20} {size / 1e6:7.1f} MB")

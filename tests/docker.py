@@ -7,6 +7,7 @@ instead when DOCKERGEN_E2E=1 (CI), so a broken engine can never pass as a skippe
 from __future__ import annotations
 
 import functools
+import json
 import os
 import re
 import shutil
@@ -93,15 +94,13 @@ class BuildLog:
         for line in text.splitlines():
             if header := _HEADER.match(line):
                 step_id, stage, instruction = header.groups()
-                by_id.setdefault(
-                    step_id, Step(step_id, stage or "final", " ".join(instruction.split()))
-                )
+                stage = "builder" if stage == "builder" else "final"  # the final stage is unnamed
+                by_id.setdefault(step_id, Step(step_id, stage, " ".join(instruction.split())))
             elif cached := _CACHED.match(line):
                 if cached.group(1) in by_id:
                     by_id[cached.group(1)].cached = True
-            elif output := _OUTPUT.match(line):
-                if output.group(1) in by_id:
-                    by_id[output.group(1)].output.append(output.group(2))
+            elif (output := _OUTPUT.match(line)) and output.group(1) in by_id:
+                by_id[output.group(1)].output.append(output.group(2))
         return cls(text, list(by_id.values()))
 
     def step(self, stage: str, fragment: str) -> Step:
@@ -132,3 +131,68 @@ def build(context: Path, tag: str, *, build_args: Sequence[str] = ()) -> BuildLo
 
 def image_size(tag: str) -> int:
     return int(docker("image", "inspect", "--format", "{{.Size}}", tag).stdout.strip())
+
+
+# ---- what the shared /root/.cache mount holds, and what a build added to it ----------------
+
+PROBE_SCRIPT = r'''
+import json, os, re, sys, zipfile
+
+def dist_name(path):
+    """The distribution a cache file belongs to, when the file tells."""
+    base = os.path.basename(path)
+    found = re.match(r"([A-Za-z0-9_.]+?)-\d[^/]*\.(?:whl|tar\.gz|zip)$", base)
+    found = found or re.search(r"/([A-Za-z0-9_.]+?)-\d[^/]*\.dist-info/", path)
+    if found:
+        return found.group(1)
+    if "/http" in path and zipfile.is_zipfile(path):  # pip's HTTP cache: the wheel itself
+        with zipfile.ZipFile(path) as wheel:
+            for name in wheel.namelist():
+                info = re.match(r"([A-Za-z0-9_.]+?)-\d[^/]*\.dist-info/METADATA$", name)
+                if info:
+                    return info.group(1)
+    return None
+
+since = float(sys.argv[1])
+cached, added = set(), set()
+for folder, _, files in os.walk("/root/.cache"):
+    for file in files:
+        path = os.path.join(folder, file)
+        try:
+            name = dist_name(path)
+            # ctime, not mtime: unpacked wheels keep the archive's old mtimes.
+            created = os.stat(path).st_ctime
+        except (OSError, zipfile.BadZipFile):
+            continue
+        if name:
+            name = re.sub(r"[-_.]+", "-", name).lower()
+            cached.add(name)
+            if created > since:
+                added.add(name)
+print("PROBE " + json.dumps({"cached": sorted(cached), "added": sorted(added)}))
+'''
+
+
+def probe_cache(workdir: Path, since: float) -> tuple[set[str], set[str]]:
+    """(distributions in the /root/.cache mount, those written after `since`)."""
+    workdir.mkdir(parents=True, exist_ok=True)
+    (workdir / "probe.py").write_text(PROBE_SCRIPT, encoding="utf-8")
+    (workdir / "Dockerfile").write_text(
+        "FROM python:3.12-slim\nCOPY probe.py /probe.py\nARG SINCE\n"
+        'RUN --mount=type=cache,target=/root/.cache python /probe.py "$SINCE"\n',
+        encoding="utf-8",
+    )
+    log = build(workdir, "dockergen-e2e-probe", build_args=(f"SINCE={since}",))
+    lines = [line for step in log.steps for line in step.output if line.startswith("PROBE ")]
+    assert len(lines) == 1, log.text[-3000:]
+    report = json.loads(lines[0].removeprefix("PROBE "))
+    return set(report["cached"]), set(report["added"])
+
+
+def installed_distributions(tag: str) -> set[str]:
+    script = (
+        "import importlib.metadata as m, re; "
+        "print(*sorted({re.sub(r'[-_.]+', '-', d.metadata['Name']).lower() for d in m.distributions()}))"
+    )
+    result = docker("run", "--rm", "--entrypoint", "/app/.venv/bin/python", tag, "-c", script)
+    return set(result.stdout.split())
