@@ -2,18 +2,14 @@
 
 from __future__ import annotations
 
-from importlib.metadata import PackageNotFoundError, version
-
 from dockergen.detect import detect_project
 from dockergen.errors import DockergenError
 from dockergen.model import Decided, Installer, Overrides, ProjectSpec, RenderedFile
 from dockergen.render import render_files
 from dockergen.write import write_files
 
-try:
-    __version__ = version("dockergen-cli")
-except PackageNotFoundError:  # running from a checkout that was never installed
-    __version__ = "0+unknown"
+# The single source of the version (hatch reads it); no importlib.metadata at start-up.
+__version__ = "0.1.0"
 
 __all__ = [
     "Decided",

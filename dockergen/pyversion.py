@@ -5,13 +5,14 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import Final
-
-from packaging.specifiers import InvalidSpecifier, SpecifierSet
+from typing import TYPE_CHECKING, Final
 
 from dockergen.errors import InvalidProjectFileError, UnsafeValueError
 from dockergen.model import Decided
 from dockergen.project import Project
+
+if TYPE_CHECKING:
+    from packaging.specifiers import SpecifierSet
 
 # CPython minors with official `python:X.Y-slim` images that still get releases, oldest first.
 # The one table to edit when a Python is released or reaches end of life.
@@ -168,6 +169,9 @@ def _pdm_lock_python(project: Project, name: str) -> str | None:
 
 
 def _pep440(text: str, source: str, what: str) -> _Constraint:
+    # Imported here: packaging's specifier regexes cost start-up time most projects don't need.
+    from packaging.specifiers import InvalidSpecifier, SpecifierSet
+
     try:
         return _Constraint((SpecifierSet(text),), source, text)
     except InvalidSpecifier as exc:
@@ -178,6 +182,8 @@ def _pep440(text: str, source: str, what: str) -> _Constraint:
 
 def _poetry_alternatives(text: str, source: str) -> tuple[SpecifierSet, ...]:
     """Poetry's constraint syntax (^, ~, wildcards, ||) as PEP 440 specifier sets."""
+    from packaging.specifiers import InvalidSpecifier, SpecifierSet
+
     alternatives = []
     for alternative in re.split(r"\s*\|\|?\s*", text.strip()):
         terms = [t for t in re.split(r"[,\s]+(?=[<>=!~^*\d])", alternative) if t.strip()]

@@ -153,9 +153,9 @@ def dist_name(path):
                     return info.group(1)
     return None
 
-since = float(sys.argv[1])
+since, root = float(sys.argv[1]), sys.argv[2]
 cached, added = set(), set()
-for folder, _, files in os.walk("/root/.cache"):
+for folder, _, files in os.walk(root):
     for file in files:
         path = os.path.join(folder, file)
         try:
@@ -173,26 +173,44 @@ print("PROBE " + json.dumps({"cached": sorted(cached), "added": sorted(added)}))
 '''
 
 
-def probe_cache(workdir: Path, since: float) -> tuple[set[str], set[str]]:
-    """(distributions in the /root/.cache mount, those written after `since`)."""
+def probe_cache(
+    workdir: Path, since: float, target: str = "/root/.cache"
+) -> tuple[set[str], set[str]]:
+    """(distributions in the cache mount at `target`, those written after `since`)."""
     workdir.mkdir(parents=True, exist_ok=True)
     (workdir / "probe.py").write_text(PROBE_SCRIPT, encoding="utf-8")
     (workdir / "Dockerfile").write_text(
         "FROM python:3.12-slim\nCOPY probe.py /probe.py\nARG SINCE\n"
-        'RUN --mount=type=cache,target=/root/.cache python /probe.py "$SINCE"\n',
+        f'RUN --mount=type=cache,target={target} python /probe.py "$SINCE" {target}\n',
         encoding="utf-8",
     )
     log = build(workdir, "dockergen-e2e-probe", build_args=(f"SINCE={since}",))
     lines = [line for step in log.steps for line in step.output if line.startswith("PROBE ")]
     assert len(lines) == 1, log.text[-3000:]
-    report = json.loads(lines[0].removeprefix("PROBE "))
+    return _probe_report(lines[0])
+
+
+def probe_image(workdir: Path, tag: str, since: float) -> tuple[set[str], set[str]]:
+    """The same report for caches an image keeps in its own layers (no cache mount)."""
+    workdir.mkdir(parents=True, exist_ok=True)
+    (workdir / "probe.py").write_text(PROBE_SCRIPT, encoding="utf-8")
+    result = docker(
+        "run", "--rm", "--user", "0", "-v", f"{workdir.resolve()}/probe.py:/probe.py:ro",
+        "--entrypoint", "python", tag, "/probe.py", str(since), "/root/.cache",
+    )  # fmt: skip
+    return _probe_report(result.stdout.strip().splitlines()[-1])
+
+
+def _probe_report(line: str) -> tuple[set[str], set[str]]:
+    report = json.loads(line.removeprefix("PROBE "))
     return set(report["cached"]), set(report["added"])
 
 
-def installed_distributions(tag: str) -> set[str]:
+def installed_distributions(tag: str, python: str = "/app/.venv/bin/python") -> set[str]:
     script = (
         "import importlib.metadata as m, re; "
-        "print(*sorted({re.sub(r'[-_.]+', '-', d.metadata['Name']).lower() for d in m.distributions()}))"
+        "print(*sorted({re.sub(r'[-_.]+', '-', d.metadata['Name']).lower() "
+        "for d in m.distributions()}))"
     )
-    result = docker("run", "--rm", "--entrypoint", "/app/.venv/bin/python", tag, "-c", script)
+    result = docker("run", "--rm", "--entrypoint", python, tag, "-c", script)
     return set(result.stdout.split())
