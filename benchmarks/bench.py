@@ -34,7 +34,6 @@ sys.path.insert(0, str(ROOT))
 from dockergen.installers import INSTALLERS  # noqa: E402
 from dockergen.model import Installer  # noqa: E402
 from tests.docker import (  # noqa: E402
-    build,
     docker,
     image_size,
     installed_distributions,

@@ -211,7 +211,8 @@ def test_no_manifest_lists_what_was_looked_for(tmp_path: Path) -> None:
         ),
         (
             {"requirements.txt": "-r a.txt\n", "a.txt": "-r requirements.txt\n"},
-            "a.txt: includes itself (requirements.txt -> a.txt -> requirements.txt); break the loop",
+            "a.txt: includes itself (requirements.txt -> a.txt -> requirements.txt); "
+            "break the loop",
         ),
         (
             {"requirements.txt": "-e /abs/path\n"},
