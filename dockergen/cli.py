@@ -66,6 +66,9 @@ def init(
     command: Annotated[
         str | None, typer.Option(help="Start command, e.g. 'gunicorn app:app'; becomes CMD.")
     ] = None,
+    port: Annotated[
+        int | None, typer.Option(help="Port the app listens on; becomes EXPOSE.")
+    ] = None,
     apt: Annotated[
         list[str] | None, typer.Option(help="Debian package for the final image (repeatable).")
     ] = None,
@@ -88,6 +91,7 @@ def init(
             installer=installer,
             python=python,
             command=_split_command(command),
+            port=port,
             apt_run=tuple(apt or ()),
             apt_build=tuple(apt_build or ()),
         )

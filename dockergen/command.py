@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 from dockergen.model import Decided
 from dockergen.project import Project
-from dockergen.safety import check_command
+from dockergen.safety import check_command, check_port
 
 NO_COMMAND_WARNING = (
     "no start command found, so the Dockerfile has no CMD; pass --command '...' to set one"
@@ -15,17 +15,25 @@ NO_COMMAND_WARNING = (
 
 
 def choose_command(
-    project: Project, *, override: tuple[str, ...] | None, installs_project: bool
-) -> tuple[Decided[tuple[str, ...]] | None, list[str]]:
+    project: Project,
+    *,
+    override: tuple[str, ...] | None,
+    port_override: int | None,
+    installs_project: bool,
+) -> tuple[Decided[tuple[str, ...]] | None, Decided[int] | None, list[str]]:
+    """The start command, the port it serves (when known), and warnings."""
+    port = (
+        Decided(check_port(port_override, "--port"), "--port", "--port") if port_override else None
+    )
     if override is not None:
-        return Decided(check_command(override, "--command"), "--command", "--command"), []
+        return Decided(check_command(override, "--command"), "--command", "--command"), port, []
     found = list(_candidates(project, installs_project))
     if not found:
-        return None, [NO_COMMAND_WARNING]
+        return None, port, [NO_COMMAND_WARNING]
     chosen = found[0]
     overridden = tuple(f"{c.detail} ({c.source})" for c in found[1:])
     command = check_command(chosen.value, chosen.source)
-    return Decided(command, chosen.source, chosen.detail, overridden), []
+    return Decided(command, chosen.source, chosen.detail, overridden), port, []
 
 
 def _candidates(project: Project, installs_project: bool) -> Iterator[Decided[tuple[str, ...]]]:

@@ -85,8 +85,11 @@ def detect_project(root: Path, overrides: Overrides | None = None) -> ProjectSpe
     python, warnings = choose_python(project, override=overrides.python)
     facts = _INSTALLER_FACTS[installer.value](project, python.value)
     warnings += facts.pop("warnings", [])
-    command, command_warnings = choose_command(
-        project, override=overrides.command, installs_project=facts["installs_project"]
+    command, port, command_warnings = choose_command(
+        project,
+        override=overrides.command,
+        port_override=overrides.port,
+        installs_project=facts["installs_project"],
     )
     check_paths(facts["manifests"])
     apt_build = (*overrides.apt_build, *facts.pop("apt_build", ()))
@@ -94,6 +97,7 @@ def detect_project(root: Path, overrides: Overrides | None = None) -> ProjectSpe
         installer=installer,
         python=python,
         command=command,
+        port=port,
         apt_build=check_apt_packages(tuple(dict.fromkeys(apt_build)), "--apt-build"),
         apt_run=check_apt_packages(overrides.apt_run, "--apt"),
         keep_files=_keep_files(project),

@@ -53,6 +53,7 @@ class ProjectSpec:
     # file points at local paths, or PEP 621 dependencies are dynamic).
     deps_before_source: bool = True
     command: Decided[tuple[str, ...]] | None = None
+    port: Decided[int] | None = None  # EXPOSEd only when known
     apt_build: tuple[str, ...] = ()
     apt_run: tuple[str, ...] = ()
     # Files the build reads besides the manifests (readme, license files): never ignored.
@@ -75,5 +76,6 @@ class Overrides:
     installer: Installer | None = None
     python: str | None = None
     command: tuple[str, ...] | None = None
+    port: int | None = None
     apt_run: tuple[str, ...] = ()
     apt_build: tuple[str, ...] = ()

@@ -47,3 +47,9 @@ def check_command(argv: Sequence[str], source: str) -> tuple[str, ...]:
                 "command argument", arg, source, "remove the line break or control character"
             )
     return tuple(argv)
+
+
+def check_port(port: int, source: str) -> int:
+    if not 0 < port < 65536:
+        raise UnsafeValueError("port", str(port), source, "use a TCP port between 1 and 65535")
+    return port
