@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import contextlib
+import json
 import shlex
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Annotated
@@ -13,9 +15,11 @@ import typer
 from dockergen import __version__
 from dockergen.detect import detect_project
 from dockergen.errors import DockergenError, UnsafeValueError
-from dockergen.model import Decided, Installer, Overrides, ProjectSpec
+from dockergen.model import Installer, Overrides, ProjectSpec, RenderedFile
+from dockergen.plan import plan_dict, summary_lines
 from dockergen.render import render_files
-from dockergen.write import write_files
+from dockergen.update import RECORD, plan_update, unified_diff
+from dockergen.write import write_planned
 
 app = typer.Typer(
     name="dockergen",
@@ -52,59 +56,210 @@ def _root(
     """Generate a production-grade BuildKit Dockerfile from a Python project's metadata."""
 
 
+PathArg = Annotated[
+    Path, typer.Argument(exists=True, file_okay=False, help="The project directory.")
+]
+InstallerOpt = Annotated[
+    Installer | None, typer.Option(help="Skip detection and use this installer.")
+]
+PythonOpt = Annotated[
+    str | None, typer.Option(help="Python version for the image, e.g. 3.12 or 3.12.4.")
+]
+CommandOpt = Annotated[
+    str | None, typer.Option(help="Start command, e.g. 'gunicorn app:app'; becomes CMD.")
+]
+PortOpt = Annotated[int | None, typer.Option(help="Port the app listens on; becomes EXPOSE.")]
+AptOpt = Annotated[
+    list[str] | None, typer.Option(help="Debian package for the final image (repeatable).")
+]
+AptBuildOpt = Annotated[
+    list[str] | None,
+    typer.Option(help="Debian package needed only to build dependencies (repeatable)."),
+]
+NoInputOpt = Annotated[bool, typer.Option(help="Never prompt; take the detected values.")]
+
+
+def _overrides(
+    installer: Installer | None,
+    python: str | None,
+    command: str | None,
+    port: int | None,
+    apt: list[str] | None,
+    apt_build: list[str] | None,
+) -> Overrides:
+    return Overrides(
+        installer=installer,
+        python=python,
+        command=_split_command(command),
+        port=port,
+        apt_run=tuple(apt or ()),
+        apt_build=tuple(apt_build or ()),
+    )
+
+
 @app.command()
 def init(
-    path: Annotated[
-        Path, typer.Argument(exists=True, file_okay=False, help="The project directory.")
-    ] = Path(),
-    installer: Annotated[
-        Installer | None, typer.Option(help="Skip detection and use this installer.")
-    ] = None,
-    python: Annotated[
-        str | None, typer.Option(help="Python version for the image, e.g. 3.12 or 3.12.4.")
-    ] = None,
-    command: Annotated[
-        str | None, typer.Option(help="Start command, e.g. 'gunicorn app:app'; becomes CMD.")
-    ] = None,
-    port: Annotated[
-        int | None, typer.Option(help="Port the app listens on; becomes EXPOSE.")
-    ] = None,
-    apt: Annotated[
-        list[str] | None, typer.Option(help="Debian package for the final image (repeatable).")
-    ] = None,
-    apt_build: Annotated[
-        list[str] | None,
-        typer.Option(help="Debian package needed only to build dependencies (repeatable)."),
-    ] = None,
+    path: PathArg = Path(),
+    installer: InstallerOpt = None,
+    python: PythonOpt = None,
+    command: CommandOpt = None,
+    port: PortOpt = None,
+    apt: AptOpt = None,
+    apt_build: AptBuildOpt = None,
     force: Annotated[
-        bool, typer.Option(help="Overwrite an existing Dockerfile/.dockerignore.")
+        bool, typer.Option(help="Replace an existing Dockerfile/.dockerignore.")
     ] = False,
     dry_run: Annotated[bool, typer.Option(help="Print the files instead of writing them.")] = False,
-    no_input: Annotated[bool, typer.Option(help="Never prompt; take the detected values.")] = False,
+    no_input: NoInputOpt = False,
 ) -> None:
     """Write a Dockerfile and .dockerignore for the project at PATH.
 
-    Example: dockergen init . --python 3.12 --apt libpq5
+    Flags are remembered (in pyproject.toml [tool.dockergen], else .dockergen.toml), so
+    `dockergen update` reproduces them. Example: dockergen init . --python 3.12 --apt libpq5
     """
     with _user_errors():
-        overrides = Overrides(
-            installer=installer,
-            python=python,
-            command=_split_command(command),
-            port=port,
-            apt_run=tuple(apt or ()),
-            apt_build=tuple(apt_build or ()),
-        )
-        spec = detect_project(path, overrides)
-        _print_decisions(spec)
-        files = render_files(spec)
+        flags = _overrides(installer, python, command, port, apt, apt_build)
         if dry_run:
-            for file in files:
+            spec = detect_project(path, flags)
+            _print_decisions(spec)
+            for file in render_files(spec):
                 typer.echo(f"--- {file.name} ---")
                 typer.echo(file.content, nl=False)
             return
-        for written in write_files(files, path, force=force):
-            typer.echo(f"wrote {written}")
+        update = plan_update(path, flags, force=force, fresh=True)
+        _print_decisions(update.spec)
+        _report_writes(write_planned(update.writes, path), path)
+
+
+@app.command()
+def update(
+    path: PathArg = Path(),
+    installer: InstallerOpt = None,
+    python: PythonOpt = None,
+    command: CommandOpt = None,
+    port: PortOpt = None,
+    apt: AptOpt = None,
+    apt_build: AptBuildOpt = None,
+    force: Annotated[
+        bool, typer.Option(help="Replace edited files with the new render (shows what is lost).")
+    ] = False,
+    no_input: NoInputOpt = False,
+) -> None:
+    """Regenerate after dependencies change, keeping your edits to the Dockerfile.
+
+    Files you have not edited are replaced; edited ones are three-way merged with the new
+    render. On a conflict, standard markers are written and the exit code is 1.
+    Example: dockergen update --python 3.13
+    """
+    with _user_errors():
+        plan = plan_update(
+            path,
+            _overrides(installer, python, command, port, apt, apt_build),
+            force=force,
+            fresh=False,
+        )
+        _print_decisions(plan.spec)
+        for outcome in plan.files:
+            if outcome.action == "replace":
+                typer.echo(f"{outcome.name}: replaced; these edits of yours are gone:")
+                typer.echo(unified_diff(outcome), nl=False)
+            else:
+                typer.echo(f"{outcome.name}: {_OUTCOME_WORDS[outcome.action]}")
+        backups = [
+            RenderedFile(f"{RECORD}/before-update/{o.name}", o.current or "")
+            for o in plan.conflicts
+        ]
+        write_planned((*plan.writes, *backups), path)
+        if plan.conflicts:
+            for outcome in plan.conflicts:
+                lines = ", ".join(str(c.line) for c in outcome.conflicts)
+                typer.echo(
+                    f"dockergen: error: {outcome.name} has {len(outcome.conflicts)} conflict(s) "
+                    f"at line(s) {lines}; your previous file is in "
+                    f"{RECORD}/before-update/{outcome.name}; resolve the markers, then run "
+                    "`dockergen check`",
+                    err=True,
+                )
+            raise typer.Exit(code=1)
+
+
+def _report_writes(written: list[Path], root: Path, *, quiet_outputs: bool = False) -> None:
+    """One line per file written; dockergen's own record summed up in one."""
+    record = [p for p in written if p.relative_to(root).parts[0] == RECORD]
+    answers = ("pyproject.toml", ".dockergen.toml")
+    for target in written:
+        if target not in record and (not quiet_outputs or target.name in answers):
+            typer.echo(f"wrote {target}")
+    if record:
+        typer.echo(
+            f"recorded this render in {root / RECORD} (commit it; `update` merges against it)"
+        )
+
+
+_OUTCOME_WORDS = {
+    "create": "created",
+    "unchanged": "up to date",
+    "regenerate": "regenerated",
+    "merge": "regenerated, your edits merged in",
+    "conflict": "CONFLICT",
+}
+
+
+@app.command()
+def check(path: PathArg = Path()) -> None:
+    """Exit 0 if the generated files are what `update` would write, else 1 with reasons.
+
+    For CI and pre-commit. Example: dockergen check .
+    """
+    with _user_errors():
+        plan = plan_update(path, Overrides(), force=False, fresh=False)
+        if not plan.reasons:
+            typer.echo("dockergen: up to date")
+            return
+        for reason in plan.reasons:
+            typer.echo(f"dockergen: stale: {reason}", err=True)
+        typer.echo("dockergen: run `dockergen update` to regenerate", err=True)
+        raise typer.Exit(code=1)
+
+
+@app.command()
+def diff(path: PathArg = Path()) -> None:
+    """Show the unified diff `dockergen update` would apply. Example: dockergen diff"""
+    with _user_errors():
+        plan = plan_update(path, Overrides(), force=False, fresh=False)
+        colour = sys.stdout.isatty()
+        for outcome in plan.files:
+            for line in unified_diff(outcome).splitlines(keepends=True):
+                typer.echo(_coloured(line) if colour else line, nl=False)
+
+
+def _coloured(line: str) -> str:
+    if line.startswith(("+++", "---")):
+        return typer.style(line, bold=True)
+    colour = {"+": "green", "-": "red", "@": "cyan"}.get(line[:1])
+    return typer.style(line, fg=colour) if colour else line
+
+
+@app.command()
+def plan(
+    path: PathArg = Path(),
+    as_json: Annotated[bool, typer.Option("--json", help="Print the stable JSON form.")] = False,
+) -> None:
+    """Print every decision and the source that decided it. Example: dockergen plan --json"""
+    with _user_errors():
+        spec = detect_project(path, Overrides())
+        if as_json:
+            typer.echo(json.dumps(plan_dict(spec), indent=2))
+            return
+        for line in summary_lines(spec):
+            typer.echo(line)
+        for name, decided in (("installer", spec.installer), ("python", spec.python)):
+            for loser in decided.overridden:
+                typer.echo(f"  {name} overrode: {loser}")
+        typer.echo(f"lock: {plan_dict(spec)['lock']}")
+        typer.echo(f"apt: build {list(spec.apt_build)}, run {list(spec.apt_run)}")
+        for warning in spec.warnings:
+            typer.echo(f"warning: {warning}")
 
 
 def _split_command(command: str | None) -> tuple[str, ...] | None:
@@ -116,23 +271,9 @@ def _split_command(command: str | None) -> tuple[str, ...] | None:
         raise UnsafeValueError("command", command, "--command", f"fix the quoting ({exc})") from exc
 
 
-def _describe(what: str, decided: Decided[str] | None) -> str:
-    if decided is None:
-        return f"{what}: none"
-    return f"{what}: {decided.value} ({decided.detail})"
-
-
 def _print_decisions(spec: ProjectSpec) -> None:
-    command = spec.command
-    typer.echo(
-        _describe("installer", Decided(spec.installer.value.value, "", spec.installer.detail))
-    )
-    typer.echo(_describe("python", spec.python))
-    typer.echo(
-        _describe(
-            "command", Decided(shlex.join(command.value), "", command.detail) if command else None
-        )
-    )
+    for line in summary_lines(spec):
+        typer.echo(line)
     for warning in spec.warnings:
         typer.echo(f"dockergen: warning: {warning}", err=True)
 

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import dataclasses
 import fnmatch
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Final
+from typing import Any, Final, TypeVar
 
+from dockergen.answers import answers_label, read_answers, remember
 from dockergen.command import choose_command
 from dockergen.errors import ConflictingLockfilesError, NoManifestError, WorkspaceMemberError
 from dockergen.installers import LOCKFILES
@@ -17,6 +19,8 @@ from dockergen.project import Project
 from dockergen.pyversion import choose_python
 from dockergen.requirements import CANDIDATES, find_requirements, read_tree
 from dockergen.safety import check_apt_packages, check_paths
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,10 +83,20 @@ LOOKED_FOR: Final = (*LOCKFILES, "Pipfile", *CANDIDATES, "pyproject.toml")
 
 def detect_project(root: Path, overrides: Overrides | None = None) -> ProjectSpec:
     """Decide how `root` is built. Reads only known paths; raises DockergenError subclasses."""
-    overrides = overrides or Overrides()
     project = Project(root)
-    installer = _choose_installer(project, overrides.installer)
-    python, warnings = choose_python(project, override=overrides.python)
+    flags = overrides or Overrides()
+    answers = read_answers(project)
+    overrides = remember(answers, flags)
+    # Where each override came from: a flag now, or an answer recorded earlier.
+    origin = {
+        f.name: answers_label(project)
+        for f in dataclasses.fields(flags)
+        if getattr(flags, f.name) in (None, ()) and getattr(answers, f.name) not in (None, ())
+    }
+    installer = _choose_installer(project, overrides.installer, origin.get("installer"))
+    python, warnings = choose_python(
+        project, override=overrides.python, override_source=origin.get("python", "--python")
+    )
     facts = _INSTALLER_FACTS[installer.value](project, python.value)
     warnings += facts.pop("warnings", [])
     command, port, command_warnings = choose_command(
@@ -91,6 +105,8 @@ def detect_project(root: Path, overrides: Overrides | None = None) -> ProjectSpe
         port_override=overrides.port,
         installs_project=facts["installs_project"],
     )
+    command = _relabel(command, origin.get("command"))
+    port = _relabel(port, origin.get("port"))
     check_paths(facts["manifests"])
     apt_build = (*overrides.apt_build, *facts.pop("apt_build", ()))
     return ProjectSpec(
@@ -106,12 +122,27 @@ def detect_project(root: Path, overrides: Overrides | None = None) -> ProjectSpe
     )
 
 
-def _choose_installer(project: Project, override: Installer | None) -> Decided[Installer]:
+def _relabel(decided: Decided[T] | None, source: str | None) -> Decided[T] | None:
+    """An override that came from recorded answers says so, instead of naming a flag."""
+    if decided is None or source is None:
+        return decided
+    return dataclasses.replace(decided, source=source, detail=source)
+
+
+def _choose_installer(
+    project: Project, override: Installer | None, answer_source: str | None = None
+) -> Decided[Installer]:
     locks = [lock for lock in LOCKFILES if project.is_file(lock)]
     matches = [(rule.installer, ev) for rule in RULES if (ev := rule.evidence(project))]
     if override:
         others = tuple(f"{ev} ({inst})" for inst, ev in matches if inst != override)
-        return Decided(override, "--installer", f"--installer {override}", others)
+        source = answer_source or "--installer"
+        detail = (
+            f"{answer_source}: installer = {override!r}"
+            if answer_source
+            else f"--installer {override}"
+        )
+        return Decided(override, source, detail, others)
     if len(locks) > 1:
         raise ConflictingLockfilesError(str(project.root), locks)
     if not locks and (workspace_lock := _uv_workspace_lock(project)):

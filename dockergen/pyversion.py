@@ -36,15 +36,22 @@ class _Constraint:
         return any(spec.contains(candidate, prereleases=True) for spec in self.alternatives)
 
 
-def choose_python(project: Project, *, override: str | None) -> tuple[Decided[str], list[str]]:
+def choose_python(
+    project: Project, *, override: str | None, override_source: str = "--python"
+) -> tuple[Decided[str], list[str]]:
     """The Python version for the image, and warnings about contradictions or old versions."""
     constraints = list(_constraints(project))
     warnings: list[str] = []
     pins = [] if override else list(_pins(project))
     if override:
         if not _VERSION.match(override):
-            raise UnsafeValueError("Python version", override, "--python", "use X.Y or X.Y.Z")
-        decided = Decided(override, "--python", f"--python {override}")
+            raise UnsafeValueError("Python version", override, override_source, "use X.Y or X.Y.Z")
+        detail = (
+            f"--python {override}"
+            if override_source == "--python"
+            else f"{override_source}: python = {override!r}"
+        )
+        decided = Decided(override, override_source, detail)
     elif pins:
         decided = pins[0]
         others = [

@@ -43,3 +43,14 @@ def write_atomic(target: Path, content: str) -> None:
         with contextlib.suppress(FileNotFoundError):
             Path(tmp).unlink()
         raise
+
+
+def write_planned(files: Sequence[RenderedFile], dest: Path) -> list[Path]:
+    """Write files whose overwriting was already decided (by update.plan_update)."""
+    written = []
+    for file in files:
+        target = dest / file.name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        write_atomic(target, file.content)
+        written.append(target)
+    return written

@@ -24,6 +24,7 @@ def test_init_writes_both_files_and_says_why(project: Path) -> None:
         "command: python app.py (python app.py)\n"
         f"wrote {project / 'Dockerfile'}\n"
         f"wrote {project / '.dockerignore'}\n"
+        f"recorded this render in {project / '.dockergen'} (commit it; `update` merges against it)\n"
     )
     assert result.stderr == ""
     golden = GOLDEN / "pip-requirements"

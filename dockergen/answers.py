@@ -1,0 +1,144 @@
+"""Answers: the choices a user made (flags, later prompts), remembered for regeneration.
+
+They live in `[tool.dockergen]` of pyproject.toml when the project has one, otherwise in
+`.dockergen.toml`. Both hold the same keys:
+
+    installer = "poetry"            # pip | pipenv | poetry | uv | pdm | pep621
+    python = "3.12"
+    command = ["gunicorn", "--bind", "0.0.0.0:8000", "app:app"]
+    port = 8000
+    apt = ["libpq5"]                # final image
+    apt-build = ["libpq-dev"]       # builder stage only
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import re
+from typing import Any, Final
+
+import tomli
+
+from dockergen.errors import InvalidProjectFileError
+from dockergen.model import Installer, Overrides
+from dockergen.project import Project
+
+STANDALONE: Final = ".dockergen.toml"
+# Answer key -> Overrides field.
+KEYS: Final = {
+    "installer": "installer",
+    "python": "python",
+    "command": "command",
+    "port": "port",
+    "apt": "apt_run",
+    "apt-build": "apt_build",
+}
+
+
+def answers_file(project: Project) -> str:
+    """Where answers are kept: pyproject.toml if the project has one."""
+    return "pyproject.toml" if project.is_file("pyproject.toml") else STANDALONE
+
+
+def answers_label(project: Project) -> str:
+    name = answers_file(project)
+    return "pyproject.toml [tool.dockergen]" if name == "pyproject.toml" else name
+
+
+def read_answers(project: Project) -> Overrides:
+    name = answers_file(project)
+    if not project.is_file(name):
+        return Overrides()
+    data = project.read_toml(name)
+    table = data.get("tool", {}).get("dockergen", {}) if name == "pyproject.toml" else data
+    if not isinstance(table, dict):
+        raise InvalidProjectFileError(name, "[tool.dockergen] is not a table", "fix it")
+    return _overrides(table, answers_label(project))
+
+
+def _overrides(table: dict[str, Any], where: str) -> Overrides:
+    values: dict[str, Any] = {}
+    for key, value in table.items():
+        if key not in KEYS:
+            raise InvalidProjectFileError(
+                where, f"unknown answer {key!r}", f"use one of {', '.join(KEYS)}"
+            )
+        values[KEYS[key]] = _check(key, value, where)
+    return Overrides(**values)
+
+
+def _check(key: str, value: Any, where: str) -> Any:
+    wrong = InvalidProjectFileError(where, f"{key} = {value!r} has the wrong type", "fix it")
+    if key in ("python",):
+        if not isinstance(value, str):
+            raise wrong
+        return value
+    if key == "installer":
+        if value not in {i.value for i in Installer}:
+            raise InvalidProjectFileError(
+                where, f"installer = {value!r} is unknown", f"use one of {', '.join(Installer)}"
+            )
+        return Installer(value)
+    if key == "port":
+        if not isinstance(value, int) or isinstance(value, bool):
+            raise wrong
+        return value
+    if key == "command" and isinstance(value, str):
+        import shlex  # only commands written as one string need splitting
+
+        return tuple(shlex.split(value))
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise wrong
+    return tuple(value)
+
+
+def remember(old: Overrides, flags: Overrides) -> Overrides:
+    """What to record: earlier answers, with every flag given now taking their place."""
+    changes = {
+        f.name: getattr(flags, f.name)
+        for f in dataclasses.fields(flags)
+        if getattr(flags, f.name) not in (None, ())
+    }
+    return dataclasses.replace(old, **changes)
+
+
+def table_text(answers: Overrides, *, header: str | None) -> str:
+    """The answers as TOML text (under `header` when given)."""
+    lines = [header] if header else []
+    for key, field_name in KEYS.items():
+        value = getattr(answers, field_name)
+        if value in (None, ()):
+            continue
+        if isinstance(value, tuple):
+            lines.append(f"{key} = [{', '.join(json.dumps(v) for v in value)}]")
+        elif isinstance(value, int):
+            lines.append(f"{key} = {value}")
+        else:
+            lines.append(f"{key} = {json.dumps(str(value))}")
+    return "\n".join(lines) + "\n"
+
+
+_TABLE_HEADER = re.compile(r"^\[\s*tool\s*\.\s*dockergen\s*\]\s*(#.*)?$")
+_ANY_HEADER = re.compile(r"^\s*\[")
+
+
+def with_answers(pyproject: str, answers: Overrides) -> str:
+    """pyproject.toml text with its [tool.dockergen] table replaced (or appended)."""
+    lines = pyproject.splitlines(keepends=True)
+    start = next((i for i, line in enumerate(lines) if _TABLE_HEADER.match(line.strip())), None)
+    table = table_text(answers, header="[tool.dockergen]")
+    if start is None:
+        if "dockergen" in tomli.loads(pyproject).get("tool", {}):
+            raise InvalidProjectFileError(
+                "pyproject.toml",
+                "[tool.dockergen] is written with dotted keys or inline",
+                "move it into a [tool.dockergen] table so dockergen can update it",
+            )
+        separator = "" if not pyproject or pyproject.endswith("\n\n") else "\n"
+        if pyproject and not pyproject.endswith("\n"):
+            separator = "\n\n"
+        return pyproject + separator + table
+    end = next((i for i in range(start + 1, len(lines)) if _ANY_HEADER.match(lines[i])), len(lines))
+    tail = lines[end:]
+    return "".join(lines[:start]) + table + ("\n" if tail else "") + "".join(tail)

@@ -1,0 +1,93 @@
+"""Every decision in a ProjectSpec as plain data: for `dockergen plan --json`, for the record
+`update` keeps, and for the reasons `check` gives when files are stale.
+
+The JSON is a stable contract (bump SCHEMA on any incompatible change):
+
+    {"schema": 1,
+     "installer": Decision, "python": Decision, "command": Decision | null, "port": Decision | null,
+     "lock": {"file": str | null, "enforced": bool},
+     "manifests": [str], "installs_project": bool, "deps_before_source": bool,
+     "apt": {"build": [str], "run": [str]}, "warnings": [str]}
+    Decision = {"value": str | int | [str], "source": str, "detail": str, "overridden": [str]}
+"""
+
+from __future__ import annotations
+
+import shlex
+from typing import Any, Final
+
+from dockergen.installers import INSTALLERS
+from dockergen.model import Decided, ProjectSpec
+
+SCHEMA: Final = 1
+
+
+def _decision(decided: Decided[Any] | None) -> dict[str, Any] | None:
+    if decided is None:
+        return None
+    value = list(decided.value) if isinstance(decided.value, tuple) else decided.value
+    return {
+        "value": str(value) if hasattr(value, "value") else value,
+        "source": decided.source,
+        "detail": decided.detail,
+        "overridden": list(decided.overridden),
+    }
+
+
+def plan_dict(spec: ProjectSpec) -> dict[str, Any]:
+    lockfile = INSTALLERS[spec.installer.value].lockfile
+    return {
+        "schema": SCHEMA,
+        "installer": _decision(spec.installer),
+        "python": _decision(spec.python),
+        "command": _decision(spec.command),
+        "port": _decision(spec.port),
+        "lock": {"file": lockfile if spec.locked else None, "enforced": spec.locked},
+        "manifests": list(spec.manifests),
+        "installs_project": spec.installs_project,
+        "deps_before_source": spec.deps_before_source,
+        "apt": {"build": list(spec.apt_build), "run": list(spec.apt_run)},
+        "warnings": list(spec.warnings),
+    }
+
+
+def summary_lines(spec: ProjectSpec) -> list[str]:
+    """One line per decision, with the source that decided it."""
+
+    def line(name: str, decided: Decided[Any] | None, shown: str | None = None) -> str:
+        if decided is None:
+            return f"{name}: none"
+        return f"{name}: {shown or decided.value} ({decided.detail})"
+
+    command = spec.command
+    shown_command = shlex.join(command.value) if command else None
+    lines = [
+        line("installer", spec.installer, str(spec.installer.value)),
+        line("python", spec.python),
+        line("command", command, shown_command),
+    ]
+    if spec.port:
+        lines.append(line("port", spec.port))
+    return lines
+
+
+def changes(old: dict[str, Any], new: dict[str, Any]) -> list[str]:
+    """Why a new render differs, in words: 'installer is now poetry (poetry.lock), was pip'."""
+    reasons = []
+    for key in ("installer", "python", "command", "port"):
+        before, after = old.get(key), new.get(key)
+        if (before or {}).get("value") != (after or {}).get("value"):
+            was = f", was {_shown(before)}" if before else ""
+            now = f"{_shown(after)} ({after['detail']})" if after else "none"
+            reasons.append(f"{key} is now {now}{was}")
+    for key in ("manifests", "apt", "lock", "installs_project"):
+        if old.get(key) != new.get(key):
+            reasons.append(f"{key.replace('_', ' ')} changed: {old.get(key)} -> {new.get(key)}")
+    return reasons
+
+
+def _shown(decision: dict[str, Any] | None) -> str:
+    if decision is None:
+        return "none"
+    value = decision["value"]
+    return " ".join(value) if isinstance(value, list) else str(value)
