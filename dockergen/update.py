@@ -88,6 +88,12 @@ def plan_update(root: Path, flags: Overrides, *, force: bool, fresh: bool) -> Up
 
 def _outcome(project: Project, new: RenderedFile, last: str | None, *, force: bool) -> FileOutcome:
     current = project.read_text(new.name) if project.is_file(new.name) else None
+    if current is not None and (line := _marker_line(current)):
+        raise InvalidProjectFileError(
+            f"{new.name}:{line}",
+            "has unresolved conflict markers from `dockergen update`",
+            "resolve them (keep what you want, delete the marker lines), then run it again",
+        )
     if current is None:
         return FileOutcome(new.name, "create", new.content, None)
     if current == new.content:
@@ -107,6 +113,13 @@ def _outcome(project: Project, new: RenderedFile, last: str | None, *, force: bo
     if merged.text == current:
         action = "unchanged"
     return FileOutcome(new.name, action, merged.text, current, merged.conflicts)
+
+
+def _marker_line(text: str) -> int | None:
+    for number, line in enumerate(text.splitlines(), start=1):
+        if line.startswith(("<<<<<<< ", ">>>>>>> ")):
+            return number
+    return None
 
 
 def _read_record(project: Project) -> dict[str, str]:
