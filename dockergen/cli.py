@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import json
 import shlex
 import sys
@@ -126,6 +127,8 @@ def init(
                 typer.echo(f"--- {file.name} ---")
                 typer.echo(file.content, nl=False)
             return
+        if not no_input and _stdin_is_tty():
+            flags = _ask(detect_project(path, flags), flags)
         update = plan_update(path, flags, force=force, fresh=True)
         _print_decisions(update.spec)
         _report_writes(write_planned(update.writes, path), path)
@@ -181,6 +184,42 @@ def update(
                     err=True,
                 )
             raise typer.Exit(code=1)
+
+
+def _stdin_is_tty() -> bool:
+    return sys.stdin.isatty()
+
+
+def _ask(spec: ProjectSpec, flags: Overrides) -> Overrides:
+    """Cookiecutter-style: each value pre-filled with what was detected and where; Enter keeps it.
+
+    Only changed values become answers, so an accepted default keeps following the project.
+    """
+    python = spec.python
+    asked_python = typer.prompt(f"Python version ({python.detail})", default=python.value)
+    command = shlex.join(spec.command.value) if spec.command else ""
+    where = spec.command.detail if spec.command else "none found"
+    asked_command = typer.prompt(
+        f"Start command ({where})", default=command, show_default=bool(command)
+    )
+    port = str(spec.port.value) if spec.port else ""
+    asked_port = typer.prompt("Port to EXPOSE (empty: none)", default=port, show_default=bool(port))
+    apt = " ".join(spec.apt_run)
+    asked_apt = typer.prompt(
+        "Extra Debian packages for the image", default=apt, show_default=bool(apt)
+    )
+    changes: dict[str, object] = {}
+    if asked_python != python.value:
+        changes["python"] = asked_python
+    if asked_command != command:
+        changes["command"] = _split_command(asked_command) or None
+    if asked_port != port:
+        if not asked_port.isdigit():
+            raise UnsafeValueError("port", asked_port, "prompt", "give a number such as 8000")
+        changes["port"] = int(asked_port)
+    if asked_apt != apt:
+        changes["apt_run"] = tuple(asked_apt.replace(",", " ").split())
+    return dataclasses.replace(flags, **changes)
 
 
 def _report_writes(written: list[Path], root: Path, *, quiet_outputs: bool = False) -> None:
