@@ -12,6 +12,7 @@ from typing import Any, Final, TypeVar
 
 from dockergen.answers import answers_label, read_answers, remember
 from dockergen.command import choose_command
+from dockergen.dependencies import dependency_names
 from dockergen.errors import ConflictingLockfilesError, NoManifestError, WorkspaceMemberError
 from dockergen.installers import LOCKFILES
 from dockergen.model import Decided, Installer, Overrides, ProjectSpec
@@ -19,6 +20,7 @@ from dockergen.project import Project
 from dockergen.pyversion import choose_python
 from dockergen.requirements import CANDIDATES, find_requirements, read_tree
 from dockergen.safety import check_apt_packages, check_paths
+from dockergen.sysdeps import system_needs
 
 T = TypeVar("T")
 
@@ -108,14 +110,17 @@ def detect_project(root: Path, overrides: Overrides | None = None) -> ProjectSpe
     command = _relabel(command, origin.get("command"))
     port = _relabel(port, origin.get("port"))
     check_paths(facts["manifests"])
-    apt_build = (*overrides.apt_build, *facts.pop("apt_build", ()))
+    needs = system_needs(project, dependency_names(project), python.value)
+    apt_build = (*overrides.apt_build, *facts.pop("apt_build", ()), *needs.build)
+    apt_run = (*overrides.apt_run, *needs.run)
     return ProjectSpec(
         installer=installer,
         python=python,
         command=command,
         port=port,
         apt_build=check_apt_packages(tuple(dict.fromkeys(apt_build)), "--apt-build"),
-        apt_run=check_apt_packages(overrides.apt_run, "--apt"),
+        apt_run=check_apt_packages(tuple(dict.fromkeys(apt_run)), "--apt"),
+        apt_reasons=needs.reasons,
         keep_files=_keep_files(project),
         warnings=(*warnings, *command_warnings),
         **facts,

@@ -56,6 +56,8 @@ class ProjectSpec:
     port: Decided[int] | None = None  # EXPOSEd only when known
     apt_build: tuple[str, ...] = ()
     apt_run: tuple[str, ...] = ()
+    # Why dependencies asked for system packages ("psycopg2: build ..., run libpq5").
+    apt_reasons: tuple[str, ...] = ()
     # Files the build reads besides the manifests (readme, license files): never ignored.
     keep_files: tuple[str, ...] = ()
     warnings: tuple[str, ...] = field(default=())

@@ -7,7 +7,7 @@ The JSON is a stable contract (bump SCHEMA on any incompatible change):
      "installer": Decision, "python": Decision, "command": Decision | null, "port": Decision | null,
      "lock": {"file": str | null, "enforced": bool},
      "manifests": [str], "installs_project": bool, "deps_before_source": bool,
-     "apt": {"build": [str], "run": [str]}, "warnings": [str]}
+     "apt": {"build": [str], "run": [str], "reasons": [str]}, "warnings": [str]}
     Decision = {"value": str | int | [str], "source": str, "detail": str, "overridden": [str]}
 """
 
@@ -46,7 +46,11 @@ def plan_dict(spec: ProjectSpec) -> dict[str, Any]:
         "manifests": list(spec.manifests),
         "installs_project": spec.installs_project,
         "deps_before_source": spec.deps_before_source,
-        "apt": {"build": list(spec.apt_build), "run": list(spec.apt_run)},
+        "apt": {
+            "build": list(spec.apt_build),
+            "run": list(spec.apt_run),
+            "reasons": list(spec.apt_reasons),
+        },
         "warnings": list(spec.warnings),
     }
 
@@ -68,6 +72,9 @@ def summary_lines(spec: ProjectSpec) -> list[str]:
     ]
     if spec.port:
         lines.append(line("port", spec.port))
+    if spec.apt_build or spec.apt_run:
+        build, run = " ".join(spec.apt_build) or "-", " ".join(spec.apt_run) or "-"
+        lines.append(f"apt: build {build}; run {run}")
     return lines
 
 

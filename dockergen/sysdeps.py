@@ -1,0 +1,126 @@
+"""Debian packages a project's Python dependencies need: to build them, and to run them.
+
+One table, from dependency name to packages, split by stage: the builder gets compilers and
+headers, the final image only the shared libraries. Packages that publish wheels for every
+current Python (lxml, Pillow) need nothing unless the lock file shows there is no wheel for
+the chosen Python; any locked package with no usable wheel at all needs a compiler.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Final
+
+from dockergen.project import Project
+
+
+@dataclass(frozen=True, slots=True)
+class Needs:
+    build: tuple[str, ...] = ()
+    run: tuple[str, ...] = ()
+    only_without_wheel: bool = False  # wheels bundle the libraries; only an sdist needs these
+
+
+COMPILER: Final = ("build-essential",)  # gcc, g++, make and libc headers
+SYSTEM_PACKAGES: Final = {
+    "psycopg2": Needs(build=(*COMPILER, "libpq-dev"), run=("libpq5",)),
+    "mysqlclient": Needs(
+        build=(*COMPILER, "pkg-config", "default-libmysqlclient-dev"), run=("libmariadb3",)
+    ),
+    "python-ldap": Needs(build=(*COMPILER, "libldap2-dev", "libsasl2-dev"), run=("libldap-2.5-0",)),
+    "pycairo": Needs(build=(*COMPILER, "pkg-config", "libcairo2-dev"), run=("libcairo2",)),
+    "pdf2image": Needs(run=("poppler-utils",)),
+    "pydub": Needs(run=("ffmpeg",)),
+    "lxml": Needs(
+        build=(*COMPILER, "libxml2-dev", "libxslt1-dev"),
+        run=("libxml2", "libxslt1.1"),
+        only_without_wheel=True,
+    ),
+    "pillow": Needs(
+        build=(*COMPILER, "libjpeg62-turbo-dev", "zlib1g-dev"),
+        run=("libjpeg62-turbo", "zlib1g"),
+        only_without_wheel=True,
+    ),
+}
+# Lock files that list each version's distribution files.
+_LOCKS_WITH_FILES: Final = ("poetry.lock", "pdm.lock", "uv.lock")
+
+
+@dataclass(frozen=True, slots=True)
+class SystemNeeds:
+    build: tuple[str, ...]
+    run: tuple[str, ...]
+    reasons: tuple[str, ...]  # one per dependency that asked for something
+
+
+def system_needs(project: Project, dependencies: Iterable[str], python: str) -> SystemNeeds:
+    without_wheel = _locked_without_wheel(project, python)
+    build: list[str] = []
+    run: list[str] = []
+    reasons: list[str] = []
+    for name in sorted(dependencies):
+        needs = SYSTEM_PACKAGES.get(name)
+        if needs is None or (needs.only_without_wheel and name not in without_wheel):
+            continue
+        build += needs.build
+        run += needs.run
+        reasons.append(
+            f"{name}: build {' '.join(needs.build) or '-'}, run {' '.join(needs.run) or '-'}"
+        )
+    for name in sorted(without_wheel - SYSTEM_PACKAGES.keys()):
+        build += COMPILER
+        reasons.append(
+            f"{name}: no wheel for CPython {python} on Linux in the lock file, so it compiles"
+        )
+    return SystemNeeds(tuple(dict.fromkeys(build)), tuple(dict.fromkeys(run)), tuple(reasons))
+
+
+def _locked_without_wheel(project: Project, python: str) -> set[str]:
+    """Locked packages whose files include an sdist but no wheel this image can install."""
+    tag = "cp" + "".join(python.split(".")[:2])
+    found = set()
+    for lock in _LOCKS_WITH_FILES:
+        if not project.is_file(lock):
+            continue
+        for package in project.read_toml(lock).get("package", []):
+            if not isinstance(package, dict):
+                continue
+            files = _file_names(package)
+            if files and not _installable(files, tag):
+                found.add(re.sub(r"[-_.]+", "-", str(package.get("name", ""))).lower())
+    return found
+
+
+def _file_names(package: dict[str, object]) -> list[str]:
+    """Distribution file names, from poetry/pdm `files` or uv `sdist`/`wheels` URLs."""
+    entries: list[object] = []
+    for key in ("files", "wheels"):
+        value = package.get(key)
+        if isinstance(value, list):
+            entries += value
+    if isinstance(package.get("sdist"), dict):
+        entries.append(package["sdist"])
+    names = []
+    for entry in entries:
+        if isinstance(entry, dict):
+            raw = entry.get("file") or entry.get("url") or ""
+            names.append(str(raw).rsplit("/", 1)[-1])
+    return [n for n in names if n]
+
+
+def _installable(filenames: list[str], tag: str) -> bool:
+    """A pure wheel, or wheels for this CPython on both glibc x86_64 and aarch64."""
+    arches = set()
+    for name in filenames:
+        if not name.endswith(".whl") or name.count("-") < 4:
+            continue
+        _, _, pythons, abi, platform = name[:-4].rsplit("-", 4)
+        if not any(p.startswith(("py3", tag)) or abi == "abi3" for p in pythons.split(".")):
+            continue
+        if platform == "any":
+            return True
+        if "manylinux" in platform:
+            arches.update(a for a in ("x86_64", "aarch64") if a in platform)
+    return arches == {"x86_64", "aarch64"}

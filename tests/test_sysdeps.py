@@ -1,0 +1,114 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from dockergen.detect import detect_project
+from tests.helpers import make_tree
+
+POETRY = '[tool.poetry]\npackage-mode = false\n[tool.poetry.dependencies]\npython = ">=3.12,<3.13"\n{deps}'
+
+
+def _lock(name: str, *files: str) -> str:
+    entries = ", ".join(f'{{file = "{f}", hash = "sha256:00"}}' for f in files)
+    return f'[[package]]\nname = "{name}"\nversion = "1.0"\nfiles = [{entries}]\n'
+
+
+CASES = [
+    # (files, apt_build, apt_run)
+    ({"requirements.txt": "psycopg2==2.9.10\n"}, ("build-essential", "libpq-dev"), ("libpq5",)),
+    ({"requirements.txt": "psycopg2-binary==2.9.10\n"}, (), ()),
+    ({"requirements.txt": "pdf2image\npydub\n"}, (), ("poppler-utils", "ffmpeg")),
+    # lxml ships wheels for every current Python: nothing unless the lock says otherwise.
+    ({"requirements.txt": "lxml\n"}, (), ()),
+    (
+        {
+            "pyproject.toml": POETRY.format(deps='lxml = "*"\n'),
+            "poetry.lock": _lock(
+                "lxml", "lxml-1.0.tar.gz", "lxml-1.0-cp311-cp311-manylinux_2_17_x86_64.whl"
+            ),
+        },
+        ("build-essential", "libxml2-dev", "libxslt1-dev"),
+        ("libxml2", "libxslt1.1"),
+    ),
+    (
+        {
+            "pyproject.toml": POETRY.format(deps='lxml = "*"\n'),
+            "poetry.lock": _lock(
+                "lxml",
+                "lxml-1.0.tar.gz",
+                "lxml-1.0-cp312-cp312-manylinux_2_17_x86_64.manylinux2014_x86_64.whl",
+                "lxml-1.0-cp312-cp312-manylinux_2_17_aarch64.manylinux2014_aarch64.whl",
+            ),
+        },
+        (),
+        (),
+    ),
+    # An sdist-only package compiles; a pure wheel or abi3 wheels for both arches do not.
+    (
+        {
+            "pyproject.toml": POETRY.format(deps='x = "*"\n'),
+            "poetry.lock": _lock("x", "x-1.0.tar.gz"),
+        },
+        ("build-essential",),
+        (),
+    ),
+    (
+        {
+            "pyproject.toml": POETRY.format(deps='x = "*"\n'),
+            "poetry.lock": _lock("x", "x-1.0.tar.gz", "x-1.0-py3-none-any.whl"),
+        },
+        (),
+        (),
+    ),
+    (
+        {
+            "pyproject.toml": POETRY.format(deps='x = "*"\n'),
+            "poetry.lock": _lock(
+                "x",
+                "x-1.0-cp38-abi3-manylinux_2_28_x86_64.whl",
+                "x-1.0-cp38-abi3-musllinux_1_2_aarch64.whl",
+            ),
+        },
+        ("build-essential",),  # no glibc aarch64 wheel: arm64 builds compile
+        (),
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("files", "build", "run"),
+    CASES,
+    ids=[
+        "psycopg2",
+        "psycopg2-binary",
+        "runtime-tools",
+        "lxml-unlocked",
+        "lxml-no-wheel-for-312",
+        "lxml-wheels",
+        "sdist-only",
+        "pure-wheel",
+        "one-arch-only",
+    ],
+)
+def test_system_packages(
+    tmp_path: Path, files: dict[str, str], build: tuple[str, ...], run: tuple[str, ...]
+) -> None:
+    spec = detect_project(make_tree(tmp_path, files))
+    assert (spec.apt_build, spec.apt_run) == (build, run)
+
+
+def test_reasons_name_the_dependency(tmp_path: Path) -> None:
+    spec = detect_project(make_tree(tmp_path, {"requirements.txt": "psycopg2\n"}))
+    assert spec.apt_reasons == ("psycopg2: build build-essential libpq-dev, run libpq5",)
+
+
+def test_flags_and_detected_packages_are_merged_without_duplicates(tmp_path: Path) -> None:
+    from dockergen.model import Overrides
+
+    spec = detect_project(
+        make_tree(tmp_path, {"requirements.txt": "psycopg2\n"}),
+        Overrides(apt_run=("libpq5", "curl")),
+    )
+    assert spec.apt_run == ("libpq5", "curl")
