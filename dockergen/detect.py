@@ -14,6 +14,7 @@ from dockergen.answers import answers_label, read_answers, remember
 from dockergen.command import choose_command
 from dockergen.dependencies import dependency_names
 from dockergen.errors import ConflictingLockfilesError, NoManifestError, WorkspaceMemberError
+from dockergen.indexes import find_indexes
 from dockergen.installers import LOCKFILES
 from dockergen.model import Decided, Installer, Overrides, ProjectSpec
 from dockergen.project import Project
@@ -104,12 +105,15 @@ def detect_project(root: Path, overrides: Overrides | None = None) -> ProjectSpe
     command, port, command_warnings = choose_command(
         project,
         override=overrides.command,
+        override_source=origin.get("command", "--command"),
         port_override=overrides.port,
         installs_project=facts["installs_project"],
     )
     command = _relabel(command, origin.get("command"))
     port = _relabel(port, origin.get("port"))
     check_paths(facts["manifests"])
+    requirement_files = tuple(m for m in facts["manifests"] if m.endswith(".txt"))
+    indexes = tuple(Decided(i.url, i.source) for i in find_indexes(project, requirement_files))
     needs = system_needs(project, dependency_names(project), python.value)
     apt_build = (*overrides.apt_build, *facts.pop("apt_build", ()), *needs.build)
     apt_run = (*overrides.apt_run, *needs.run)
@@ -121,6 +125,7 @@ def detect_project(root: Path, overrides: Overrides | None = None) -> ProjectSpe
         apt_build=check_apt_packages(tuple(dict.fromkeys(apt_build)), "--apt-build"),
         apt_run=check_apt_packages(tuple(dict.fromkeys(apt_run)), "--apt"),
         apt_reasons=needs.reasons,
+        indexes=indexes,
         keep_files=_keep_files(project),
         warnings=(*warnings, *command_warnings),
         **facts,

@@ -7,7 +7,8 @@ The JSON is a stable contract (bump SCHEMA on any incompatible change):
      "installer": Decision, "python": Decision, "command": Decision | null, "port": Decision | null,
      "lock": {"file": str | null, "enforced": bool},
      "manifests": [str], "installs_project": bool, "deps_before_source": bool,
-     "apt": {"build": [str], "run": [str], "reasons": [str]}, "warnings": [str]}
+     "apt": {"build": [str], "run": [str], "reasons": [str]},
+     "indexes": [{"url": str, "source": str}], "warnings": [str]}
     Decision = {"value": str | int | [str], "source": str, "detail": str, "overridden": [str]}
 """
 
@@ -51,6 +52,7 @@ def plan_dict(spec: ProjectSpec) -> dict[str, Any]:
             "run": list(spec.apt_run),
             "reasons": list(spec.apt_reasons),
         },
+        "indexes": [{"url": i.value, "source": i.source} for i in spec.indexes],
         "warnings": list(spec.warnings),
     }
 
@@ -72,6 +74,9 @@ def summary_lines(spec: ProjectSpec) -> list[str]:
     ]
     if spec.port:
         lines.append(line("port", spec.port))
+    if spec.indexes:
+        urls = ", ".join(f"{i.value} ({i.source})" for i in spec.indexes)
+        lines.append(f"indexes: {urls}; credentials: --secret id=netrc")
     if spec.apt_build or spec.apt_run:
         build, run = " ".join(spec.apt_build) or "-", " ".join(spec.apt_run) or "-"
         lines.append(f"apt: build {build}; run {run}")
