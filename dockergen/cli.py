@@ -19,7 +19,6 @@ from dockergen.errors import DockergenError, UnsafeValueError
 from dockergen.model import Installer, Overrides, ProjectSpec, RenderedFile
 from dockergen.plan import plan_dict, summary_lines
 from dockergen.render import render_files
-from dockergen.update import RECORD, plan_update, unified_diff
 from dockergen.write import write_planned
 
 app = typer.Typer(
@@ -129,6 +128,8 @@ def init(
             return
         if not no_input and _stdin_is_tty():
             flags = _ask(detect_project(path, flags), flags)
+        from dockergen.update import plan_update  # merging is for writing only: keep --dry-run fast
+
         update = plan_update(path, flags, force=force, fresh=True)
         _print_decisions(update.spec)
         _report_writes(write_planned(update.writes, path), path)
@@ -154,6 +155,8 @@ def update(
     render. On a conflict, standard markers are written and the exit code is 1.
     Example: dockergen update --python 3.13
     """
+    from dockergen.update import RECORD, plan_update, unified_diff
+
     with _user_errors():
         plan = plan_update(
             path,
@@ -224,6 +227,8 @@ def _ask(spec: ProjectSpec, flags: Overrides) -> Overrides:
 
 def _report_writes(written: list[Path], root: Path, *, quiet_outputs: bool = False) -> None:
     """One line per file written; dockergen's own record summed up in one."""
+    from dockergen.update import RECORD
+
     record = [p for p in written if p.relative_to(root).parts[0] == RECORD]
     answers = ("pyproject.toml", ".dockergen.toml")
     for target in written:
@@ -250,6 +255,8 @@ def check(path: PathArg = Path()) -> None:
 
     For CI and pre-commit. Example: dockergen check .
     """
+    from dockergen.update import plan_update
+
     with _user_errors():
         plan = plan_update(path, Overrides(), force=False, fresh=False)
         if not plan.reasons:
@@ -264,6 +271,8 @@ def check(path: PathArg = Path()) -> None:
 @app.command()
 def diff(path: PathArg = Path()) -> None:
     """Show the unified diff `dockergen update` would apply. Example: dockergen diff"""
+    from dockergen.update import plan_update, unified_diff
+
     with _user_errors():
         plan = plan_update(path, Overrides(), force=False, fresh=False)
         colour = sys.stdout.isatty()
