@@ -61,14 +61,15 @@ class _Index(http.server.BaseHTTPRequestHandler):
         name, data = self.wheel
         digest = hashlib.sha256(data).hexdigest()
         if self.path.rstrip("/") == f"/simple/{PACKAGE}":
-            body = f'<a href="/files/{name}#sha256={digest}">{name}</a>'.encode()
+            body, kind = f'<a href="/files/{name}#sha256={digest}">{name}</a>'.encode(), "text/html"
         elif self.path == f"/files/{name}":
-            body = data
+            body, kind = data, "application/octet-stream"
         else:
             self.send_response(404)
             self.end_headers()
             return
         self.send_response(200)
+        self.send_header("Content-Type", kind)
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
         self.wfile.write(body)
