@@ -266,6 +266,35 @@ def _git_if_any(requirements: Any) -> tuple[str, ...]:
     return ()
 
 
+_uv_facts = _locked_tool_facts("uv.lock", lambda project: _uv_packaged(project))
+
+
+def _uv_workspace(project: Project, facts: dict[str, Any]) -> dict[str, Any]:
+    """A uv workspace root: every member's pyproject.toml is a manifest too."""
+    workspace = project.pyproject().get("tool", {}).get("uv", {}).get("workspace", {})
+    members = _workspace_members(project, workspace.get("members", ()))
+    if not members:
+        return facts
+    facts["manifests"] = (*facts["manifests"], *(f"{m}/pyproject.toml" for m in members))
+    facts["workspace_members"] = members
+    facts["installs_project"] = True  # members are installed after the source copy
+    return facts
+
+
+def _workspace_members(project: Project, patterns: Any) -> tuple[str, ...]:
+    found: list[str] = []
+    for pattern in patterns if isinstance(patterns, list) else ():
+        parent, _, leaf = str(pattern).rstrip("/").rpartition("/")
+        if "*" not in parent and any(c in leaf for c in "*?["):
+            # One directory listing, bounded by the pattern: never a walk of the tree.
+            folder = project.path(parent) if parent else project.root
+            candidates = sorted(p.name for p in folder.iterdir()) if folder.is_dir() else []
+            found += [f"{parent}/{c}".lstrip("/") for c in candidates if fnmatch.fnmatch(c, leaf)]
+        else:
+            found.append(str(pattern).rstrip("/"))
+    return tuple(m for m in dict.fromkeys(found) if project.is_file(f"{m}/pyproject.toml"))
+
+
 def _poetry_packaged(project: Project) -> bool:
     poetry = project.pyproject().get("tool", {}).get("poetry", {})
     if poetry.get("package-mode") is False:
@@ -318,7 +347,7 @@ _INSTALLER_FACTS: Final[dict[str, Callable[[Project, str], dict[str, Any]]]] = {
     Installer.PIP: _pip_facts,
     Installer.PIPENV: _pipenv_facts,
     Installer.POETRY: _locked_tool_facts("poetry.lock", _poetry_packaged),
-    Installer.UV: _locked_tool_facts("uv.lock", _uv_packaged),
+    Installer.UV: lambda project, python: _uv_workspace(project, _uv_facts(project, python)),
     Installer.PDM: _locked_tool_facts("pdm.lock", _pdm_packaged),
     Installer.PEP621: _pep621_facts,
 }

@@ -54,7 +54,6 @@ class OutputExistsError(DockergenError):
 class WorkspaceMemberError(DockergenError):
     def __init__(self, member: str, lockfile: str) -> None:
         super().__init__(
-            f"{member} is a member of the uv workspace locked by {lockfile}; a Dockerfile for one "
-            "workspace member needs the workspace root as its build context, which dockergen does "
-            "not generate yet; run dockergen in a project with its own lock file"
+            f"{member} is a member of the uv workspace locked by {lockfile}; the image has to be "
+            "built from the workspace root, so run dockergen there (it installs every member)"
         )

@@ -58,6 +58,8 @@ class ProjectSpec:
     apt_run: tuple[str, ...] = ()
     # Why dependencies asked for system packages ("psycopg2: build ..., run libpq5").
     apt_reasons: tuple[str, ...] = ()
+    # uv workspace root: member directories, all installed together.
+    workspace_members: tuple[str, ...] = ()
     # Package indexes besides the default one: install steps get a netrc secret mount.
     indexes: tuple[Decided[str], ...] = ()
     # Files the build reads besides the manifests (readme, license files): never ignored.
