@@ -26,7 +26,7 @@ app = typer.Typer(
     help="Generate a production-grade BuildKit Dockerfile from a Python project's metadata.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
-    add_completion=False,
+    add_completion=True,  # --install-completion / --show-completion for bash, zsh, fish
     rich_markup_mode=None,
 )
 
