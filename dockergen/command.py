@@ -1,11 +1,21 @@
-"""What the container runs: the user's command, else the project's own entry point."""
+"""What the container runs, and the port it serves.
+
+Strongest evidence first: the user's command (--command, else `[tool.dockergen] command`,
+both handed in as `override`); the Procfile's web process; a web framework (Django,
+FastAPI/Starlette, Flask: frameworks.py); a single console script; `python -m pkg` for a
+package with __main__.py; `python main.py` / `python app.py`.
+Weaker evidence that found a command too is recorded in `overridden`.
+"""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterator
 
+from dockergen.frameworks import RULES, Command, Context, Detection
 from dockergen.model import Decided
+from dockergen.ports import command_port, loopback_warning
+from dockergen.procfile import PROCFILE, web_process
 from dockergen.project import Project
 from dockergen.safety import check_command, check_port
 
@@ -20,23 +30,69 @@ def choose_command(
     override: tuple[str, ...] | None,
     port_override: int | None,
     installs_project: bool,
+    override_source: str = "--command",
 ) -> tuple[Decided[tuple[str, ...]] | None, Decided[int] | None, list[str]]:
-    """The start command, the port it serves (when known), and warnings."""
-    port = (
-        Decided(check_port(port_override, "--port"), "--port", "--port") if port_override else None
-    )
+    """The start command, the port it serves (when known), and warnings.
+
+    `override` is the user's command: the --command flag, or `[tool.dockergen] command`
+    (answers.py reads it) when `override_source` says so.
+    """
+    found = list(_detections(project, installs_project))
     if override is not None:
-        return Decided(check_command(override, "--command"), "--command", "--command"), port, []
-    found = list(_candidates(project, installs_project))
+        found.insert(0, Detection(Decided(override, override_source, override_source)))
     if not found:
-        return None, port, [NO_COMMAND_WARNING]
-    chosen = found[0]
-    overridden = tuple(f"{c.detail} ({c.source})" for c in found[1:])
-    command = check_command(chosen.value, chosen.source)
-    return Decided(command, chosen.source, chosen.detail, overridden), port, []
+        return None, _port(None, port_override), [NO_COMMAND_WARNING]
+    chosen, losers = found[0], found[1:]
+    if chosen.command is None:  # an app that cannot start as it is: say what it lacks
+        return None, _port(None, port_override), list(chosen.warnings)
+    command = Decided(
+        check_command(chosen.command.value, chosen.command.source),
+        chosen.command.source,
+        chosen.command.detail,
+        tuple(f"{c.detail} ({c.source})" for loser in losers if (c := loser.command)),
+    )
+    warnings = list(chosen.warnings)
+    configured = frozenset({"gunicorn"}) if project.is_file("gunicorn.conf.py") else frozenset()
+    if loopback := loopback_warning(command.value, command.source, configured=configured):
+        warnings.append(loopback)
+    return command, _port(command, port_override), warnings
 
 
-def _candidates(project: Project, installs_project: bool) -> Iterator[Decided[tuple[str, ...]]]:
+def _port(command: Command | None, override: int | None) -> Decided[int] | None:
+    """--port, else the port the command names, else its server's default; None if unknown."""
+    named = command_port(command.value) if command else None
+    from_command = Decided(named[0], command.source, named[1]) if named and command else None
+    if override:
+        losers = (
+            (f"{from_command.value}: {from_command.detail} ({from_command.source})",)
+            if from_command and from_command.value != override
+            else ()
+        )
+        return Decided(check_port(override, "--port"), "--port", "--port", losers)
+    return from_command
+
+
+def _detections(project: Project, installs_project: bool) -> Iterator[Detection]:
+    if web := web_process(project):
+        yield Detection(Decided(web.argv, PROCFILE, f"{PROCFILE} web: {web.line}"), web.warnings)
+    context = Context(project, _package(project), installs_project)
+    for rule in RULES:
+        if detection := rule(context):
+            yield detection
+    yield from _entry_points(project, context.package, installs_project)
+
+
+def _package(project: Project) -> str:
+    """The project's import name, from [project].name or [tool.poetry].name; "" if none."""
+    pyproject = project.pyproject()
+    name = pyproject.get("project", {}).get("name") or pyproject.get("tool", {}).get(
+        "poetry", {}
+    ).get("name")
+    module = re.sub(r"[-_.]+", "_", str(name or "")).lower()
+    return module if re.fullmatch(r"[a-z_][a-z0-9_]*", module) else ""
+
+
+def _entry_points(project: Project, module: str, installs_project: bool) -> Iterator[Detection]:
     pyproject = project.pyproject()
     if installs_project:
         # A single console script is the project's declared way to run it.
@@ -49,16 +105,13 @@ def _candidates(project: Project, installs_project: bool) -> Iterator[Decided[tu
         ):
             if isinstance(table, dict) and len(table) == 1:
                 name = next(iter(table))
-                yield Decided((name,), "pyproject.toml", f"{where} {name}")
-    name = pyproject.get("project", {}).get("name") or ""
-    module = re.sub(r"[-_.]+", "_", str(name)).lower()
-    if module and re.fullmatch(r"[a-z_][a-z0-9_]*", module):
-        # src/ layouts are importable only once the project is installed.
-        for base in (module, f"src/{module}") if installs_project else (module,):
-            if project.is_file(f"{base}/__main__.py"):
-                yield Decided(
-                    ("python", "-m", module), f"{base}/__main__.py", f"python -m {module}"
-                )
+                yield Detection(Decided((name,), "pyproject.toml", f"{where} {name}"))
+    # src/ layouts are importable only once the project is installed.
+    for base in (module, f"src/{module}") if installs_project else (module,):
+        if module and project.is_file(f"{base}/__main__.py"):
+            yield Detection(
+                Decided(("python", "-m", module), f"{base}/__main__.py", f"python -m {module}")
+            )
     for script in ("main.py", "app.py"):
         if project.is_file(script):
-            yield Decided(("python", script), script, f"python {script}")
+            yield Detection(Decided(("python", script), script, f"python {script}"))

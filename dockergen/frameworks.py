@@ -80,7 +80,7 @@ def django(context: Context) -> Detection | None:
     if "gunicorn" not in context.dependencies():
         missing.append("gunicorn among the dependencies")
     if missing:
-        return Detection(None, (_cannot_start("a Django project (manage.py)", missing),))
+        return Detection(None, (_cannot_start("the Django project (manage.py)", missing),))
     argv = ("gunicorn", "--bind", f"{BIND}:8000", f"{wsgi}:application")
     detail = f"Django project, {wsgi.replace('.', '/')}.py served by gunicorn"
     return Detection(Decided(argv, "manage.py", detail))
@@ -93,7 +93,8 @@ def asgi_app(context: Context) -> Detection | None:
         return None
     file, target, framework = found
     if "uvicorn" not in context.dependencies():
-        return Detection(None, (_cannot_start(f"{file} defines a {framework} app", ["uvicorn"]),))
+        what = f"the {framework} app in {file}"
+        return Detection(None, (_cannot_start(what, ["uvicorn among the dependencies"]),))
     argv = ("uvicorn", target, "--host", BIND, "--port", "8000")
     return Detection(Decided(argv, file, f"{framework} app {target}, served by uvicorn"))
 

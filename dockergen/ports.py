@@ -85,12 +85,15 @@ def default_port(argv: Sequence[str]) -> tuple[int, str]:
     return 8000, "no known server in the command, so 8000"
 
 
-def loopback_warning(argv: Sequence[str], source: str) -> str | None:
-    """A warning when a server in the command would listen on 127.0.0.1 only."""
+def loopback_warning(
+    argv: Sequence[str], source: str, *, configured: frozenset[str] = frozenset()
+) -> str | None:
+    """A warning when a server in the command would listen on 127.0.0.1 only; servers in
+    `configured` read their address from a config file (gunicorn.conf.py) and are trusted."""
     for words in simple_commands(argv):
         server = server_of(words)
         flags = {word.partition("=")[0] for word in words}
-        if server and not flags.intersection(_HOST_FLAGS[server]):
+        if server and server not in configured and not flags.intersection(_HOST_FLAGS[server]):
             fix = "--host 0.0.0.0" if "--host" in _HOST_FLAGS[server] else "--bind 0.0.0.0:PORT"
             return (
                 f"{source}: {server} listens on 127.0.0.1 unless told otherwise, which nothing "
@@ -110,5 +113,5 @@ def _named_port(words: Sequence[str]) -> tuple[int, str] | None:
         elif flag in _PORT_FLAGS and value.isdigit():
             port = int(value)
         if port and 0 < port < 65536:
-            return port, f"{flag} {value}"
+            return port, f"{flag} {value} in the command"
     return None

@@ -8,9 +8,11 @@ holds no installer and no compiler. Run the fast loop without them: pytest -m "n
 
 from __future__ import annotations
 
+import http.client
 import re
 import shutil
 import time
+import urllib.request
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -79,6 +81,8 @@ class Case:
     # named after distributions, so its cache cannot be read back; its steps are still
     # checked for CACHED and its install for running again.
     cache_is_readable: bool = True
+    # A web app: instead of printing `output`, it serves a page holding it at / on this port.
+    http_port: int | None = None
 
 
 CASES = {
@@ -118,6 +122,21 @@ CASES = {
     "uv": Case("main.py", "uv ok:", _project_dependency("tabulate>=0.9"), Installer.UV),
     "pdm": Case(
         "src/pdmapp/__main__.py", "pdm ok:", _project_dependency("tabulate>=0.9"), Installer.PDM
+    ),
+    "django": Case(
+        "mysite/urls.py",
+        "django ok",
+        _append("requirements.txt", "tabulate==0.9.0"),
+        http_port=8000,
+    ),
+    "fastapi": Case(
+        "app/main.py",
+        "fastapi ok",
+        _append("requirements.txt", "tabulate==0.9.0"),
+        http_port=8000,
+    ),
+    "flask": Case(
+        "app.py", "flask ok", _append("requirements.txt", "tabulate==0.9.0"), http_port=8000
     ),
 }
 
@@ -183,6 +202,35 @@ def _tag(case: str) -> str:
     return f"dockergen-e2e-{case}"
 
 
+HTTP_WAIT = 30.0  # seconds a web app may take to answer its first request
+
+
+def _check_serves(tag: str, port: int, expected: str) -> None:
+    """Run the image detached with `port` published on loopback; / must answer `expected`."""
+    container = docker("run", "-d", "-p", f"127.0.0.1::{port}", tag).stdout.strip()
+    try:
+        published = docker("port", container, f"{port}/tcp").stdout.splitlines()[0]
+        url = f"http://127.0.0.1:{published.rsplit(':', 1)[1]}/"
+        body = _first_answer(url)
+        if body is None:
+            logs = docker("logs", container, check=False)
+            raise AssertionError(f"{url} gave no answer in {HTTP_WAIT} s:\n{logs.stderr[-4000:]}")
+        assert expected in body, body
+    finally:
+        docker("rm", "-f", container, check=False)
+
+
+def _first_answer(url: str) -> str | None:
+    deadline = time.monotonic() + HTTP_WAIT
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:
+                return str(response.read().decode("utf-8"))
+        except (OSError, http.client.HTTPException):
+            time.sleep(0.5)
+    return None
+
+
 @pytest.mark.parametrize("case", sorted(CASES))
 def test_build_run_and_rebuild(
     case: str, tmp_path: Path, lock_cache: Path, sizes: dict[str, int]
@@ -198,9 +246,12 @@ def test_build_run_and_rebuild(
     # 1. builds
     build(root, tag)
 
-    # 2. runs as the numeric non-root user, imports its dependencies
-    run = docker("run", "--rm", tag)
-    assert run.stdout.startswith(spec.output), run.stdout + run.stderr
+    # 2. runs as the numeric non-root user, imports its dependencies (a web app: serves /)
+    if spec.http_port:
+        _check_serves(tag, spec.http_port, spec.output)
+    else:
+        run = docker("run", "--rm", tag)
+        assert run.stdout.startswith(spec.output), run.stdout + run.stderr
     identity = docker(
         "run", "--rm", "--entrypoint", "sh", tag, "-c", 'id -u; touch "$HOME/.w" && echo "$HOME"'
     )

@@ -28,7 +28,8 @@ def test_wheel_ships_the_templates(wheel: Path) -> None:
     templates = sorted(n for n in names if n.startswith("dockergen/templates/"))
     expected = sorted(
         f"dockergen/templates/{p.relative_to(ROOT / 'templates').as_posix()}"
-        for p in (ROOT / "templates").rglob("*.j2")
+        for p in (ROOT / "templates").rglob("*")
+        if p.is_file()
     )
     assert templates == expected
 
