@@ -1,21 +1,77 @@
 """Read-only access to the project directory: the only place detection touches the disk.
 
 Detection asks for known paths only and never walks the tree, so a repository with
-100 000 files costs the same as a small one.
+100 000 files costs the same as a small one. Whatever is wrong with a file (a directory or a
+FIFO in its place, no permission, a symlink loop, too big, not UTF-8, not TOML, a table that
+is a string) becomes an InvalidProjectFileError naming it, never an OSError or a TypeError.
 """
 
 from __future__ import annotations
 
+import errno
 import json
+import os
+import stat
 from pathlib import Path, PurePosixPath
-from typing import Any
+from typing import Any, Final
 
 import tomli
 
 from dockergen.errors import InvalidProjectFileError
+from dockergen.safety import shown
 
-# Bigger than any real manifest or lock file; stops a stray multi-GB file from exhausting memory.
-MAX_FILE_BYTES = 64 * 1024 * 1024
+# Several times the biggest lock file in the corpus (1.2 MiB), and small enough that reading
+# and parsing a file this size takes about a second. Bigger files are refused unread.
+MAX_FILE_BYTES: Final = 16 * 1024 * 1024
+
+# The tables and arrays dockergen reads, per file name. A value of another type is the file's
+# mistake: it is reported here, once, instead of as a TypeError in whichever rule reads it.
+_SHAPES: Final[dict[str, tuple[tuple[tuple[str, ...], type], ...]]] = {
+    "pyproject.toml": (
+        (("project",), dict),
+        (("project", "requires-python"), str),
+        (("project", "dependencies"), list),
+        (("project", "dynamic"), list),
+        (("project", "scripts"), dict),
+        (("project", "license-files"), list),
+        (("build-system",), dict),
+        (("build-system", "build-backend"), str),
+        (("tool",), dict),
+        (("tool", "poetry"), dict),
+        (("tool", "poetry", "dependencies"), dict),
+        (("tool", "poetry", "scripts"), dict),
+        (("tool", "poetry", "packages"), list),
+        (("tool", "pdm"), dict),
+        (("tool", "uv"), dict),
+        (("tool", "uv", "workspace"), dict),
+        (("tool", "uv", "workspace", "members"), list),
+        (("tool", "dockergen"), dict),
+    ),
+    "Pipfile": ((("requires",), dict), (("packages",), dict)),
+    "poetry.lock": ((("package",), list),),
+    "uv.lock": ((("package",), list), (("requires-python",), str)),
+    "pdm.lock": (
+        (("package",), list),
+        (("metadata",), dict),
+        (("metadata", "targets"), list),
+        (("metadata", "requires_python"), str),
+    ),
+}
+# How to repair a file dockergen cannot use: lock files are regenerated, not edited.
+_FIX: Final = {
+    "Pipfile.lock": "regenerate it with `pipenv lock`",
+    "poetry.lock": "regenerate it with `poetry lock`",
+    "uv.lock": "regenerate it with `uv lock`",
+    "pdm.lock": "regenerate it with `pdm lock`",
+}
+_TYPE_NAMES: Final = {
+    dict: "a table",
+    list: "an array",
+    str: "a string",
+    bool: "a boolean",
+    int: "an integer",
+    float: "a float",
+}
 
 
 class Project:
@@ -29,33 +85,47 @@ class Project:
         return self.root.joinpath(*PurePosixPath(name).parts)
 
     def is_file(self, name: str) -> bool:
-        return self.path(name).is_file()
+        """True for a file (or a symlink to one), False when nothing is there.
+
+        Something else where dockergen looks for a file (a directory named requirements.txt,
+        a FIFO) is an error rather than a miss: ignoring it would only confuse.
+        """
+        mode = self._mode(name)
+        if mode is None:
+            return False
+        if stat.S_ISREG(mode):
+            return True
+        kind = "a directory" if stat.S_ISDIR(mode) else "not a regular file"
+        raise InvalidProjectFileError(shown(name), f"is {kind}", "replace it with a file")
 
     def is_dir(self, name: str) -> bool:
-        return self.path(name).is_dir()
+        mode = self._mode(name)
+        return mode is not None and stat.S_ISDIR(mode)
+
+    def exists(self, name: str) -> bool:
+        return self._mode(name) is not None
 
     def inside(self, name: str) -> bool:
         """True when `name` (after following symlinks) stays inside the project."""
-        return self.path(name).resolve().is_relative_to(self.root)
+        try:
+            resolved = self.path(name).resolve()
+        except RuntimeError as exc:  # Python 3.11 reports a symlink loop this way
+            raise InvalidProjectFileError(
+                shown(name), "is a symlink loop", "point the symlink at a file"
+            ) from exc
+        except (OSError, ValueError) as exc:
+            raise _unreadable(name, exc) from exc
+        return resolved.is_relative_to(self.root)
 
     def read_text(self, name: str) -> str:
         key = f"text:{name}"
         if key not in self._cache:
-            path = self.path(name)
-            if not self.inside(name):
-                raise InvalidProjectFileError(
-                    name, "is a symlink to a file outside the project", "copy the file in instead"
-                )
-            if path.stat().st_size > MAX_FILE_BYTES:
-                raise InvalidProjectFileError(
-                    name, f"is larger than {MAX_FILE_BYTES // 2**20} MiB", "check the file"
-                )
-            data = path.read_bytes()
+            data = self._read_bytes(name)
             try:
                 self._cache[key] = data.decode("utf-8-sig")
             except UnicodeDecodeError as exc:
                 raise InvalidProjectFileError(
-                    name, f"is not UTF-8 text (byte {exc.start})", "save it as UTF-8"
+                    shown(name), f"is not UTF-8 text (byte {exc.start})", "save it as UTF-8"
                 ) from exc
         text: str = self._cache[key]
         return text
@@ -63,21 +133,109 @@ class Project:
     def read_toml(self, name: str) -> dict[str, Any]:
         key = f"toml:{name}"
         if key not in self._cache:
+            fix = _FIX.get(PurePosixPath(name).name, "fix it")
             try:
-                self._cache[key] = tomli.loads(self.read_text(name))
+                data = tomli.loads(self.read_text(name))
             except tomli.TOMLDecodeError as exc:
-                raise InvalidProjectFileError(name, f"is not valid TOML ({exc})", "fix it") from exc
-        data: dict[str, Any] = self._cache[key]
-        return data
+                raise InvalidProjectFileError(name, f"is not valid TOML ({exc})", fix) from exc
+            except RecursionError as exc:  # tomli refuses more than 400 nested levels
+                raise InvalidProjectFileError(name, "is nested too deeply", fix) from exc
+            _check_shape(name, data, fix)
+            self._cache[key] = data
+        toml: dict[str, Any] = self._cache[key]
+        return toml
 
-    def read_json(self, name: str) -> Any:
+    def read_json(self, name: str) -> dict[str, Any]:
+        """A JSON file whose top level is an object (Pipfile.lock)."""
+        fix = _FIX.get(PurePosixPath(name).name, "fix it")
         try:
-            return json.loads(self.read_text(name))
+            data = json.loads(self.read_text(name))
         except json.JSONDecodeError as exc:
             raise InvalidProjectFileError(
-                name, f"is not valid JSON (line {exc.lineno}: {exc.msg})", "regenerate it"
+                name, f"is not valid JSON (line {exc.lineno}: {exc.msg})", fix
             ) from exc
+        except RecursionError as exc:
+            raise InvalidProjectFileError(name, "is nested too deeply", fix) from exc
+        if not isinstance(data, dict):
+            raise InvalidProjectFileError(
+                name, f"is {_type_name(data)} in JSON, not an object", fix
+            )
+        return data
 
     def pyproject(self) -> dict[str, Any]:
         """The parsed pyproject.toml, or an empty table when there is none."""
         return self.read_toml("pyproject.toml") if self.is_file("pyproject.toml") else {}
+
+    def _mode(self, name: str) -> int | None:
+        """The file type bits of `name` (symlinks followed), or None when nothing is there."""
+        try:
+            return self.path(name).stat().st_mode
+        except (FileNotFoundError, NotADirectoryError, ValueError):  # ValueError: a NUL byte
+            return None
+        except OSError as exc:
+            raise _unreadable(name, exc) from exc
+
+    def _read_bytes(self, name: str) -> bytes:
+        if not self.is_file(name):
+            raise InvalidProjectFileError(shown(name), "does not exist", "create it")
+        if not self.inside(name):
+            raise InvalidProjectFileError(
+                shown(name),
+                "is a symlink to a file outside the project",
+                "copy the file in instead",
+            )
+        too_big = InvalidProjectFileError(
+            shown(name),
+            f"is larger than {MAX_FILE_BYTES // 2**20} MiB, more than any real manifest",
+            "check the file",
+        )
+        try:
+            if self.path(name).stat().st_size > MAX_FILE_BYTES:
+                raise too_big
+            with self.path(name).open("rb") as handle:  # bounded: the file may still grow
+                data = handle.read(MAX_FILE_BYTES + 1)
+        except OSError as exc:
+            raise _unreadable(name, exc) from exc
+        if len(data) > MAX_FILE_BYTES:
+            raise too_big
+        return data
+
+
+def _unreadable(name: str, exc: OSError | ValueError) -> InvalidProjectFileError:
+    if isinstance(exc, ValueError):
+        return InvalidProjectFileError(shown(name), "is not a usable file name", "rename it")
+    if exc.errno == errno.ELOOP:
+        return InvalidProjectFileError(
+            shown(name), "is a symlink loop", "point the symlink at a file"
+        )
+    if exc.errno == errno.ENAMETOOLONG:
+        return InvalidProjectFileError(shown(name), "is too long a file name", "shorten it")
+    reason = exc.strerror or os.strerror(exc.errno or 0)
+    return InvalidProjectFileError(
+        shown(name),
+        f"cannot be read ({reason})",
+        "make it readable by the user running dockergen",
+    )
+
+
+def _check_shape(name: str, data: dict[str, Any], fix: str) -> None:
+    for path, expected in _SHAPES.get(PurePosixPath(name).name, ()):
+        value: Any = data
+        for key in path:
+            if not isinstance(value, dict) or key not in value:
+                break
+            value = value[key]
+        else:
+            if not isinstance(value, expected):
+                raise InvalidProjectFileError(
+                    name,
+                    f"{'.'.join(path)} is {_type_name(value)}, not {_TYPE_NAMES[expected]}",
+                    fix,
+                )
+
+
+def _type_name(value: object) -> str:
+    for kind, text in _TYPE_NAMES.items():  # bool before int: True is an int too
+        if isinstance(value, kind):
+            return text
+    return "null" if value is None else f"a {type(value).__name__}"

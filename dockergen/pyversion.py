@@ -21,8 +21,12 @@ SUPPORTED: Final = ("3.10", "3.11", "3.12", "3.13", "3.14")
 DEFAULT: Final = "3.13"
 # Compared against constraints as the newest patch of a minor (what `X.Y-slim` ships).
 _NEWEST_PATCH: Final = 99
+# Longest constraint quoted whole in a message or comment (BuildKit lines end at 64 KiB).
+_QUOTED_CHARS: Final = 120
 
-_VERSION = re.compile(r"^(\d+)\.(\d+)(?:\.(\d+))?$")
+# ASCII digits only, and the whole value: a trailing newline or an Arabic-Indic digit in a
+# pin must not reach `ARG PYTHON_VERSION=`.
+_VERSION = re.compile(r"(\d+)\.(\d+)(?:\.(\d+))?", re.ASCII)
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,7 +48,7 @@ def choose_python(
     warnings: list[str] = []
     pins = [] if override else list(_pins(project))
     if override:
-        if not _VERSION.match(override):
+        if not _VERSION.fullmatch(override):
             raise UnsafeValueError("Python version", override, override_source, "use X.Y or X.Y.Z")
         detail = (
             f"--python {override}"
@@ -69,7 +73,7 @@ def choose_python(
         if decided.source != constraint.source and not constraint.allows(decided.value):
             warnings.append(
                 f"Python {decided.value} ({decided.source}) does not satisfy {constraint.source} "
-                f"{constraint.text!r}"
+                f"{_quoted(constraint.text)}"
             )
     if _minor(decided.value) not in SUPPORTED:
         warnings.append(
@@ -80,12 +84,17 @@ def choose_python(
     return Decided(decided.value, decided.source, decided.detail, overridden), warnings
 
 
+def _quoted(text: str) -> str:
+    """A constraint as messages and the Dockerfile's comment quote it: a literal, cut short."""
+    return repr(text if len(text) <= _QUOTED_CHARS else text[:_QUOTED_CHARS] + "...")
+
+
 def _minor(version: str) -> str:
     return ".".join(version.split(".")[:2])
 
 
 def _newest_allowed(constraints: list[_Constraint]) -> Decided[str]:
-    described = "; ".join(f"{c.source} {c.text!r}" for c in constraints)
+    described = "; ".join(f"{c.source} {_quoted(c.text)}" for c in constraints)
     for minor in reversed(SUPPORTED):
         if all(c.allows(minor) for c in constraints):
             return Decided(
@@ -114,7 +123,7 @@ def _pins(project: Project) -> Iterator[Decided[str]]:
         requires = project.read_toml("Pipfile").get("requires", {})
         for key in ("python_full_version", "python_version"):
             value = str(requires.get(key, ""))
-            if _VERSION.match(value):
+            if _VERSION.fullmatch(value):
                 yield Decided(value, "Pipfile", f"Pipfile [requires] {key} = {value!r}")
                 break
 
@@ -123,12 +132,12 @@ def _python_version_file(text: str) -> str | None:
     for line in text.splitlines():
         line = line.split("#", 1)[0].strip()
         if line:  # the first version listed is the one pyenv and uv use
-            return line if _VERSION.match(line) else None
+            return line if _VERSION.fullmatch(line) else None
     return None
 
 
 def _runtime_txt(text: str) -> str | None:
-    match = re.match(r"^\s*python-(\d+\.\d+)(?:\.(\d+|x))?\s*$", text)
+    match = re.fullmatch(r"\s*python-(\d+\.\d+)(?:\.(\d+|x))?\s*", text, re.ASCII)
     if not match:
         return None
     patch = match.group(2)
@@ -138,7 +147,7 @@ def _runtime_txt(text: str) -> str | None:
 def _tool_versions(text: str) -> str | None:
     for line in text.splitlines():
         fields = line.split("#", 1)[0].split()
-        if len(fields) >= 2 and fields[0] == "python" and _VERSION.match(fields[1]):
+        if len(fields) >= 2 and fields[0] == "python" and _VERSION.fullmatch(fields[1]):
             return fields[1]
     return None
 
@@ -183,7 +192,7 @@ def _pep440(text: str, source: str, what: str) -> _Constraint:
         return _Constraint((SpecifierSet(text),), source, text)
     except InvalidSpecifier as exc:
         raise InvalidProjectFileError(
-            source, f"{what} {text!r} is not a valid version specifier", "fix it (PEP 440)"
+            source, f"{what} {_quoted(text)} is not a valid version specifier", "fix it (PEP 440)"
         ) from exc
 
 
@@ -196,9 +205,9 @@ def _poetry_alternatives(text: str, source: str) -> tuple[SpecifierSet, ...]:
         terms = [t for t in re.split(r"[,\s]+(?=[<>=!~^*\d])", alternative) if t.strip()]
         try:
             alternatives.append(SpecifierSet(",".join(_poetry_term(t.strip()) for t in terms)))
-        except InvalidSpecifier as exc:
+        except (InvalidSpecifier, ValueError) as exc:  # ValueError: int() of "^3.x"
             raise InvalidProjectFileError(
-                source, f"python = {text!r} is not a valid Poetry constraint", "fix it"
+                source, f"python = {_quoted(text)} is not a valid Poetry constraint", "fix it"
             ) from exc
     return tuple(alternatives)
 

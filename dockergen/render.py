@@ -1,4 +1,5 @@
-"""Turn a ProjectSpec into file texts. Pure: no disk, no clock, no environment."""
+"""Turn a ProjectSpec into file texts. Pure: no disk (dockergen.loader reads the templates),
+no clock, no environment."""
 
 from __future__ import annotations
 
@@ -7,16 +8,24 @@ import json
 import posixpath
 import re
 import shlex
-from collections.abc import Sequence
-from importlib import resources
-from importlib.resources.abc import Traversable
+from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Final
+from typing import Final, cast
 
 import jinja2
 
 from dockergen.installers import INSTALLERS
+from dockergen.loader import TEMPLATE_FAULTS, Loader, template_error, template_root
 from dockergen.model import ProjectSpec, RenderedFile
+
+__all__ = [
+    "OUTPUTS",
+    "copy_groups",
+    "dockerfile_context",
+    "render_files",
+    "render_template",
+    "template_root",
+]
 
 # Output file -> template. The Dockerfile template is chosen by installer, so installer
 # differences live in one partial each instead of conditionals in a shared template.
@@ -26,32 +35,42 @@ OUTPUTS: Final = (
 )
 
 
-def template_root() -> Traversable:
-    """The templates: packaged in a wheel, or top-level templates/ in a source checkout."""
-    packaged = resources.files("dockergen") / "templates"
-    if packaged.is_dir():
-        return packaged
-    return Path(__file__).resolve().parent.parent / "templates"
+def render_files(spec: ProjectSpec, template_dir: Path | None = None) -> tuple[RenderedFile, ...]:
+    """The Dockerfile and .dockerignore. `template_dir` holds a team's templates, each
+    replacing the built-in one of the same name (see templates/README.md)."""
+    context = dockerfile_context(spec)
+    return tuple(
+        RenderedFile(
+            name,
+            render_template(template.format(installer=spec.installer.value), context, template_dir),
+        )
+        for name, template in OUTPUTS
+    )
 
 
-def render_files(spec: ProjectSpec) -> tuple[RenderedFile, ...]:
-    env = _environment()
-    context = {
+def dockerfile_context(spec: ProjectSpec) -> dict[str, object]:
+    """The names the Dockerfile and .dockerignore templates see; a documented contract."""
+    return {
         "spec": spec,
         "tool": INSTALLERS[spec.installer.value],
         "copy_manifests": "\n".join(
             f"COPY {' '.join(sources)} {dest}" for sources, dest in copy_groups(spec.manifests)
         ),
     }
-    return tuple(
-        RenderedFile(
-            name,
-            _tidy(
-                env.get_template(template.format(installer=spec.installer.value)).render(context)
-            ),
-        )
-        for name, template in OUTPUTS
-    )
+
+
+def render_template(
+    name: str, context: Mapping[str, object], template_dir: Path | None = None
+) -> str:
+    """Render one template; a broken one raises TemplateError naming its file and line."""
+    env = _environment(template_dir)
+    try:
+        return _tidy(env.get_template(name).render(context))
+    except TEMPLATE_FAULTS as exc:
+        error = template_error(exc, cast(Loader, env.loader))
+        if error is None:
+            raise
+        raise error from exc
 
 
 def _tidy(text: str) -> str:
@@ -69,11 +88,6 @@ def copy_groups(paths: Sequence[str]) -> tuple[tuple[tuple[str, ...], str], ...]
     )
 
 
-def _load(name: str) -> str | None:
-    entry = template_root().joinpath(*name.split("/"))
-    return entry.read_text(encoding="utf-8") if entry.is_file() else None
-
-
 def _one_line(value: object) -> str:
     """For comments: a metadata value can never end the comment and start an instruction."""
     return re.sub(r"[\x00-\x1f\x7f\u0085\u2028\u2029]+", " ", str(value))
@@ -89,10 +103,17 @@ def _exec_form(argv: Sequence[str]) -> str:
     return json.dumps(list(argv), ensure_ascii=True)
 
 
+def _quoted(value: object) -> str:
+    """A JSON string, which is also a YAML double-quoted scalar: safe for any file name."""
+    return json.dumps(str(value), ensure_ascii=True)
+
+
 @functools.cache
-def _environment() -> jinja2.Environment:
+def _environment(template_dir: Path | None) -> jinja2.Environment:
+    # One environment per template directory: Jinja caches compiled templates in it and
+    # re-reads a team template when its mtime changes.
     env = jinja2.Environment(
-        loader=jinja2.FunctionLoader(_load),
+        loader=Loader(template_dir),
         undefined=jinja2.StrictUndefined,
         keep_trailing_newline=True,
         trim_blocks=True,
@@ -102,4 +123,5 @@ def _environment() -> jinja2.Environment:
     env.filters["one_line"] = _one_line
     env.filters["exec_form"] = _exec_form
     env.filters["shell_word"] = _shell_word
+    env.filters["quoted"] = _quoted
     return env

@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import posixpath
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Final
 
 from dockergen.errors import InvalidProjectFileError
 from dockergen.project import Project
+from dockergen.safety import shown
 
 # Where projects keep their requirements, best first. A root requirements.txt wins; otherwise
 # the production file of a requirements/ layout (base.txt is what prod builds on).
@@ -30,6 +32,17 @@ _INCLUDE = re.compile(r"^(-r|-c|--requirement|--constraint)(?:=|\s*)(\S+)")
 _EDITABLE = re.compile(r"^(-e|--editable)(?:=|\s+)(\S+)")
 _VCS = re.compile(r"(^|@\s*)(git|hg|svn|bzr)\+", re.IGNORECASE)
 _URL = re.compile(r"^[a-z][a-z0-9+.-]*://", re.IGNORECASE)
+_COMMENT = re.compile(r"(^|\s)#.*$")
+# Where str.splitlines() ends a line.
+_LINE_END = re.compile(r"\r\n|[\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]")
+_CHUNK_CHARS = 1 << 16
+# A line can include a file, name a path or a VCS URL only if it holds one of these.
+_MAY_MATTER = re.compile(r"^[-./]|[@+/]")
+# pip follows includes by recursion too; a chain this long is a mistake or an attack.
+MAX_INCLUDE_DEPTH: Final = 100
+# pip-compile output with hashes for a large project is about 20 000 lines. The bound keeps
+# every reader of these files (dependencies.py parses each line) to a second or so.
+MAX_LINES: Final = 100_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,44 +58,70 @@ def find_requirements(project: Project) -> str | None:
 
 def read_tree(project: Project, top: str) -> RequirementsTree:
     files: list[str] = []
-    local: list[str] = []
+    local: dict[str, None] = {}  # ordered set: `-e .` on a thousand lines is one path
     needs_git = False
+    resolved: dict[tuple[str, str, bool], str] = {}
+
+    def resolve(including: str, target: str, where: str, *, include: bool) -> str:
+        key = (posixpath.dirname(including), target, include)
+        if key not in resolved:
+            resolved[key] = _resolve(project, including, target, where, include=include)
+        return resolved[key]
 
     def visit(name: str, chain: tuple[str, ...]) -> None:
         nonlocal needs_git
         if name in chain:
             loop = " -> ".join((*chain[chain.index(name) :], name))
-            raise InvalidProjectFileError(chain[-1], f"includes itself ({loop})", "break the loop")
+            raise InvalidProjectFileError(
+                shown(chain[-1]), f"includes itself ({shown(loop)})", "break the loop"
+            )
+        if len(chain) >= MAX_INCLUDE_DEPTH:
+            raise InvalidProjectFileError(
+                shown(chain[-1]),
+                f"includes are nested more than {MAX_INCLUDE_DEPTH} files deep",
+                "include fewer levels of files",
+            )
         if name in files:
             return
         files.append(name)
         for lineno, line in _logical_lines(project.read_text(name)):
-            where = f"{name}:{lineno}"
+            if lineno > MAX_LINES:
+                raise InvalidProjectFileError(
+                    shown(name),
+                    f"has more than {MAX_LINES} lines, more than any real requirements file",
+                    "check the file",
+                )
+            if not _MAY_MATTER.search(line):  # most lines: a plain `name==version`
+                continue
+            where = f"{shown(name)}:{lineno}"
             if include := _INCLUDE.match(line):
                 target = include.group(2)
                 if not _URL.match(target):
-                    visit(_resolve(project, name, target, where), (*chain, name))
+                    visit(resolve(name, target, where, include=True), (*chain, name))
             elif editable := _EDITABLE.match(line):
                 target = editable.group(2)
                 if _VCS.search(target):
                     needs_git = True
                 elif not _URL.match(target):
-                    local.append(_resolve(project, name, target, where))
+                    local[resolve(name, target, where, include=False)] = None
             elif _VCS.search(line):
                 needs_git = True
             elif target := _local_target(line):
-                local.append(_resolve(project, name, target, where))
+                local[resolve(name, target, where, include=False)] = None
 
     visit(top, ())
     return RequirementsTree(files=tuple(files), local_paths=tuple(local), needs_git=needs_git)
 
 
-def _logical_lines(text: str) -> list[tuple[int, str]]:
-    """Lines as pip sees them: comments removed, backslash continuations joined."""
-    out: list[tuple[int, str]] = []
+def _logical_lines(text: str) -> Iterator[tuple[int, str]]:
+    """Lines as pip sees them: comments removed, backslash continuations joined.
+
+    A generator over a line iterator, so a file of a million short lines is never a list of
+    a million strings.
+    """
     pending, start = "", 0
-    for number, raw in enumerate(text.splitlines(), start=1):
-        line = re.sub(r"(^|\s)#.*$", "", raw).rstrip()
+    for number, raw in enumerate(_split_lines(text), start=1):
+        line = (_COMMENT.sub("", raw) if "#" in raw else raw).rstrip()
         if not pending:
             start = number
         if line.endswith("\\"):
@@ -91,10 +130,19 @@ def _logical_lines(text: str) -> list[tuple[int, str]]:
         joined = (pending + line).strip()
         pending = ""
         if joined:
-            out.append((start, joined))
+            yield start, joined
     if pending.strip():
-        out.append((start, pending.strip()))
-    return out
+        yield start, pending.strip()
+
+
+def _split_lines(text: str) -> Iterator[str]:
+    """What text.splitlines() returns (pip splits the same way), a chunk at a time."""
+    start = 0
+    while start < len(text):
+        end = _LINE_END.search(text, start + _CHUNK_CHARS)
+        stop = end.end() if end else len(text)
+        yield from text[start:stop].splitlines()
+        start = stop
 
 
 def _local_target(line: str) -> str | None:
@@ -108,19 +156,29 @@ def _local_target(line: str) -> str | None:
     return first if first.startswith((".", "/")) or "/" in first else None
 
 
-def _resolve(project: Project, including: str, target: str, where: str) -> str:
+def _resolve(project: Project, including: str, target: str, where: str, *, include: bool) -> str:
     target = re.sub(r"\[[^\]]*\]$", "", target.removeprefix("file:"))  # drop [extras]
     if posixpath.isabs(target):
         raise InvalidProjectFileError(
-            where, f"refers to the absolute path {target}", "use a path relative to the project"
+            where,
+            f"refers to the absolute path {shown(target)}",
+            "use a path relative to the project",
         )
     joined = posixpath.normpath(posixpath.join(posixpath.dirname(including), target))
     if joined == ".." or joined.startswith("../") or not project.inside(joined):
         raise InvalidProjectFileError(
             where,
-            f"refers to {target}, which is outside the project (Docker cannot copy it)",
+            f"refers to {shown(target)}, which is outside the project (Docker cannot copy it)",
             "move the file into the project or vendor it",
         )
-    if not project.path(joined).exists():
-        raise InvalidProjectFileError(where, f"refers to {target}, which does not exist", "fix it")
+    if not project.exists(joined):
+        raise InvalidProjectFileError(
+            where, f"refers to {shown(target)}, which does not exist", "fix it"
+        )
+    if include and project.is_dir(joined):
+        raise InvalidProjectFileError(
+            where,
+            f"includes {shown(target)}, which is a directory",
+            "name a requirements file",
+        )
     return joined

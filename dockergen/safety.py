@@ -6,6 +6,7 @@ them from starting a new instruction, breaking out of a JSON array or smuggling 
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Sequence
 from typing import Final
@@ -18,23 +19,51 @@ _APT: Final = re.compile(r"^[a-z0-9][a-z0-9+.-]+(=[A-Za-z0-9.+:~-]+)?$")
 _PATH: Final = re.compile(r"^(?!-)[A-Za-z0-9_.@+-]+(/[A-Za-z0-9_.@+-]+)*$")
 # Anything that ends a line for Docker, a shell, or a Unicode-aware reader.
 _LINE_BREAKS: Final = re.compile(r"[\x00-\x1f\x7f\u0085\u2028\u2029]")
+# Longest metadata value quoted whole in a message; longer ones are cut, so a 10 MB line in a
+# requirements file cannot become a 10 MB error message.
+_SHOWN_CHARS: Final = 120
+# BuildKit refuses a Dockerfile line longer than 65 535 bytes. One CMD, or the COPY of all
+# manifests, stays well below it; real ones are a few hundred characters.
+MAX_LINE_CHARS: Final = 16 * 1024
+
+
+def shown(value: str) -> str:
+    """A metadata value as a message may quote it: printable, on one line, of bounded length.
+
+    Plain values appear as they are (`requirements.txt:3: refers to x.txt`); anything holding a
+    control character or line break appears as a Python literal, so a hostile file name can
+    neither add lines to the output nor send escape sequences to the terminal.
+    """
+    cut = _cut(value)
+    return cut if cut.isprintable() else repr(cut)
+
+
+def _cut(value: str) -> str:
+    return value if len(value) <= _SHOWN_CHARS else value[:_SHOWN_CHARS] + "..."
 
 
 def check_apt_packages(packages: Sequence[str], source: str) -> tuple[str, ...]:
     for package in packages:
-        if not _APT.match(package):
+        if not _APT.fullmatch(package):
             raise UnsafeValueError(
-                "apt package", package, source, "use a Debian package name such as libpq5"
+                "apt package", _cut(package), source, "use a Debian package name such as libpq5"
             )
     return tuple(packages)
 
 
 def check_paths(paths: Sequence[str]) -> tuple[str, ...]:
     for path in paths:
-        if not _PATH.match(path) or ".." in path.split("/"):
+        if not _PATH.fullmatch(path) or ".." in path.split("/"):
             raise UnsafeValueError(
-                "file name", path, path, "rename it to letters, digits and ._-@+ only"
+                "file name", _cut(path), shown(path), "rename it to letters, digits and ._-@+ only"
             )
+    if sum(len(path) + 1 for path in paths) > MAX_LINE_CHARS:
+        raise UnsafeValueError(
+            "list of files",
+            _cut(" ".join(paths)),
+            shown(paths[0]),
+            f"include fewer files: their names add up to more than {MAX_LINE_CHARS} characters",
+        )
     return tuple(paths)
 
 
@@ -44,8 +73,18 @@ def check_command(argv: Sequence[str], source: str) -> tuple[str, ...]:
     for arg in argv:
         if _LINE_BREAKS.search(arg):
             raise UnsafeValueError(
-                "command argument", arg, source, "remove the line break or control character"
+                "command argument",
+                _cut(arg),
+                source,
+                "remove the line break or control character",
             )
+    if len(json.dumps(list(argv))) > MAX_LINE_CHARS:
+        raise UnsafeValueError(
+            "command",
+            _cut(" ".join(argv)),
+            source,
+            f"shorten it to under {MAX_LINE_CHARS} characters, or move it into a script",
+        )
     return tuple(argv)
 
 

@@ -1,0 +1,609 @@
+"""Property-based tests: mutated real manifests never crash dockergen or inject instructions.
+
+Seeds are the metadata files of every fixture and corpus project. Hypothesis mutates them
+(byte flips, truncation, duplicated and deleted lines, hostile snippets inside values and on
+lines of their own, invalid UTF-8, very long lines, odd include targets, symlink loops,
+directories where files belong), writes the tree to a temporary directory and runs
+detect_project and render_files. The property: a DockergenError (one line, no traceback), or
+a Dockerfile that BuildKit's parser reads into exactly the instructions of a neutral twin,
+the same spec with every metadata value swapped for a plain placeholder. So no value from
+metadata adds, removes or reshapes an instruction (a flag, a heredoc, a JSON form).
+
+Profiles, chosen by HYPOTHESIS_PROFILE: "dev" (the default; about 200 examples in all, a few
+seconds) and "ci" (over 10 000 examples in all). hadolint runs on a tenth of the examples of
+one test, because it is a subprocess.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+import posixpath
+import re
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, Final
+
+import dockerfile
+import tomli
+from hypothesis import HealthCheck, assume, currently_in_test_context, event, given, settings
+from hypothesis import strategies as st
+
+from dockergen.detect import detect_project
+from dockergen.errors import DockergenError
+from dockergen.model import Decided, ProjectSpec, RenderedFile
+from dockergen.render import render_files
+from tests.helpers import CORPUS, FIXTURES, hadolint_findings
+
+SUPPRESSED: Final = [HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.filter_too_much]
+settings.register_profile(
+    "dev",
+    max_examples=64,
+    deadline=None,
+    suppress_health_check=SUPPRESSED,
+)
+settings.register_profile(
+    "ci",
+    max_examples=3400,
+    deadline=None,
+    print_blob=True,
+    suppress_health_check=SUPPRESSED,
+)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "dev"))
+EXAMPLES: Final = settings().max_examples
+
+MAX_MESSAGE_CHARS: Final = 2000
+# Every instruction the templates write; anything else came from metadata.
+VOCABULARY: Final = {"FROM", "ARG", "ENV", "WORKDIR", "RUN", "COPY", "USER", "CMD", "EXPOSE"}
+METADATA: Final = (
+    "requirements*.txt",
+    "requirements/*.txt",
+    "Pipfile",
+    "Pipfile.lock",
+    "pyproject.toml",
+    "poetry.lock",
+    "uv.lock",
+    "pdm.lock",
+    ".python-version",
+    "runtime.txt",
+    ".tool-versions",
+    "Procfile",
+)
+# Lock files are cut at a [[package]] boundary: examples stay fast and the TOML stays valid.
+SEED_BYTES: Final = 48 * 1024
+
+
+def _seed(directory: Path) -> dict[str, bytes]:
+    files = {}
+    for pattern in METADATA:
+        for path in sorted(directory.glob(pattern)):
+            if path.is_file():
+                data = path.read_bytes()
+                if len(data) > SEED_BYTES and path.suffix == ".lock":
+                    data = data[: data.rfind(b"\n[[package]]", 0, SEED_BYTES) + 1]
+                files[path.relative_to(directory).as_posix()] = data
+    return files
+
+
+def _seeds() -> dict[str, dict[str, bytes]]:
+    roots = [*FIXTURES.iterdir()]
+    if CORPUS.is_dir():
+        roots += [
+            d for entry in CORPUS.iterdir() if entry.is_dir() for d in (entry, *entry.iterdir())
+        ]
+    seeds = {}
+    for root in sorted(r for r in roots if r.is_dir()):
+        if files := _seed(root):
+            seeds[root.relative_to(root.parent.parent).as_posix()] = files
+    return seeds
+
+
+SEEDS: Final = _seeds()
+
+HOSTILE: Final = (
+    "\r",
+    "\n",
+    "\r\n",
+    "\u2028",
+    "\u2029",
+    "\x85",
+    "\x00",
+    "\x0b",
+    "\x1b[31m",
+    "\u202e",
+    "\ufeff",
+    '"',
+    "'",
+    "\\",
+    "\\\n",
+    "$(id)",
+    "`id`",
+    "${HOME}",
+    "$PORT",
+    "&&",
+    "; rm -rf /",
+    "|| true",
+    "<<EOF\nRUN id\nEOF",
+    "<<EOF",
+    "--mount=type=bind,source=/,target=/host",
+    "\nRUN id\n",
+    "\nFROM scratch\n",
+    "\\\nRUN id",
+    "# syntax=evil/frontend",
+    "# escape=`",
+    "[",
+    "]]",
+    "{",
+    "=",
+    "..",
+    "../../etc/passwd",
+    "/etc/passwd",
+    "-r ",
+    "-c ",
+    "-e ",
+    "--hash=sha256:" + "0" * 64,
+    "--index-url https://user:pass@example.invalid/simple",
+    "git+https://example.invalid/x.git",
+    "@",
+    "3.12",
+    "python-3.12.x",
+    "^3.11",
+    ">=3.99",
+    "٣.١٢",
+    "é🐍",
+    "*",
+    "~",
+    "web: gunicorn app:app",
+    "x" * 5000,
+)
+payloads = st.one_of(
+    st.sampled_from(HOSTILE),
+    st.lists(st.sampled_from(HOSTILE), min_size=2, max_size=4).map("".join),
+    st.text(max_size=30),
+    st.text(st.characters(codec="ascii"), max_size=30),
+)
+# File names an include or a new file may have: anything a POSIX file system accepts.
+file_names = st.one_of(
+    st.sampled_from(["$(id).txt", "a b.txt", "-rf.txt", "x\\y.txt", "é.txt", "'.txt", "a\rb"]),
+    st.text(st.characters(exclude_characters="/\x00"), min_size=1, max_size=40).filter(
+        lambda n: n not in (".", "..")
+    ),
+)
+ENTRY_FILES: Final = {
+    "main.py": "from fastapi import FastAPI\napp = FastAPI()\n",
+    "app.py": "from flask import Flask\napp = Flask(__name__)\n",
+    "manage.py": "import os\nos.environ.setdefault('DJANGO_SETTINGS_MODULE', 'site.settings')\n",
+    "site/wsgi.py": "application = None\n",
+    "gunicorn.conf.py": "bind = '0.0.0.0:8000'\n",
+}
+
+
+# ---- mutations: each takes the tree (name -> bytes, None for a directory) and a draw -----
+
+
+def _pick(draw: Any, tree: dict[str, bytes | None]) -> str | None:
+    names = sorted(n for n, data in tree.items() if data is not None)
+    return draw(st.sampled_from(names)) if names else None
+
+
+def _at(draw: Any, data: bytes) -> int:
+    return draw(st.integers(0, len(data)))
+
+
+def _flip(draw: Any, data: bytes) -> bytes:
+    if not data:
+        return data
+    index = draw(st.integers(0, len(data) - 1))
+    return data[:index] + bytes([data[index] ^ draw(st.integers(1, 255))]) + data[index + 1 :]
+
+
+def _truncate(draw: Any, data: bytes) -> bytes:
+    return data[: _at(draw, data)]
+
+
+def _lines(draw: Any, data: bytes, edit: Callable[[list[bytes], int], None]) -> bytes:
+    lines = data.splitlines(keepends=True)
+    if lines:
+        edit(lines, draw(st.integers(0, len(lines) - 1)))
+    return b"".join(lines)
+
+
+def _duplicate_line(draw: Any, data: bytes) -> bytes:
+    return _lines(draw, data, lambda lines, i: lines.insert(i, lines[i]))
+
+
+def _delete_line(draw: Any, data: bytes) -> bytes:
+    return _lines(draw, data, lambda lines, i: lines.pop(i))
+
+
+def _insert_raw(draw: Any, data: bytes) -> bytes:
+    at = _at(draw, data)
+    return data[:at] + draw(payloads).encode("utf-8", "surrogatepass") + data[at:]
+
+
+def _insert_line(draw: Any, data: bytes) -> bytes:
+    line = draw(payloads).encode("utf-8", "surrogatepass") + b"\n"
+    return _lines(draw, data + b"\n", lambda lines, i: lines.insert(i, line))
+
+
+def _inside_string(draw: Any, data: bytes) -> bytes:
+    """A payload escaped into an existing TOML or JSON string: the file still parses, so the
+    payload reaches the parsed values."""
+    quotes = [m.end() for m in re.finditer(rb'(=|:) ?"', data)]
+    if not quotes:
+        return _insert_raw(draw, data)
+    at = draw(st.sampled_from(quotes))
+    escaped = json.dumps(draw(payloads), ensure_ascii=False)[1:-1].replace("\\/", "/")
+    return data[:at] + escaped.encode("utf-8", "surrogatepass") + data[at:]
+
+
+def _invalid_utf8(draw: Any, data: bytes) -> bytes:
+    at = _at(draw, data)
+    junk = draw(
+        st.sampled_from([b"\xff", b"\xc3", b"\xed\xa0\x80", b"\xf4\x90\x80\x80", b"\xfe\xff"])
+    )
+    return data[:at] + junk + data[at:]
+
+
+def _long_line(draw: Any, data: bytes) -> bytes:
+    at = _at(draw, data)
+    return data[:at] + draw(st.sampled_from([b"x", b"a ", b"\\", b"["])) * 70_000 + data[at:]
+
+
+def _replace(draw: Any, data: bytes) -> bytes:
+    return draw(payloads).encode("utf-8", "surrogatepass")
+
+
+EDITS: Final = (
+    _flip,
+    _truncate,
+    _duplicate_line,
+    _delete_line,
+    _insert_raw,
+    _insert_line,
+    _inside_string,
+    _inside_string,
+    _invalid_utf8,
+    _long_line,
+    _replace,
+)
+
+
+def _edit_file(draw: Any, tree: dict[str, bytes | None]) -> None:
+    if name := _pick(draw, tree):
+        edit = draw(st.sampled_from(EDITS))
+        tree[name] = edit(draw, tree[name] or b"")
+
+
+def _add_include(draw: Any, tree: dict[str, bytes | None]) -> None:
+    target = draw(file_names)
+    option = draw(st.sampled_from(["-r ", "-c ", "--requirement=", "-e ", "-r", "", "pkg @ file:"]))
+    top = next((n for n in sorted(tree) if n.startswith("requirements")), "requirements.txt")
+    tree[top] = (tree.get(top) or b"") + f"\n{option}{target}\n".encode("utf-8", "surrogatepass")
+    if draw(st.booleans()):
+        tree[target] = draw(payloads).encode("utf-8", "surrogatepass")
+
+
+def _add_metadata_file(draw: Any, tree: dict[str, bytes | None]) -> None:
+    name = draw(st.sampled_from([p.replace("*", "") for p in METADATA] + [".dockergen.toml"]))
+    tree[name] = draw(payloads).encode("utf-8", "surrogatepass")
+
+
+def _add_entry_file(draw: Any, tree: dict[str, bytes | None]) -> None:
+    name = draw(st.sampled_from(sorted(ENTRY_FILES)))
+    tree[name] = ENTRY_FILES[name].encode()
+
+
+def _remove_file(draw: Any, tree: dict[str, bytes | None]) -> None:
+    if name := _pick(draw, tree):
+        del tree[name]
+
+
+def _make_directory(draw: Any, tree: dict[str, bytes | None]) -> None:
+    if name := _pick(draw, tree):
+        tree[name] = None
+
+
+TREE_EDITS: Final = (
+    _edit_file,
+    _edit_file,
+    _edit_file,
+    _edit_file,
+    _add_include,
+    _add_metadata_file,
+    _add_entry_file,
+    _remove_file,
+    _make_directory,
+)
+
+
+@st.composite
+def mutated_trees(draw: Any, max_edits: int = 4) -> dict[str, bytes | None]:
+    tree: dict[str, bytes | None] = dict(SEEDS[draw(st.sampled_from(sorted(SEEDS)))])
+    for _ in range(draw(st.integers(1, max_edits))):
+        draw(st.sampled_from(TREE_EDITS))(draw, tree)
+    return tree
+
+
+def _write(root: Path, tree: dict[str, bytes | None]) -> None:
+    for name, data in tree.items():
+        path = root / name
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            if data is None:
+                path.mkdir(exist_ok=True)
+            else:
+                path.write_bytes(data)
+        except (OSError, ValueError):  # a name the file system refuses: too long, a lone
+            continue  # surrogate, a file where a parent directory should be
+
+
+# ---- the property ----------------------------------------------------------------------
+
+
+def _neutral(spec: ProjectSpec) -> ProjectSpec:
+    """The spec with every value that came from metadata replaced by a plain placeholder.
+    Paths keep their directory grouping, since that decides how many COPY lines there are."""
+    folders: dict[str, str] = {}
+    names: dict[str, str] = {}
+
+    def path(name: str) -> str:
+        folder = posixpath.dirname(name)
+        folders.setdefault(folder, f"d{len(folders)}/" if folder else "")
+        return names.setdefault(name, f"{folders[folder]}f{len(names)}.txt")
+
+    def plain(value: Any) -> Decided[Any]:
+        return Decided(value, "source", "detail")
+
+    return dataclasses.replace(
+        spec,
+        installer=plain(spec.installer.value),
+        python=plain("3.13"),
+        manifests=tuple(path(m) for m in spec.manifests),
+        requirements=path(spec.requirements) if spec.requirements else None,
+        command=plain(("cmd",) * len(spec.command.value)) if spec.command else None,
+        port=plain(8000) if spec.port else None,
+        apt_build=tuple(f"pkg{i}" for i, _ in enumerate(spec.apt_build)),
+        apt_run=tuple(f"pkg{i}" for i, _ in enumerate(spec.apt_run)),
+        apt_reasons=tuple("reason" for _ in spec.apt_reasons),
+        indexes=tuple(plain("https://index.invalid/simple") for _ in spec.indexes),
+        keep_files=tuple(f"keep{i}" for i, _ in enumerate(spec.keep_files)),
+        warnings=tuple("warning" for _ in spec.warnings),
+    )
+
+
+def _shape(text: str) -> list[tuple[Any, ...]]:
+    return [
+        (c.cmd.upper(), c.sub_cmd, c.json, c.flags, len(c.value), c.heredocs)
+        for c in dockerfile.parse_string(text)
+    ]
+
+
+def _by_name(files: tuple[RenderedFile, ...]) -> dict[str, str]:
+    return {f.name: f.content for f in files}
+
+
+def _event(text: str) -> None:
+    """Outcome statistics for --hypothesis-show-statistics; no-op outside a Hypothesis test."""
+    if currently_in_test_context():
+        event(text)
+
+
+def _check(root: Path) -> str | None:
+    """The Dockerfile for `root`, or None after a clean DockergenError."""
+    try:
+        spec = detect_project(root)
+        files = _by_name(render_files(spec))
+    except DockergenError as exc:
+        _event(f"error: {type(exc).__name__}")
+        message = str(exc)
+        # One line of bounded length: metadata cannot forge output lines or flood the terminal.
+        assert message
+        assert not re.search(r"[\n\r\x0b\x0c\x1c-\x1e\x85\u2028\u2029]", message), message
+        assert len(message) < MAX_MESSAGE_CHARS, message[:500]
+        return None
+    _event(f"rendered: {spec.installer.value.value}")
+    neutral = _by_name(render_files(_neutral(spec)))
+    instructions = _shape(files["Dockerfile"])
+    assert {i[0] for i in instructions} <= VOCABULARY
+    # A metadata value never flags, heredocs, JSON-forms, or adds an instruction; flags are
+    # compared with their values, since --mount=... carries only template text.
+    assert instructions == _shape(neutral["Dockerfile"])
+    assert len(files[".dockerignore"].splitlines()) == len(neutral[".dockerignore"].splitlines())
+    return files["Dockerfile"]
+
+
+def _run(tree: dict[str, bytes | None]) -> str | None:
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp) / "project"
+        root.mkdir()
+        _write(root, tree)
+        return _check(root)
+
+
+def test_seeds_are_real_projects() -> None:
+    assert len(SEEDS) >= 30
+    assert {"fixtures/uv", "corpus/All-Hands-AI__OpenHands"} <= set(SEEDS)
+    # Every seed renders unmutated, or fails cleanly (a workspace member, say).
+    for tree in SEEDS.values():
+        _run(dict(tree))
+
+
+def test_truncated_lock_seeds_still_parse() -> None:
+    lock = SEEDS["corpus/All-Hands-AI__OpenHands"]["poetry.lock"]
+    assert len(lock) <= SEED_BYTES
+    assert tomli.loads(lock.decode())["package"]
+
+
+@given(mutated_trees())
+def test_mutated_manifests_never_crash_or_inject(tree: dict[str, bytes | None]) -> None:
+    _run(tree)
+
+
+@given(mutated_trees(max_edits=2), st.data())
+def test_hostile_values_in_parseable_manifests(tree: dict[str, bytes | None], data: Any) -> None:
+    """Payloads escaped into strings keep the files parseable, so they reach the spec."""
+    for name in sorted(n for n, b in tree.items() if b is not None):
+        if data.draw(st.booleans()):
+            tree[name] = _inside_string(data.draw, tree[name] or b"")
+    _run(tree)
+
+
+requirement_lines = st.lists(
+    st.one_of(
+        payloads,
+        st.sampled_from(
+            [
+                "six==1.17.0 \\",
+                "    --hash=sha256:" + "a" * 64,
+                "-e .",
+                "-e git+https://example.invalid/x.git#egg=x",
+                "./vendor/x.whl",
+                "x @ file:./vendor",
+                "x @ https://example.invalid/x.whl",
+                '-i https://example.invalid/simple --extra-index-url="https://a.invalid"',
+                "requests; python_version < \"3.12\" and sys_platform == 'linux'",
+                "-r base.txt",
+                "-c constraints.txt",
+                "--requirement=base.txt",
+                "-rbase.txt",
+                "# comment \\",
+                "\\",
+            ]
+        ),
+    ),
+    max_size=12,
+)
+
+
+@given(requirement_lines, st.sampled_from(["", "six\n", "-r requirements.txt\n"]))
+def test_requirements_files_never_crash(lines: list[str], base: str) -> None:
+    tree: dict[str, bytes | None] = {
+        "requirements.txt": "\n".join(lines).encode("utf-8", "surrogatepass"),
+        "base.txt": base.encode(),
+        "constraints.txt": b"six==1.17.0\n",
+        "vendor/x.whl": b"",
+    }
+    _run(tree)
+
+
+# ---- whole documents built from hostile values: every value reaches the spec ---------------
+
+
+def _toml_string(value: str) -> str:
+    return json.dumps(value, ensure_ascii=False).replace("\x7f", "\\u007f")
+
+
+def _toml_value(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, str):
+        return _toml_string(value)
+    if isinstance(value, list):
+        return "[" + ", ".join(map(_toml_value, value)) + "]"
+    pairs = (f"{_toml_string(k)} = {_toml_value(v)}" for k, v in value.items())
+    return "{" + ", ".join(pairs) + "}"
+
+
+def _toml(document: dict[str, Any]) -> bytes:
+    lines = (f"{_toml_string(k)} = {_toml_value(v)}" for k, v in document.items())
+    return "\n".join(lines).encode() + b"\n"
+
+
+values = st.one_of(payloads, st.sampled_from(["app", "svc", "app:main", "3.12", ">=3.11", "x.md"]))
+apt_names = st.one_of(
+    st.sampled_from(["libpq5", "git=1:2.39.5-0+deb12u2", "x\n", "run", "id", "a b", "-y", "Ä"]),
+    values,
+)
+commands = st.one_of(values, st.lists(values, max_size=4))
+project_tables = st.fixed_dictionaries(
+    {"name": values},
+    optional={
+        "version": values,
+        "requires-python": values,
+        "dependencies": st.lists(st.one_of(values, st.sampled_from(["gunicorn", "django"]))),
+        "scripts": st.dictionaries(values, values, max_size=2),
+        "readme": st.one_of(values, st.fixed_dictionaries({"file": values})),
+        "license-files": st.lists(values, max_size=2),
+        "dynamic": st.lists(st.sampled_from(["dependencies", "version"]), max_size=2),
+    },
+)
+tool_tables = st.fixed_dictionaries(
+    {},
+    optional={
+        "dockergen": st.fixed_dictionaries(
+            {},
+            optional={
+                "command": commands,
+                "python": values,
+                "port": st.integers(-1, 70_000),
+                "apt": st.lists(apt_names, max_size=3),
+                "apt-build": st.lists(apt_names, max_size=3),
+                "installer": st.sampled_from(["pip", "uv", "poetry", "pdm", "pipenv", "pep621"]),
+            },
+        ),
+        "poetry": st.fixed_dictionaries(
+            {},
+            optional={
+                "name": values,
+                "dependencies": st.dictionaries(
+                    st.sampled_from(["python", "gunicorn", "x"]), values, max_size=2
+                ),
+                "scripts": st.dictionaries(values, values, max_size=2),
+                "package-mode": st.booleans(),
+            },
+        ),
+        "uv": st.fixed_dictionaries({}, optional={"package": st.booleans()}),
+        "pdm": st.fixed_dictionaries({}, optional={"distribution": st.booleans()}),
+    },
+)
+pyprojects = st.fixed_dictionaries(
+    {"project": project_tables},
+    optional={
+        "build-system": st.fixed_dictionaries(
+            {"build-backend": st.one_of(values, values.map("poetry.core.masonry.api".__add__))}
+        ),
+        "tool": tool_tables,
+    },
+)
+
+
+@st.composite
+def hostile_projects(draw: Any) -> dict[str, bytes | None]:
+    tree: dict[str, bytes | None] = {"pyproject.toml": _toml(draw(pyprojects))}
+    optional = {
+        "requirements.txt": requirement_lines.map("\n".join),
+        "Procfile": values.map(lambda line: f"web: {line}\n"),
+        ".python-version": values,
+        "runtime.txt": values.map("python-".__add__),
+        ".tool-versions": values.map("python ".__add__),
+        "uv.lock": st.fixed_dictionaries({"requires-python": values}).map(_toml),
+        "Pipfile": st.fixed_dictionaries(
+            {"requires": st.fixed_dictionaries({"python_version": values})}
+        ).map(_toml),
+    }
+    for name, strategy in optional.items():
+        if draw(st.booleans()):
+            data = draw(strategy)
+            tree[name] = data if isinstance(data, bytes) else data.encode("utf-8", "surrogatepass")
+    for name in draw(st.lists(st.sampled_from(sorted(ENTRY_FILES)), max_size=2)):
+        tree[name] = ENTRY_FILES[name].encode()
+    return tree
+
+
+@given(hostile_projects())
+def test_hostile_values_in_valid_documents(tree: dict[str, bytes | None]) -> None:
+    _run(tree)
+
+
+@settings(max_examples=max(4, EXAMPLES // 10))
+@given(mutated_trees(max_edits=2))
+def test_mutated_renders_lint_clean(tree: dict[str, bytes | None]) -> None:
+    text = _run(tree)
+    assume(text is not None)
+    with tempfile.TemporaryDirectory() as tmp:
+        assert hadolint_findings(text, Path(tmp)) == []
