@@ -9,6 +9,7 @@ They live in `[tool.dockergen]` of pyproject.toml when the project has one, othe
     port = 8000
     apt = ["libpq5"]                # final image
     apt-build = ["libpq-dev"]       # builder stage only
+    templates = "docker/templates"  # a team's template overrides (see templates/README.md)
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import re
+from pathlib import Path
 from typing import Any, Final
 
 import tomli
@@ -33,6 +35,7 @@ KEYS: Final = {
     "port": "port",
     "apt": "apt_run",
     "apt-build": "apt_build",
+    "templates": "templates",
 }
 
 
@@ -70,7 +73,7 @@ def _overrides(table: dict[str, Any], where: str) -> Overrides:
 
 def _check(key: str, value: Any, where: str) -> Any:
     wrong = InvalidProjectFileError(where, f"{key} = {value!r} has the wrong type", "fix it")
-    if key in ("python",):
+    if key in ("python", "templates"):
         if not isinstance(value, str):
             raise wrong
         return value
@@ -87,10 +90,22 @@ def _check(key: str, value: Any, where: str) -> Any:
     if key == "command" and isinstance(value, str):
         import shlex  # only commands written as one string need splitting
 
-        return tuple(shlex.split(value))
+        try:
+            return tuple(shlex.split(value))
+        except ValueError as exc:
+            raise InvalidProjectFileError(
+                where,
+                f"command = {value!r} cannot be split like a shell would ({exc})",
+                "fix the quoting",
+            ) from exc
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
         raise wrong
     return tuple(value)
+
+
+def read_choices(root: Path) -> Overrides:
+    """The recorded answers of the project at `root`."""
+    return read_answers(Project(root))
 
 
 def remember(old: Overrides, flags: Overrides) -> Overrides:

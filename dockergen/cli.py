@@ -8,14 +8,16 @@ import json
 import shlex
 import sys
 from collections.abc import Iterator
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from dockergen import __version__
+from dockergen.answers import read_choices
 from dockergen.detect import detect_project
-from dockergen.errors import DockergenError, UnsafeValueError
+from dockergen.errors import DockergenError, OutputExistsError, UnsafeValueError
 from dockergen.model import Installer, Overrides, ProjectSpec, RenderedFile
 from dockergen.plan import plan_dict, summary_lines
 from dockergen.render import render_files
@@ -29,6 +31,10 @@ app = typer.Typer(
     add_completion=True,  # --install-completion / --show-completion for bash, zsh, fish
     rich_markup_mode=None,
 )
+
+
+class CiProvider(StrEnum):
+    GITHUB = "github"
 
 
 @contextlib.contextmanager
@@ -77,6 +83,17 @@ AptBuildOpt = Annotated[
     typer.Option(help="Debian package needed only to build dependencies (repeatable)."),
 ]
 NoInputOpt = Annotated[bool, typer.Option(help="Never prompt; take the detected values.")]
+TemplatesOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--templates",
+        exists=True,
+        file_okay=False,
+        help="A team's template directory overriding built-in templates by name (remembered).",
+    ),
+]
+ForceOpt = Annotated[bool, typer.Option(help="Replace the file if it exists.")]
+DryRunOpt = Annotated[bool, typer.Option(help="Print the file instead of writing it.")]
 
 
 def _overrides(
@@ -86,6 +103,9 @@ def _overrides(
     port: int | None,
     apt: list[str] | None,
     apt_build: list[str] | None,
+    templates: Path | None = None,
+    *,
+    root: Path = Path(),
 ) -> Overrides:
     return Overrides(
         installer=installer,
@@ -94,7 +114,16 @@ def _overrides(
         port=port,
         apt_run=tuple(apt or ()),
         apt_build=tuple(apt_build or ()),
+        templates=_relative(templates, root) if templates else None,
     )
+
+
+def _relative(folder: Path, root: Path) -> str:
+    """Recorded relative to the project when inside it, so the answer works in any clone."""
+    try:
+        return folder.resolve().relative_to(root.resolve()).as_posix()
+    except ValueError:
+        return str(folder.resolve())
 
 
 @app.command()
@@ -106,6 +135,11 @@ def init(
     port: PortOpt = None,
     apt: AptOpt = None,
     apt_build: AptBuildOpt = None,
+    templates: TemplatesOpt = None,
+    compose: Annotated[bool, typer.Option(help="Also write compose.yaml.")] = False,
+    ci: Annotated[
+        CiProvider | None, typer.Option(help="Also write a CI workflow that keeps the caches.")
+    ] = None,
     force: Annotated[
         bool, typer.Option(help="Replace an existing Dockerfile/.dockerignore.")
     ] = False,
@@ -118,21 +152,21 @@ def init(
     `dockergen update` reproduces them. Example: dockergen init . --python 3.12 --apt libpq5
     """
     with _user_errors():
-        flags = _overrides(installer, python, command, port, apt, apt_build)
+        flags = _overrides(installer, python, command, port, apt, apt_build, templates, root=path)
         if dry_run:
             spec = detect_project(path, flags)
             _print_decisions(spec)
-            for file in render_files(spec):
-                typer.echo(f"--- {file.name} ---")
-                typer.echo(file.content, nl=False)
+            _print_files(render_files(spec, templates))
             return
         if not no_input and _stdin_is_tty():
             flags = _ask(detect_project(path, flags), flags)
         from dockergen.update import plan_update  # merging is for writing only: keep --dry-run fast
 
         update = plan_update(path, flags, force=force, fresh=True)
+        extras = _extra_files(update.spec, path, compose=compose, ci=ci, templates=templates)
+        _refuse_existing(extras, path, force=force)
         _print_decisions(update.spec)
-        _report_writes(write_planned(update.writes, path), path)
+        _report_writes(write_planned((*update.writes, *extras), path), path)
 
 
 @app.command()
@@ -144,6 +178,7 @@ def update(
     port: PortOpt = None,
     apt: AptOpt = None,
     apt_build: AptBuildOpt = None,
+    templates: TemplatesOpt = None,
     force: Annotated[
         bool, typer.Option(help="Replace edited files with the new render (shows what is lost).")
     ] = False,
@@ -160,7 +195,7 @@ def update(
     with _user_errors():
         plan = plan_update(
             path,
-            _overrides(installer, python, command, port, apt, apt_build),
+            _overrides(installer, python, command, port, apt, apt_build, templates, root=path),
             force=force,
             fresh=False,
         )
@@ -286,6 +321,91 @@ def _coloured(line: str) -> str:
         return typer.style(line, bold=True)
     colour = {"+": "green", "-": "red", "@": "cyan"}.get(line[:1])
     return typer.style(line, fg=colour) if colour else line
+
+
+def _extra_files(
+    spec: ProjectSpec, root: Path, *, compose: bool, ci: CiProvider | None, templates: Path | None
+) -> tuple[RenderedFile, ...]:
+    from dockergen.ci import render_workflow
+    from dockergen.compose import render_compose
+    from dockergen.update import template_dir
+
+    folder = templates or template_dir(root, read_choices(root))
+    files = [render_compose(spec, folder)] if compose else []
+    if ci:
+        files.append(render_workflow(spec, template_dir=folder))
+    return tuple(files)
+
+
+def _refuse_existing(files: tuple[RenderedFile, ...], root: Path, *, force: bool) -> None:
+    existing = [str(root / f.name) for f in files if (root / f.name).exists()]
+    if existing and not force:
+        raise OutputExistsError(existing)
+
+
+def _print_files(files: tuple[RenderedFile, ...]) -> None:
+    for file in files:
+        typer.echo(f"--- {file.name} ---")
+        typer.echo(file.content, nl=False)
+
+
+def _write_one(file: RenderedFile, root: Path, *, force: bool, dry_run: bool) -> None:
+    if dry_run:
+        _print_files((file,))
+        return
+    _refuse_existing((file,), root, force=force)
+    for written in write_planned((file,), root):
+        typer.echo(f"wrote {written}")
+
+
+@app.command("compose")
+def compose_command(
+    path: PathArg = Path(),
+    templates: TemplatesOpt = None,
+    force: ForceOpt = False,
+    dry_run: DryRunOpt = False,
+) -> None:
+    """Write compose.yaml: the app's port, a healthcheck, `docker compose up --watch`.
+
+    Example: dockergen compose . && docker compose up --watch
+    """
+    from dockergen.compose import render_compose
+    from dockergen.update import template_dir
+
+    with _user_errors():
+        spec = detect_project(path, Overrides())
+        folder = templates or template_dir(path, read_choices(path))
+        _write_one(render_compose(spec, folder), path, force=force, dry_run=dry_run)
+
+
+@app.command("ci")
+def ci_command(
+    provider: Annotated[CiProvider, typer.Argument(help="The CI service.")],
+    path: PathArg = Path(),
+    image: Annotated[
+        str | None, typer.Option(help="Push to this image, e.g. ghcr.io/OWNER/APP (not on PRs).")
+    ] = None,
+    templates: TemplatesOpt = None,
+    force: ForceOpt = False,
+    dry_run: DryRunOpt = False,
+) -> None:
+    """Write a CI workflow that builds the image and keeps BOTH caches between runs.
+
+    The layer cache goes to the CI cache (type=gha, mode=max); the cache mounts (/root/.cache,
+    apt) are carried across runs by buildkit-cache-dance. Example: dockergen ci github
+    """
+    from dockergen.ci import render_workflow
+    from dockergen.update import template_dir
+
+    with _user_errors():
+        spec = detect_project(path, Overrides())
+        folder = templates or template_dir(path, read_choices(path))
+        _write_one(
+            render_workflow(spec, image=image, template_dir=folder),
+            path,
+            force=force,
+            dry_run=dry_run,
+        )
 
 
 @app.command()

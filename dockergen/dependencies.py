@@ -13,6 +13,7 @@ import re
 from collections.abc import Iterable, Iterator
 from typing import Any, Final
 
+from dockergen.errors import DockergenError
 from dockergen.project import Project
 from dockergen.requirements import find_requirements, read_tree
 
@@ -23,6 +24,10 @@ IMPLIED_BY_EXTRAS: Final = {
 }
 _CONTINUATION: Final = re.compile(r"\\\r?\n")
 _COMMENT: Final = re.compile(r"(^|\s)#.*$")
+# A name, optional [extras], then the end, a version, a marker or a URL: nothing else.
+_PEP508_HEAD: Final = re.compile(
+    r"^\s*([A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?)\s*(?:\[([^\]]*)\])?\s*(?:$|[;@(<>=!~])"
+)
 _OPTIONS: Final = re.compile(r"\s+--?[A-Za-z].*$")  # --hash=..., trailing pip options
 
 
@@ -44,7 +49,11 @@ def dependency_names(project: Project) -> frozenset[str]:
 
 def _declared(project: Project) -> Iterator[tuple[str, Iterable[str]]]:
     if top := find_requirements(project):
-        for file in read_tree(project, top).files:
+        try:
+            files = read_tree(project, top).files
+        except DockergenError:  # a pip project reports it; for others these files are stale
+            files = ()
+        for file in files:
             yield from _parsed(_requirement_lines(project.read_text(file)))
     if project.is_file("Pipfile"):
         yield from _table(project.read_toml("Pipfile").get("packages"))
@@ -64,15 +73,17 @@ def _requirement_lines(text: str) -> Iterator[str]:
 
 
 def _parsed(lines: Iterable[str]) -> Iterator[tuple[str, Iterable[str]]]:
-    # packaging.requirements costs start-up time; only start-command rules need it.
-    from packaging.requirements import InvalidRequirement, Requirement
+    """Name and extras of each PEP 508 line; URLs and paths are not dependencies by name.
 
+    A regular expression, not packaging.requirements: that parser costs more start-up time
+    than everything else dockergen does, and only the name and extras matter here.
+    """
     for line in lines:
-        try:
-            requirement = Requirement(line)
-        except InvalidRequirement:
-            continue  # a URL, a local path or a line pip reads its own way
-        yield requirement.name, requirement.extras
+        if match := _PEP508_HEAD.match(line):
+            yield (
+                match.group(1),
+                [e.strip() for e in (match.group(2) or "").split(",") if e.strip()],
+            )
 
 
 def _table(table: Any, skip: frozenset[str] = frozenset()) -> Iterator[tuple[str, Iterable[str]]]:

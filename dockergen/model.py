@@ -85,3 +85,4 @@ class Overrides:
     port: int | None = None
     apt_run: tuple[str, ...] = ()
     apt_build: tuple[str, ...] = ()
+    templates: str | None = None  # a team's template directory, relative to the project

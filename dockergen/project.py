@@ -157,9 +157,7 @@ class Project:
         except RecursionError as exc:
             raise InvalidProjectFileError(name, "is nested too deeply", fix) from exc
         if not isinstance(data, dict):
-            raise InvalidProjectFileError(
-                name, f"is {_type_name(data)} in JSON, not an object", fix
-            )
+            raise InvalidProjectFileError(name, f"is {_type_name(data)}, not a JSON object", fix)
         return data
 
     def pyproject(self) -> dict[str, Any]:

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Final
 from dockergen.errors import InvalidProjectFileError, UnsafeValueError
 from dockergen.model import Decided
 from dockergen.project import Project
+from dockergen.safety import shorten
 
 if TYPE_CHECKING:
     from packaging.specifiers import SpecifierSet
@@ -49,7 +50,9 @@ def choose_python(
     pins = [] if override else list(_pins(project))
     if override:
         if not _VERSION.fullmatch(override):
-            raise UnsafeValueError("Python version", override, override_source, "use X.Y or X.Y.Z")
+            raise UnsafeValueError(
+                "Python version", shorten(override), override_source, "use X.Y or X.Y.Z"
+            )
         detail = (
             f"--python {override}"
             if override_source == "--python"

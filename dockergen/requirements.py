@@ -158,6 +158,10 @@ def _local_target(line: str) -> str | None:
 
 def _resolve(project: Project, including: str, target: str, where: str, *, include: bool) -> str:
     target = re.sub(r"\[[^\]]*\]$", "", target.removeprefix("file:"))  # drop [extras]
+    if not _usable_name(target):
+        raise InvalidProjectFileError(
+            where, f"refers to {shown(target)}, which is not a usable file name", "rename it"
+        )
     if posixpath.isabs(target):
         raise InvalidProjectFileError(
             where,
@@ -182,3 +186,13 @@ def _resolve(project: Project, including: str, target: str, where: str, *, inclu
             "name a requirements file",
         )
     return joined
+
+
+def _usable_name(path: str) -> bool:
+    """Printable, and within Linux's limits (255 bytes a name, 4096 a path)."""
+    encoded = path.encode("utf-8", "surrogateescape")
+    return (
+        path.isprintable()
+        and len(encoded) < 4096
+        and all(len(part) <= 255 for part in encoded.split(b"/"))
+    )

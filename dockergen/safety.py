@@ -34,11 +34,12 @@ def shown(value: str) -> str:
     control character or line break appears as a Python literal, so a hostile file name can
     neither add lines to the output nor send escape sequences to the terminal.
     """
-    cut = _cut(value)
+    cut = shorten(value)
     return cut if cut.isprintable() else repr(cut)
 
 
-def _cut(value: str) -> str:
+def shorten(value: str) -> str:
+    """`value`, cut to a length a message can quote (UnsafeValueError adds the quotes)."""
     return value if len(value) <= _SHOWN_CHARS else value[:_SHOWN_CHARS] + "..."
 
 
@@ -46,7 +47,7 @@ def check_apt_packages(packages: Sequence[str], source: str) -> tuple[str, ...]:
     for package in packages:
         if not _APT.fullmatch(package):
             raise UnsafeValueError(
-                "apt package", _cut(package), source, "use a Debian package name such as libpq5"
+                "apt package", shorten(package), source, "use a Debian package name such as libpq5"
             )
     return tuple(packages)
 
@@ -55,12 +56,15 @@ def check_paths(paths: Sequence[str]) -> tuple[str, ...]:
     for path in paths:
         if not _PATH.fullmatch(path) or ".." in path.split("/"):
             raise UnsafeValueError(
-                "file name", _cut(path), shown(path), "rename it to letters, digits and ._-@+ only"
+                "file name",
+                shorten(path),
+                shown(path),
+                "rename it to letters, digits and ._-@+ only",
             )
     if sum(len(path) + 1 for path in paths) > MAX_LINE_CHARS:
         raise UnsafeValueError(
             "list of files",
-            _cut(" ".join(paths)),
+            shorten(" ".join(paths)),
             shown(paths[0]),
             f"include fewer files: their names add up to more than {MAX_LINE_CHARS} characters",
         )
@@ -74,14 +78,14 @@ def check_command(argv: Sequence[str], source: str) -> tuple[str, ...]:
         if _LINE_BREAKS.search(arg):
             raise UnsafeValueError(
                 "command argument",
-                _cut(arg),
+                shorten(arg),
                 source,
                 "remove the line break or control character",
             )
     if len(json.dumps(list(argv))) > MAX_LINE_CHARS:
         raise UnsafeValueError(
             "command",
-            _cut(" ".join(argv)),
+            shorten(" ".join(argv)),
             source,
             f"shorten it to under {MAX_LINE_CHARS} characters, or move it into a script",
         )

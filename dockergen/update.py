@@ -71,7 +71,7 @@ def plan_update(root: Path, flags: Overrides, *, force: bool, fresh: bool) -> Up
     """What regenerating `root` would write. `fresh` is `init`: refuse to adopt existing files."""
     spec = detect_project(root, flags)
     project = Project(root)
-    rendered = render_files(spec)
+    rendered = render_files(spec, template_dir(root, remember(read_answers(project), flags)))
     record = _read_record(project)
     if fresh and not force:
         existing = [str(root / f.name) for f in rendered if project.is_file(f.name)]
@@ -84,6 +84,11 @@ def plan_update(root: Path, flags: Overrides, *, force: bool, fresh: bool) -> Up
     writes += _answers_file(project, flags)
     reasons = _reasons(outcomes, record.get("plan.json"), new_plan, writes)
     return Update(spec, outcomes, tuple(writes), tuple(reasons))
+
+
+def template_dir(root: Path, choices: Overrides) -> Path | None:
+    """The team's template directory, relative to the project unless absolute."""
+    return root / choices.templates if choices.templates else None
 
 
 def _outcome(project: Project, new: RenderedFile, last: str | None, *, force: bool) -> FileOutcome:

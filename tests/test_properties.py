@@ -600,6 +600,32 @@ def test_hostile_values_in_valid_documents(tree: dict[str, bytes | None]) -> Non
     _run(tree)
 
 
+line_breaking = st.lists(
+    st.sampled_from(["libpq5", "curl\n", "curl\r", "curl\u2028", "run", "id", "from", "x\\", "--mount=x"]),
+    max_size=4,
+)
+answers = st.fixed_dictionaries(
+    {"apt": st.one_of(line_breaking, st.lists(apt_names, max_size=3))},
+    optional={
+        "apt-build": st.one_of(line_breaking, st.lists(apt_names, max_size=3)),
+        "command": st.one_of(commands, line_breaking),
+        "python": st.one_of(values, st.sampled_from(["3.12\n", "3.12\nRUN id", "3.12 "])),
+        "port": st.integers(-1, 70_000),
+    },
+)
+
+
+@given(answers, st.booleans())
+def test_hostile_answers(table: dict[str, Any], in_pyproject: bool) -> None:
+    """Recorded answers ([tool.dockergen] or .dockergen.toml) reach the Dockerfile directly."""
+    tree: dict[str, bytes | None] = {"requirements.txt": b"six\n"}
+    if in_pyproject:
+        tree["pyproject.toml"] = _toml({"project": {"name": "svc"}, "tool": {"dockergen": table}})
+    else:
+        tree[".dockergen.toml"] = _toml(table)
+    _run(tree)
+
+
 @settings(max_examples=max(4, EXAMPLES // 10))
 @given(mutated_trees(max_edits=2))
 def test_mutated_renders_lint_clean(tree: dict[str, bytes | None]) -> None:
