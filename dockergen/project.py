@@ -90,20 +90,26 @@ class Project:
         Something else where dockergen looks for a file (a directory named requirements.txt,
         a FIFO) is an error rather than a miss: ignoring it would only confuse.
         """
-        mode = self._mode(name)
-        if mode is None:
-            return False
-        if stat.S_ISREG(mode):
-            return True
-        kind = "a directory" if stat.S_ISDIR(mode) else "not a regular file"
+        kind = self.kind(name)
+        if kind in (None, "file"):
+            return kind == "file"
         raise InvalidProjectFileError(shown(name), f"is {kind}", "replace it with a file")
 
     def is_dir(self, name: str) -> bool:
-        mode = self._mode(name)
-        return mode is not None and stat.S_ISDIR(mode)
+        return self.kind(name) == "a directory"
 
-    def exists(self, name: str) -> bool:
-        return self._mode(name) is not None
+    def kind(self, name: str) -> str | None:
+        """What is at `name` (symlinks followed): "file", "a directory", "not a regular file"
+        (a FIFO, a socket, a device), or None when nothing is there."""
+        try:
+            mode = self.path(name).stat().st_mode
+        except (FileNotFoundError, NotADirectoryError, ValueError):  # ValueError: a NUL byte
+            return None
+        except OSError as exc:
+            raise _unreadable(name, exc) from exc
+        if stat.S_ISREG(mode):
+            return "file"
+        return "a directory" if stat.S_ISDIR(mode) else "not a regular file"
 
     def inside(self, name: str) -> bool:
         """True when `name` (after following symlinks) stays inside the project."""
@@ -163,15 +169,6 @@ class Project:
     def pyproject(self) -> dict[str, Any]:
         """The parsed pyproject.toml, or an empty table when there is none."""
         return self.read_toml("pyproject.toml") if self.is_file("pyproject.toml") else {}
-
-    def _mode(self, name: str) -> int | None:
-        """The file type bits of `name` (symlinks followed), or None when nothing is there."""
-        try:
-            return self.path(name).stat().st_mode
-        except (FileNotFoundError, NotADirectoryError, ValueError):  # ValueError: a NUL byte
-            return None
-        except OSError as exc:
-            raise _unreadable(name, exc) from exc
 
     def _read_bytes(self, name: str) -> bytes:
         if not self.is_file(name):

@@ -96,13 +96,13 @@ def read_tree(project: Project, top: str) -> RequirementsTree:
             where = f"{shown(name)}:{lineno}"
             if include := _INCLUDE.match(line):
                 target = include.group(2)
-                if not _URL.match(target):
+                if not _URL.match(target) or target.startswith("file:"):
                     visit(resolve(name, target, where, include=True), (*chain, name))
             elif editable := _EDITABLE.match(line):
                 target = editable.group(2)
                 if _VCS.search(target):
                     needs_git = True
-                elif not _URL.match(target):
+                elif not _URL.match(target) or target.startswith("file:"):
                     local[resolve(name, target, where, include=False)] = None
             elif _VCS.search(line):
                 needs_git = True
@@ -157,7 +157,9 @@ def _local_target(line: str) -> str | None:
 
 
 def _resolve(project: Project, including: str, target: str, where: str, *, include: bool) -> str:
-    target = re.sub(r"\[[^\]]*\]$", "", target.removeprefix("file:"))  # drop [extras]
+    # file:///abs, file://localhost/abs and file:rel are paths to pip; drop [extras] too.
+    target = re.sub(r"^file:(//(localhost)?(?=/))?", "", target)
+    target = re.sub(r"\[[^\]]*\]$", "", target)
     if not _usable_name(target):
         raise InvalidProjectFileError(
             where, f"refers to {shown(target)}, which is not a usable file name", "rename it"
@@ -175,15 +177,14 @@ def _resolve(project: Project, including: str, target: str, where: str, *, inclu
             f"refers to {shown(target)}, which is outside the project (Docker cannot copy it)",
             "move the file into the project or vendor it",
         )
-    if not project.exists(joined):
+    kind = project.kind(joined)
+    if kind is None:
         raise InvalidProjectFileError(
             where, f"refers to {shown(target)}, which does not exist", "fix it"
         )
-    if include and project.is_dir(joined):
+    if include and kind != "file":
         raise InvalidProjectFileError(
-            where,
-            f"includes {shown(target)}, which is a directory",
-            "name a requirements file",
+            where, f"includes {shown(target)}, which is {kind}", "name a requirements file"
         )
     return joined
 

@@ -54,9 +54,9 @@ def relock(project: Path, installer: Installer, cache: Path) -> None:
     lockfile = INSTALLERS[installer].lockfile
     assert lockfile, installer
     digest = hashlib.sha256(installer.encode())
-    for name in _MANIFESTS:
-        if (project / name).is_file():
-            digest.update(name.encode() + b"\0" + (project / name).read_bytes())
+    # Workspace members have manifests of their own: every one of them keys the lock.
+    for path in sorted(p for name in _MANIFESTS for p in project.rglob(name)):
+        digest.update(str(path.relative_to(project)).encode() + b"\0" + path.read_bytes())
     cached = cache / f"{digest.hexdigest()}-{lockfile}"
     if not cached.is_file():
         (project / lockfile).unlink(missing_ok=True)  # hand-written locks are not real ones

@@ -61,9 +61,9 @@ def _after_header(name: str, header: str, line: str) -> Callable[[Path], None]:
     return edit
 
 
-def _project_dependency(spec: str) -> Callable[[Path], None]:
+def _project_dependency(spec: str, where: str = "pyproject.toml") -> Callable[[Path], None]:
     def edit(root: Path) -> None:
-        path = root / "pyproject.toml"
+        path = root / where
         text = path.read_text()
         assert "dependencies = [" in text
         path.write_text(text.replace("dependencies = [", f'dependencies = ["{spec}", ', 1))
@@ -138,6 +138,15 @@ CASES = {
     "flask": Case(
         "app.py", "flask ok", _append("requirements.txt", "tabulate==0.9.0"), http_port=8000
     ),
+    "pip-psycopg2": Case(
+        "app.py", "pip-psycopg2 ok:", _append("requirements.txt", "tabulate==0.9.0")
+    ),
+    "uv-workspace": Case(
+        "packages/greet/src/greet/__init__.py",
+        "uv-workspace ok:",
+        _project_dependency("tabulate>=0.9", "packages/greet/pyproject.toml"),
+        Installer.UV,
+    ),
 }
 
 
@@ -170,13 +179,17 @@ def _generate(root: Path, *, force: bool, overrides: Overrides | None = None) ->
 BUNDLED = {"pip", "setuptools", "wheel"}
 
 
-def _project_name(root: Path) -> str:
+def _own_distributions(root: Path) -> set[str]:
+    """The project itself (and workspace members): built from source, never downloaded."""
     project = detect_project(root)
     if not project.installs_project:
-        return ""
-    text = (root / "pyproject.toml").read_text()
-    name = re.search(r'^name = "([^"]+)"', text, re.MULTILINE)
-    return re.sub(r"[-_.]+", "-", name.group(1)).lower() if name else ""
+        return set()
+    names = set()
+    for folder in ("", *(f"{m}/" for m in project.workspace_members)):
+        text = (root / f"{folder}pyproject.toml").read_text()
+        if name := re.search(r'^name = "([^"]+)"', text, re.MULTILINE):
+            names.add(re.sub(r"[-_.]+", "-", name.group(1)).lower())
+    return names
 
 
 RUN_ID = uuid.uuid4().hex
@@ -279,7 +292,7 @@ def test_build_run_and_rebuild(
     assert [s.instruction for s in dependency_steps if not s.cached] == []
 
     # 4. dependency added: the install runs again, and no earlier download is repeated
-    old = installed_distributions(tag) - BUNDLED - {_project_name(root)}
+    old = installed_distributions(tag) - BUNDLED - _own_distributions(root)
     spec.add_dependency(root)
     if spec.relock:
         relock(root, spec.relock, lock_cache)

@@ -92,7 +92,9 @@ def index() -> Iterator[tuple[int, str]]:
         server.shutdown()
 
 
-def test_private_index_credentials_stay_out_of_the_image(tmp_path: Path, index: tuple[int, str]) -> None:
+def test_private_index_credentials_stay_out_of_the_image(
+    tmp_path: Path, index: tuple[int, str]
+) -> None:
     require_engine()
     port, password = index
     root = tmp_path / "private"

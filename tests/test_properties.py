@@ -601,7 +601,9 @@ def test_hostile_values_in_valid_documents(tree: dict[str, bytes | None]) -> Non
 
 
 line_breaking = st.lists(
-    st.sampled_from(["libpq5", "curl\n", "curl\r", "curl\u2028", "run", "id", "from", "x\\", "--mount=x"]),
+    st.sampled_from(
+        ["libpq5", "curl\n", "curl\r", "curl\u2028", "run", "id", "from", "x\\", "--mount=x"]
+    ),
     max_size=4,
 )
 answers = st.fixed_dictionaries(

@@ -1,0 +1,574 @@
+"""Hostile and broken input: every case is one exact message, exit 1, and nothing written.
+
+Each case builds a project in tmp_path, runs `dockergen init` through the CLI and checks that
+it fails with `dockergen: error: <file>[:line]: <problem>; <fix>` on stderr, no traceback,
+nothing on stdout, and the project tree byte-for-byte as it was. Inputs that are odd but
+valid (pip options, markers, hashes, VCS and URL requirements) are in a table of their own
+and must work.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+import tracemalloc
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from dockergen.cli import app
+from dockergen.detect import detect_project
+from dockergen.errors import InvalidProjectFileError
+from dockergen.project import MAX_FILE_BYTES
+from dockergen.requirements import MAX_INCLUDE_DEPTH, MAX_LINES
+from tests.helpers import make_tree, tree_snapshot
+
+runner = CliRunner()
+PEP621 = '[project]\nname = "svc"\nversion = "0"\n[build-system]\nrequires = ["hatchling"]\n'
+UV_LOCK_FIX = "regenerate it with `uv lock`"
+PDM_LOCK_FIX = "regenerate it with `pdm lock`"
+POETRY_LOCK_FIX = "regenerate it with `poetry lock`"
+PIPFILE_LOCK_FIX = "regenerate it with `pipenv lock`"
+
+
+def _init_fails(root: Path) -> str:
+    """Run `dockergen init root`; assert a clean failure that wrote nothing; return stderr."""
+    before = tree_snapshot(root)
+    result = runner.invoke(app, ["init", str(root), "--no-input"])
+    assert result.exit_code == 1, (result.output, result.exception)
+    assert result.stdout == ""
+    assert "Traceback" not in result.stderr
+    assert tree_snapshot(root) == before
+    return result.stderr
+
+
+# (files, message). The message is what follows `dockergen: error: `.
+MALFORMED = [
+    pytest.param(
+        {"pyproject.toml": "[project\nname = 1"},
+        "pyproject.toml: is not valid TOML (Expected ']' at the end of a table declaration "
+        "(at line 1, column 9)); fix it",
+        id="pyproject-bad-toml",
+    ),
+    pytest.param(
+        {"Pipfile": "[packages\n"},
+        "Pipfile: is not valid TOML (Expected ']' at the end of a table declaration "
+        "(at line 1, column 10)); fix it",
+        id="pipfile-bad-toml",
+    ),
+    pytest.param(
+        {"pyproject.toml": PEP621, "poetry.lock": "[[package]\n"},
+        "poetry.lock: is not valid TOML (Expected ']]' at the end of an array declaration "
+        f"(at line 1, column 10)); {POETRY_LOCK_FIX}",
+        id="poetry-lock-bad-toml",
+    ),
+    pytest.param(
+        {"pyproject.toml": PEP621, "uv.lock": "version = \n"},
+        f"uv.lock: is not valid TOML (Invalid value (at line 1, column 11)); {UV_LOCK_FIX}",
+        id="uv-lock-bad-toml",
+    ),
+    pytest.param(
+        {"pyproject.toml": PEP621, "pdm.lock": "[metadata]\nx = 'a\n"},
+        f"pdm.lock: is not valid TOML (Unterminated string (at line 2, column 8)); {PDM_LOCK_FIX}",
+        id="pdm-lock-bad-toml",
+    ),
+    pytest.param(
+        {"pyproject.toml": "x = " + "[" * 1000 + "]" * 1000 + "\n"},
+        "pyproject.toml: is nested too deeply; fix it",
+        id="pyproject-nested-too-deeply",
+    ),
+    pytest.param(
+        {"Pipfile": "[packages]\n", "Pipfile.lock": "{not json"},
+        "Pipfile.lock: is not valid JSON (line 1: Expecting property name enclosed in double "
+        f"quotes); {PIPFILE_LOCK_FIX}",
+        id="pipfile-lock-not-json",
+    ),
+    pytest.param(
+        {"Pipfile": "[packages]\n", "Pipfile.lock": "[1, 2]"},
+        f"Pipfile.lock: is an array, not a JSON object; {PIPFILE_LOCK_FIX}",
+        id="pipfile-lock-json-array",
+    ),
+    pytest.param(
+        {"pyproject.toml": PEP621, "uv.lock": "version = 1\nrequires-python = 3\n"},
+        f"uv.lock: requires-python is an integer, not a string; {UV_LOCK_FIX}",
+        id="uv-lock-requires-python-int",
+    ),
+    pytest.param(
+        {"pyproject.toml": PEP621, "uv.lock": 'version = 1\npackage = "six"\n'},
+        f"uv.lock: package is a string, not an array; {UV_LOCK_FIX}",
+        id="uv-lock-package-string",
+    ),
+    pytest.param(
+        {"pyproject.toml": PEP621, "pdm.lock": 'metadata = "x"\n'},
+        f"pdm.lock: metadata is a string, not a table; {PDM_LOCK_FIX}",
+        id="pdm-lock-metadata-string",
+    ),
+    pytest.param(
+        {"pyproject.toml": PEP621, "pdm.lock": "[metadata]\ntargets = 1\n"},
+        f"pdm.lock: metadata.targets is an integer, not an array; {PDM_LOCK_FIX}",
+        id="pdm-lock-targets-int",
+    ),
+    pytest.param(
+        {"pyproject.toml": PEP621, "pdm.lock": "[metadata]\nrequires_python = 3.1\n"},
+        f"pdm.lock: metadata.requires_python is a float, not a string; {PDM_LOCK_FIX}",
+        id="pdm-lock-requires-python-float",
+    ),
+    pytest.param(
+        {"pyproject.toml": PEP621, "poetry.lock": "package = true\n"},
+        f"poetry.lock: package is a boolean, not an array; {POETRY_LOCK_FIX}",
+        id="poetry-lock-package-bool",
+    ),
+    pytest.param(
+        {"pyproject.toml": 'project = "svc"\n'},
+        "pyproject.toml: project is a string, not a table; fix it",
+        id="pyproject-project-string",
+    ),
+    pytest.param(
+        {"pyproject.toml": "tool = [1]\n", "requirements.txt": "six\n"},
+        "pyproject.toml: tool is an array, not a table; fix it",
+        id="pyproject-tool-array",
+    ),
+    pytest.param(
+        {"pyproject.toml": "[tool]\npoetry = 1\n"},
+        "pyproject.toml: tool.poetry is an integer, not a table; fix it",
+        id="pyproject-tool-poetry-int",
+    ),
+    pytest.param(
+        {"pyproject.toml": "[tool.poetry]\ndependencies = ['six']\n"},
+        "pyproject.toml: tool.poetry.dependencies is an array, not a table; fix it",
+        id="poetry-dependencies-array",
+    ),
+    pytest.param(
+        {"pyproject.toml": PEP621.replace('"0"\n', '"0"\nrequires-python = 3.11\n')},
+        "pyproject.toml: project.requires-python is a float, not a string; fix it",
+        id="requires-python-float",
+    ),
+    pytest.param(
+        {"pyproject.toml": PEP621.replace('"0"\n', '"0"\ndynamic = "dependencies"\n')},
+        "pyproject.toml: project.dynamic is a string, not an array; fix it",
+        id="project-dynamic-string",
+    ),
+    pytest.param(
+        {"pyproject.toml": "[build-system]\nbuild-backend = 1\n"},
+        "pyproject.toml: build-system.build-backend is an integer, not a string; fix it",
+        id="build-backend-int",
+    ),
+    pytest.param(
+        {"pyproject.toml": "[tool.uv.workspace]\nmembers = 'x'\n", "requirements.txt": "six\n"},
+        "pyproject.toml: tool.uv.workspace.members is a string, not an array; fix it",
+        id="uv-workspace-members-string",
+    ),
+    pytest.param(
+        {"Pipfile": "packages = ['six']\n"},
+        "Pipfile: packages is an array, not a table; fix it",
+        id="pipfile-packages-array",
+    ),
+    pytest.param(
+        {"Pipfile": 'requires = "3.11"\n'},
+        "Pipfile: requires is a string, not a table; fix it",
+        id="pipfile-requires-string",
+    ),
+    pytest.param(
+        {"requirements.txt": b"six\n\xff\xfe\n"},
+        "requirements.txt: is not UTF-8 text (byte 4); save it as UTF-8",
+        id="requirements-not-utf8",
+    ),
+    pytest.param(
+        {"requirements.txt": "-r base.txt\n", "base.txt": b"\xc3(\n"},
+        "base.txt: is not UTF-8 text (byte 0); save it as UTF-8",
+        id="include-not-utf8",
+    ),
+    pytest.param(
+        {"requirements.txt": "-r a.txt\n", "a.txt": "-r requirements.txt\n"},
+        "a.txt: includes itself (requirements.txt -> a.txt -> requirements.txt); break the loop",
+        id="include-loop",
+    ),
+    pytest.param(
+        {"requirements.txt": "-r requirements.txt\n"},
+        "requirements.txt: includes itself (requirements.txt -> requirements.txt); break the loop",
+        id="include-self",
+    ),
+    pytest.param(
+        {"requirements.txt": "six\n-c /etc/passwd\n"},
+        "requirements.txt:2: refers to the absolute path /etc/passwd; use a path relative to "
+        "the project",
+        id="include-absolute",
+    ),
+    pytest.param(
+        {"requirements.txt": "-r file:///etc/passwd\n"},
+        "requirements.txt:1: refers to the absolute path /etc/passwd; use a path relative to "
+        "the project",
+        id="include-file-url",
+    ),
+    pytest.param(
+        {"requirements.txt": "-r ../../outside.txt\n"},
+        "requirements.txt:1: refers to ../../outside.txt, which is outside the project (Docker "
+        "cannot copy it); move the file into the project or vendor it",
+        id="include-dotdot",
+    ),
+    pytest.param(
+        {"requirements.txt": "-r sub\n", "sub/x.txt": ""},
+        "requirements.txt:1: includes sub, which is a directory; name a requirements file",
+        id="include-directory",
+    ),
+    pytest.param(
+        {"requirements.txt": "# pinned\n-r missing.txt\n"},
+        "requirements.txt:2: refers to missing.txt, which does not exist; fix it",
+        id="include-missing",
+    ),
+    pytest.param(
+        {"requirements.txt": "-r a\x00b.txt\n"},
+        "requirements.txt:1: refers to 'a\\x00b.txt', which is not a usable file name; rename it",
+        id="include-nul-byte",
+    ),
+    pytest.param(
+        {"requirements.txt": "-r " + "a" * 300 + ".txt\n"},
+        "requirements.txt:1: refers to " + "a" * 120 + "..., which is not a usable file name; "
+        "rename it",
+        id="include-name-too-long",
+    ),
+    pytest.param(
+        {"requirements.txt": "-r \x1b[31mred.txt\n"},
+        "requirements.txt:1: refers to '\\x1b[31mred.txt', which is not a usable file name; "
+        "rename it",
+        id="include-escape-sequence",
+    ),
+    pytest.param(
+        {"requirements.txt": "-r $(id).txt\n", "$(id).txt": "six\n"},
+        "$(id).txt: file name '$(id).txt' cannot go into a Dockerfile safely; rename it to "
+        "letters, digits and ._-@+ only",
+        id="include-shell-name",
+    ),
+    pytest.param(
+        {"requirements.txt": "-e /opt/lib\n"},
+        "requirements.txt:1: refers to the absolute path /opt/lib; use a path relative to the "
+        "project",
+        id="editable-absolute",
+    ),
+    pytest.param(
+        {
+            "Pipfile": '[requires]\npython_version = "3.12"\n',
+            ".dockergen.toml": 'python = "3.12\\n"\n',
+        },
+        ".dockergen.toml: Python version '3.12\\n' cannot go into a Dockerfile safely; use X.Y "
+        "or X.Y.Z",
+        id="answer-python-newline",
+    ),
+    pytest.param(
+        {"requirements.txt": "six\n", "Procfile": "web: gunicorn " + "x" * 20_000 + "\n"},
+        "Procfile: command 'gunicorn " + "x" * 111 + "...' cannot go into a Dockerfile safely; "
+        "shorten it to under 16384 characters, or move it into a script",
+        id="procfile-line-too-long",
+    ),
+]
+
+
+@pytest.mark.parametrize(("files", "message"), MALFORMED)
+def test_malformed_input_is_one_clear_error(
+    tmp_path: Path, files: dict[str, str | bytes], message: str
+) -> None:
+    root = _make(tmp_path / "p", files)
+    assert _init_fails(root) == f"dockergen: error: {message}\n"
+
+
+def _make(root: Path, files: dict[str, str | bytes]) -> Path:
+    root.mkdir(parents=True, exist_ok=True)
+    text = {name: data for name, data in files.items() if isinstance(data, str)}
+    make_tree(root, text)
+    for name, data in files.items():
+        if isinstance(data, bytes):
+            (root / name).parent.mkdir(parents=True, exist_ok=True)
+            (root / name).write_bytes(data)
+    return root
+
+
+# ---- the file system itself: links, directories, FIFOs, permissions ----------------------
+
+
+def _symlink_escape(root: Path) -> None:
+    (root.parent / "outside.txt").write_text("six\n")
+    (root / "requirements.txt").write_text("-r link.txt\n")
+    (root / "link.txt").symlink_to("../outside.txt")
+
+
+def _top_level_symlink_escape(root: Path) -> None:
+    (root.parent / "outside.txt").write_text("six\n")
+    (root / "requirements.txt").symlink_to(root.parent / "outside.txt")
+
+
+def _symlink_loop(root: Path) -> None:
+    (root / "requirements.txt").write_text("six\n-r loop.txt\n")
+    (root / "loop.txt").symlink_to("loop.txt")
+
+
+def _directory(name: str) -> Callable[[Path], None]:
+    def make(root: Path) -> None:
+        (root / name).mkdir()
+        (root / name / "x.txt").write_text("six\n")
+
+    return make
+
+
+def _fifo(root: Path) -> None:
+    (root / "requirements.txt").write_text("-r pipe.txt\n")
+    os.mkfifo(root / "pipe.txt")
+
+
+def _deep_includes(root: Path) -> None:
+    (root / "requirements.txt").write_text("-r r0.txt\n")
+    for level in range(MAX_INCLUDE_DEPTH + 5):
+        (root / f"r{level}.txt").write_text(f"-r r{level + 1}.txt\n")
+    (root / f"r{MAX_INCLUDE_DEPTH + 5}.txt").write_text("six\n")
+
+
+def _many_includes(root: Path) -> None:
+    names = [f"{'r' * 100}{i}.txt" for i in range(200)]
+    (root / "requirements.txt").write_text("".join(f"-r {name}\n" for name in names))
+    for name in names:
+        (root / name).write_text("six\n")
+
+
+FILE_SYSTEM = [
+    pytest.param(
+        _symlink_escape,
+        "requirements.txt:1: refers to link.txt, which is outside the project (Docker cannot "
+        "copy it); move the file into the project or vendor it",
+        id="include-symlink-escapes",
+    ),
+    pytest.param(
+        _top_level_symlink_escape,
+        "requirements.txt: is a symlink to a file outside the project; copy the file in instead",
+        id="requirements-symlink-escapes",
+    ),
+    pytest.param(
+        _symlink_loop,
+        "loop.txt: is a symlink loop; point the symlink at a file",
+        id="include-symlink-loop",
+    ),
+    pytest.param(
+        _directory("requirements.txt"),
+        "requirements.txt: is a directory; replace it with a file",
+        id="requirements-is-a-directory",
+    ),
+    pytest.param(
+        _directory("pyproject.toml"),
+        "pyproject.toml: is a directory; replace it with a file",
+        id="pyproject-is-a-directory",
+    ),
+    pytest.param(
+        _directory("uv.lock"),
+        "uv.lock: is a directory; replace it with a file",
+        id="lock-is-a-directory",
+    ),
+    pytest.param(
+        _fifo,
+        "requirements.txt:1: includes pipe.txt, which is not a regular file; name a "
+        "requirements file",
+        id="include-fifo-does-not-hang",
+    ),
+    pytest.param(
+        _deep_includes,
+        f"r{MAX_INCLUDE_DEPTH - 2}.txt: includes are nested more than {MAX_INCLUDE_DEPTH} files "
+        "deep; include fewer levels of files",
+        id="includes-too-deep",
+    ),
+    pytest.param(
+        _many_includes,
+        "requirements.txt: list of files '"
+        + ("requirements.txt " + "r" * 120)[:120]
+        + "...' cannot go into a Dockerfile safely; include fewer files: their names add up to "
+        "more than 16384 characters",
+        id="includes-too-many-for-one-copy",
+    ),
+]
+
+
+@pytest.mark.parametrize(("setup", "message"), FILE_SYSTEM)
+def test_file_system_oddities_are_one_clear_error(
+    tmp_path: Path, setup: Callable[[Path], None], message: str
+) -> None:
+    root = tmp_path / "p"
+    root.mkdir()
+    setup(root)
+    assert _init_fails(root) == f"dockergen: error: {message}\n"
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root reads files whatever their mode")
+@pytest.mark.parametrize("name", ["requirements.txt", "pyproject.toml"])
+def test_unreadable_file_is_one_clear_error(tmp_path: Path, name: str) -> None:
+    root = make_tree(tmp_path / "p", {"requirements.txt": "six\n", "pyproject.toml": PEP621})
+    (root / name).chmod(0)
+    try:
+        assert _init_fails(root) == (
+            f"dockergen: error: {name}: cannot be read (Permission denied); make it readable "
+            "by the user running dockergen\n"
+        )
+    finally:
+        (root / name).chmod(0o644)
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root reads directories whatever their mode")
+def test_unsearchable_directory_is_one_clear_error(tmp_path: Path) -> None:
+    root = make_tree(tmp_path / "p", {"requirements/prod.txt": "six\n"})
+    (root / "requirements").chmod(0)
+    try:
+        assert _init_fails(root) == (
+            "dockergen: error: requirements/prod.txt: cannot be read (Permission denied); "
+            "make it readable by the user running dockergen\n"
+        )
+    finally:
+        (root / "requirements").chmod(0o755)
+
+
+# ---- size: a 50 MB file neither hangs nor fills memory ------------------------------------
+
+
+def _write_big(path: Path, line: bytes, size: int) -> None:
+    """`size` bytes of `line`, written a chunk at a time so the test itself stays small."""
+    chunk = line * (2**20 // len(line))
+    with path.open("wb") as handle:
+        for _ in range(size // len(chunk)):
+            handle.write(chunk)
+
+
+@pytest.mark.parametrize(
+    ("name", "line", "files"),
+    [
+        ("requirements.txt", b"six==1.17.0 --hash=sha256:" + b"0" * 64 + b"\n", {}),
+        ("uv.lock", b'[[package]]\nname = "six"\nversion = "1.17.0"\n', {"pyproject.toml": PEP621}),
+        ("Pipfile.lock", b'{"default": {}}\n', {"Pipfile": "[packages]\n"}),
+    ],
+    ids=["requirements", "uv-lock", "pipfile-lock"],
+)
+def test_fifty_megabyte_file_is_refused_quickly(
+    tmp_path: Path, name: str, line: bytes, files: dict[str, str]
+) -> None:
+    root = make_tree(tmp_path / "p", files)
+    _write_big(root / name, line, 50 * 2**20)
+    tracemalloc.start()
+    started = time.monotonic()
+    try:
+        with pytest.raises(InvalidProjectFileError) as error:
+            detect_project(root)
+        elapsed = time.monotonic() - started
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert str(error.value) == (
+        f"{name}: is larger than {MAX_FILE_BYTES // 2**20} MiB, more than any real manifest; "
+        "check the file"
+    )
+    assert elapsed < 2
+    assert peak < 8 * 2**20  # the file is never read
+
+
+def test_file_of_many_short_lines_is_refused_quickly(tmp_path: Path) -> None:
+    root = tmp_path / "p"
+    root.mkdir()
+    _write_big(root / "requirements.txt", b"a\n", 8 * 2**20)  # 4 million lines, under the cap
+    started = time.monotonic()
+    assert _init_fails(root) == (
+        f"dockergen: error: requirements.txt: has more than {MAX_LINES} lines, more than any "
+        "real requirements file; check the file\n"
+    )
+    assert time.monotonic() - started < 5
+
+
+def test_biggest_allowed_lock_file_is_read_in_seconds(tmp_path: Path) -> None:
+    """Just under the cap, a valid uv.lock is parsed: a big real project is not refused."""
+    root = make_tree(tmp_path / "p", {"pyproject.toml": PEP621})
+    entry = b'[[package]]\nname = "six"\nversion = "1.17.0"\nsource = { registry = "x" }\n\n'
+    with (root / "uv.lock").open("wb") as handle:
+        handle.write(b'version = 1\nrequires-python = ">=3.11"\n\n')
+        for _ in range((MAX_FILE_BYTES - 2**20) // len(entry)):
+            handle.write(entry)
+    started = time.monotonic()
+    spec = detect_project(root)
+    assert spec.installer.value == "uv"
+    assert time.monotonic() - started < 10
+
+
+# ---- odd but valid requirements: each works, with the documented effect -------------------
+
+ODD_REQUIREMENTS = [
+    pytest.param("--requirement=base.txt\n--constraint=c.txt\n", False, False, id="options-with-="),
+    pytest.param(
+        "requests[socks]>=2; python_version < \"3.13\" and sys_platform == 'linux'\n",
+        False,
+        False,
+        id="markers-with-quotes",
+    ),
+    pytest.param(
+        "six==1.17.0 \\\n    --hash=sha256:" + "a" * 64 + " \\\n    --hash=sha256:" + "b" * 64,
+        False,
+        False,
+        id="hashes",
+    ),
+    pytest.param(
+        "--index-url https://pypi.example.invalid/simple\n"
+        "--extra-index-url=https://other.example.invalid/simple\nsix\n",
+        False,
+        False,
+        id="index-url-lines",
+    ),
+    pytest.param("-e git+https://example.invalid/x.git#egg=x\n", False, True, id="editable-vcs"),
+    pytest.param("x @ git+https://example.invalid/x.git@v1\n", False, True, id="pep508-vcs-url"),
+    pytest.param(
+        "https://example.invalid/x-1.0-py3-none-any.whl\n"
+        "x @ https://example.invalid/x-1.0.tar.gz\n",
+        False,
+        False,
+        id="url-requirements",
+    ),
+    pytest.param("-e .\n" * 1000, True, False, id="editable-dot-a-thousand-times"),
+    pytest.param("./vendor/x-1.0-py3-none-any.whl\n", True, False, id="local-wheel"),
+    pytest.param("-e file:vendor\n", True, False, id="editable-file-url"),
+    pytest.param("\ufeffsix\r\n# comment\r\n", False, False, id="bom-and-crlf"),
+]
+
+
+@pytest.mark.parametrize(("requirements", "local", "needs_git"), ODD_REQUIREMENTS)
+def test_odd_but_valid_requirements_work(
+    tmp_path: Path, requirements: str, local: bool, needs_git: bool
+) -> None:
+    root = make_tree(
+        tmp_path / "p",
+        {
+            "requirements.txt": requirements,
+            "base.txt": "six\n",
+            "c.txt": "six==1.17.0\n",
+            "vendor/x-1.0-py3-none-any.whl": "",
+        },
+    )
+    spec = detect_project(root)
+    assert spec.deps_before_source is not local
+    assert ("git" in spec.apt_build) is needs_git
+    result = runner.invoke(app, ["init", str(root), "--no-input"])
+    assert result.exit_code == 0, result.output
+    assert (root / "Dockerfile").is_file()
+
+
+# ---- Python pins: junk is ignored (documented), never written into the Dockerfile ---------
+
+JUNK_PINS = [
+    pytest.param({".python-version": "pypy3.10\n"}, id="python-version-pypy"),
+    pytest.param({".python-version": "3.12 && id\n"}, id="python-version-shell"),
+    pytest.param({".python-version": "\u0663.\u0661\u0662\n"}, id="python-version-arabic-digits"),
+    pytest.param({"runtime.txt": "python 3.12\n"}, id="runtime-txt-no-dash"),
+    pytest.param({"runtime.txt": "python-3.12\nRUN id\n"}, id="runtime-txt-second-line"),
+    pytest.param({".tool-versions": "python ref:v3.12.0\n"}, id="tool-versions-ref"),
+    pytest.param(
+        {"Pipfile": '[requires]\npython_version = "3.12\\n"\n'}, id="pipfile-trailing-newline"
+    ),
+]
+
+
+@pytest.mark.parametrize("files", JUNK_PINS)
+def test_junk_python_pins_are_ignored(tmp_path: Path, files: dict[str, str]) -> None:
+    """A pin that is not X.Y or X.Y.Z is ignored, as if the file were absent: the default
+    (or a constraint) decides, and the pin's text never reaches ARG PYTHON_VERSION."""
+    root = make_tree(tmp_path / "p", {"requirements.txt": "six\n", **files})
+    spec = detect_project(root)
+    assert (spec.python.value, spec.python.source) == ("3.13", "default")
