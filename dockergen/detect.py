@@ -14,6 +14,7 @@ from dockergen.answers import answers_label, read_answers, remember
 from dockergen.command import choose_command
 from dockergen.dependencies import dependency_names
 from dockergen.errors import ConflictingLockfilesError, NoManifestError, WorkspaceMemberError
+from dockergen.frameworks import django_build_steps
 from dockergen.indexes import find_indexes
 from dockergen.installers import LOCKFILES
 from dockergen.model import Decided, Installer, Overrides, ProjectSpec
@@ -114,7 +115,8 @@ def detect_project(root: Path, overrides: Overrides | None = None) -> ProjectSpe
     check_paths(facts["manifests"])
     requirement_files = tuple(m for m in facts["manifests"] if m.endswith(".txt"))
     indexes = tuple(Decided(i.url, i.source) for i in find_indexes(project, requirement_files))
-    needs = system_needs(project, dependency_names(project), python.value)
+    dependencies = dependency_names(project)
+    needs = system_needs(project, dependencies, python.value)
     apt_build = (*overrides.apt_build, *facts.pop("apt_build", ()), *needs.build)
     apt_run = (*overrides.apt_run, *needs.run)
     return ProjectSpec(
@@ -122,6 +124,7 @@ def detect_project(root: Path, overrides: Overrides | None = None) -> ProjectSpe
         python=python,
         command=command,
         port=port,
+        build_steps=django_build_steps(project, dependencies),
         apt_build=check_apt_packages(tuple(dict.fromkeys(apt_build)), "--apt-build"),
         apt_run=check_apt_packages(tuple(dict.fromkeys(apt_run)), "--apt"),
         apt_reasons=needs.reasons,

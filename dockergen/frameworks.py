@@ -159,3 +159,22 @@ def _source(project: Project, name: str) -> str | None:
         return project.read_text(name)
     except InvalidProjectFileError:
         return None
+
+
+_STATIC_ROOT: Final = re.compile(r"^STATIC_ROOT\s*[:=]", re.MULTILINE)
+
+
+def django_build_steps(
+    project: Project, dependencies: frozenset[str]
+) -> tuple[Decided[tuple[str, ...]], ...]:
+    """`collectstatic` at build time, when the Django settings configure STATIC_ROOT."""
+    if not project.is_file("manage.py") or "django" not in dependencies:
+        return ()
+    found = _SETTINGS.search(_source(project, "manage.py") or "")
+    module = found.group(1).replace(".", "/") if found else ""
+    for settings in (f"{module}.py", f"{module}/__init__.py") if module else ():
+        if _STATIC_ROOT.search(_source(project, settings) or ""):
+            argv = ("python", "manage.py", "collectstatic", "--noinput")
+            detail = f"Django: collect static files into STATIC_ROOT (set in {settings})"
+            return (Decided(argv, settings, detail),)
+    return ()

@@ -54,6 +54,8 @@ class ProjectSpec:
     deps_before_source: bool = True
     command: Decided[tuple[str, ...]] | None = None
     port: Decided[int] | None = None  # EXPOSEd only when known
+    # Commands the final stage runs after the source copy (Django's collectstatic).
+    build_steps: tuple[Decided[tuple[str, ...]], ...] = ()
     apt_build: tuple[str, ...] = ()
     apt_run: tuple[str, ...] = ()
     # Why dependencies asked for system packages ("psycopg2: build ..., run libpq5").

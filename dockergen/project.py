@@ -185,10 +185,15 @@ class Project:
             "check the file",
         )
         try:
-            if self.path(name).stat().st_size > MAX_FILE_BYTES:
+            size = self.path(name).stat().st_size
+            if size > MAX_FILE_BYTES:
                 raise too_big
-            with self.path(name).open("rb") as handle:  # bounded: the file may still grow
-                data = handle.read(MAX_FILE_BYTES + 1)
+            with self.path(name).open("rb") as handle:
+                # read(n) allocates n bytes up front: ask for the size, plus one byte that
+                # tells whether the file grew since, and then read on only up to the cap.
+                data = handle.read(size + 1)
+                if len(data) > size:
+                    data += handle.read(MAX_FILE_BYTES + 1 - len(data))
         except OSError as exc:
             raise _unreadable(name, exc) from exc
         if len(data) > MAX_FILE_BYTES:

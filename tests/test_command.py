@@ -500,3 +500,24 @@ def test_tool_dockergen_command_beats_procfile(tmp_path: Path, configured: str) 
         ("Procfile web: gunicorn app:app (Procfile)", "python main.py (main.py)"),
     )
     assert spec.port == Decided(9000, where, "-b :9000 in the command")
+
+
+@pytest.mark.parametrize(
+    ("settings", "steps"),
+    [
+        ('STATIC_URL = "static/"\nSTATIC_ROOT = BASE_DIR / "static"\n', 1),
+        ('STATIC_URL = "static/"\n# STATIC_ROOT = "x"\n', 0),
+    ],
+    ids=["static-root", "commented-out"],
+)
+def test_django_collectstatic_at_build_time(tmp_path: Path, settings: str, steps: int) -> None:
+    files = {
+        "requirements.txt": "django\ngunicorn\n",
+        "manage.py": "os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'site.settings')\n",
+        "site/settings.py": settings,
+        "site/wsgi.py": "",
+    }
+    spec = detect_project(make_tree(tmp_path, files))
+    assert [s.value for s in spec.build_steps] == [
+        ("python", "manage.py", "collectstatic", "--noinput")
+    ] * steps

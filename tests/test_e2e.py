@@ -81,6 +81,7 @@ class Case:
     # named after distributions, so its cache cannot be read back; its steps are still
     # checked for CACHED and its install for running again.
     cache_is_readable: bool = True
+    image_check: str = ""  # a shell test the final image must pass
     # A web app: instead of printing `output`, it serves a page holding it at / on this port.
     http_port: int | None = None
 
@@ -128,6 +129,7 @@ CASES = {
         "django ok",
         _append("requirements.txt", "tabulate==0.9.0"),
         http_port=8000,
+        image_check="test -s /app/staticfiles/hello.txt",  # collectstatic ran at build time
     ),
     "fastapi": Case(
         "app/main.py",
@@ -269,6 +271,9 @@ def test_build_run_and_rebuild(
         "run", "--rm", "--entrypoint", "sh", tag, "-c", 'id -u; touch "$HOME/.w" && echo "$HOME"'
     )
     assert identity.stdout.split() == [UID, "/home/app"]
+
+    if spec.image_check:
+        docker("run", "--rm", "--entrypoint", "sh", tag, "-c", spec.image_check)
 
     # 5. the final image holds no installer and no compiler
     found = docker(
