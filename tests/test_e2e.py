@@ -122,7 +122,11 @@ CASES = {
     ),
     "uv": Case("main.py", "uv ok:", _project_dependency("tabulate>=0.9"), Installer.UV),
     "pdm": Case(
-        "src/pdmapp/__main__.py", "pdm ok:", _project_dependency("tabulate>=0.9"), Installer.PDM
+        "src/pdmapp/__main__.py",
+        "pdm ok:",
+        _project_dependency("tabulate>=0.9"),
+        Installer.PDM,
+        cache_is_readable=False,
     ),
     "django": Case(
         "mysite/urls.py",
