@@ -25,6 +25,7 @@ import tomli
 from dockergen.errors import InvalidProjectFileError
 from dockergen.model import Installer, Overrides
 from dockergen.project import Project
+from dockergen.safety import shown
 
 STANDALONE: Final = ".dockergen.toml"
 # Answer key -> Overrides field.
@@ -65,14 +66,16 @@ def _overrides(table: dict[str, Any], where: str) -> Overrides:
     for key, value in table.items():
         if key not in KEYS:
             raise InvalidProjectFileError(
-                where, f"unknown answer {key!r}", f"use one of {', '.join(KEYS)}"
+                where, f"unknown answer {shown(repr(key))}", f"use one of {', '.join(KEYS)}"
             )
         values[KEYS[key]] = _check(key, value, where)
     return Overrides(**values)
 
 
 def _check(key: str, value: Any, where: str) -> Any:
-    wrong = InvalidProjectFileError(where, f"{key} = {value!r} has the wrong type", "fix it")
+    wrong = InvalidProjectFileError(
+        where, f"{key} = {shown(repr(value))} has the wrong type", "fix it"
+    )
     if key in ("python", "templates"):
         if not isinstance(value, str):
             raise wrong
@@ -80,7 +83,9 @@ def _check(key: str, value: Any, where: str) -> Any:
     if key == "installer":
         if value not in {i.value for i in Installer}:
             raise InvalidProjectFileError(
-                where, f"installer = {value!r} is unknown", f"use one of {', '.join(Installer)}"
+                where,
+                f"installer = {shown(repr(value))} is unknown",
+                f"use one of {', '.join(Installer)}",
             )
         return Installer(value)
     if key == "port":
@@ -95,7 +100,7 @@ def _check(key: str, value: Any, where: str) -> Any:
         except ValueError as exc:
             raise InvalidProjectFileError(
                 where,
-                f"command = {value!r} cannot be split like a shell would ({exc})",
+                f"command = {shown(repr(value))} cannot be split like a shell would ({exc})",
                 "fix the quoting",
             ) from exc
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):

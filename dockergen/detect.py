@@ -125,8 +125,10 @@ def detect_project(root: Path, overrides: Overrides | None = None) -> ProjectSpe
         command=command,
         port=port,
         build_steps=django_build_steps(project, dependencies),
-        apt_build=check_apt_packages(tuple(dict.fromkeys(apt_build)), "--apt-build"),
-        apt_run=check_apt_packages(tuple(dict.fromkeys(apt_run)), "--apt"),
+        apt_build=check_apt_packages(
+            tuple(dict.fromkeys(apt_build)), origin.get("apt_build", "--apt-build")
+        ),
+        apt_run=check_apt_packages(tuple(dict.fromkeys(apt_run)), origin.get("apt_run", "--apt")),
         apt_reasons=needs.reasons,
         indexes=indexes,
         keep_files=_keep_files(project),

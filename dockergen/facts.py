@@ -11,10 +11,11 @@ import re
 from collections.abc import Callable
 from typing import Any, Final
 
-from dockergen.errors import NoManifestError
+from dockergen.errors import InvalidProjectFileError, NoManifestError
 from dockergen.model import Installer
 from dockergen.project import Project
 from dockergen.requirements import CANDIDATES, find_requirements, read_tree
+from dockergen.safety import shown
 
 
 def _pip_facts(project: Project, python: str) -> dict[str, Any]:
@@ -120,15 +121,32 @@ def _uv_workspace(project: Project, facts: dict[str, Any]) -> dict[str, Any]:
 def _workspace_members(project: Project, patterns: Any) -> tuple[str, ...]:
     found: list[str] = []
     for pattern in patterns if isinstance(patterns, list) else ():
-        parent, _, leaf = str(pattern).rstrip("/").rpartition("/")
-        if "*" not in parent and any(c in leaf for c in "*?["):
-            # One directory listing, bounded by the pattern: never a walk of the tree.
-            folder = project.path(parent) if parent else project.root
-            candidates = sorted(p.name for p in folder.iterdir()) if folder.is_dir() else []
-            found += [f"{parent}/{c}".lstrip("/") for c in candidates if fnmatch.fnmatch(c, leaf)]
-        else:
-            found.append(str(pattern).rstrip("/"))
+        member = str(pattern).rstrip("/")
+        if member.startswith("/") or ".." in member.split("/"):
+            raise InvalidProjectFileError(
+                "pyproject.toml",
+                f"[tool.uv.workspace] members names {shown(member)}, outside the workspace",
+                "list members inside the workspace root",
+            )
+        found += _expand(project, member)
     return tuple(m for m in dict.fromkeys(found) if project.is_file(f"{m}/pyproject.toml"))
+
+
+def _expand(project: Project, member: str) -> list[str]:
+    parent, _, leaf = member.rpartition("/")
+    if "*" in parent or not any(c in leaf for c in "*?["):
+        return [member]
+    # One directory listing, bounded by the pattern: never a walk of the tree.
+    try:
+        folder = project.path(parent) if parent else project.root
+        names = sorted(p.name for p in folder.iterdir()) if project.is_dir(parent or ".") else []
+    except OSError as exc:
+        raise InvalidProjectFileError(
+            "pyproject.toml",
+            f"[tool.uv.workspace] members {shown(member)} cannot be listed ({exc.strerror})",
+            "fix the pattern",
+        ) from exc
+    return [f"{parent}/{n}".lstrip("/") for n in names if fnmatch.fnmatch(n, leaf)]
 
 
 def _poetry_packaged(project: Project) -> bool:

@@ -17,6 +17,7 @@ from urllib.parse import urlsplit
 
 from dockergen.errors import InvalidProjectFileError
 from dockergen.project import Project
+from dockergen.safety import shown
 
 # Requirements-file options that name where packages come from.
 _OPTION: Final = re.compile(
@@ -65,7 +66,12 @@ def _from_tables(project: Project) -> Iterator[Index]:
 
 
 def _refuse_inline_credentials(index: Index) -> None:
-    password = urlsplit(index.url).password
+    try:
+        password = urlsplit(index.url).password
+    except ValueError as exc:
+        raise InvalidProjectFileError(
+            index.source, f"the index URL {shown(index.url)} is malformed ({exc})", "fix it"
+        ) from exc
     # ${VAR} placeholders are expanded by the installer from the environment: not a secret.
     if password and not re.fullmatch(r"\$\{?\w+\}?", password):
         raise InvalidProjectFileError(

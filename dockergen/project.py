@@ -82,7 +82,14 @@ class Project:
         self._cache: dict[str, Any] = {}
 
     def path(self, name: str) -> Path:
-        return self.root.joinpath(*PurePosixPath(name).parts)
+        """The file `name` names; an absolute name or one that climbs out with .. is refused,
+        so no name taken from metadata can make dockergen look outside the project."""
+        parts = PurePosixPath(name).parts
+        if parts[:1] == ("/",) or ".." in parts:
+            raise InvalidProjectFileError(
+                shown(name), "is outside the project", "name a file inside the project"
+            )
+        return self.root.joinpath(*parts)
 
     def is_file(self, name: str) -> bool:
         """True for a file (or a symlink to one), False when nothing is there.

@@ -22,8 +22,6 @@ SUPPORTED: Final = ("3.10", "3.11", "3.12", "3.13", "3.14")
 DEFAULT: Final = "3.13"
 # Compared against constraints as the newest patch of a minor (what `X.Y-slim` ships).
 _NEWEST_PATCH: Final = 99
-# Longest constraint quoted whole in a message or comment (BuildKit lines end at 64 KiB).
-_QUOTED_CHARS: Final = 120
 
 # ASCII digits only, and the whole value: a trailing newline or an Arabic-Indic digit in a
 # pin must not reach `ARG PYTHON_VERSION=`.
@@ -88,8 +86,9 @@ def choose_python(
 
 
 def _quoted(text: str) -> str:
-    """A constraint as messages and the Dockerfile's comment quote it: a literal, cut short."""
-    return repr(text if len(text) <= _QUOTED_CHARS else text[:_QUOTED_CHARS] + "...")
+    """A constraint as messages and the Dockerfile's comment quote it: a literal, cut short
+    (BuildKit refuses lines over 64 KiB)."""
+    return repr(shorten(text))
 
 
 def _minor(version: str) -> str:

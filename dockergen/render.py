@@ -17,6 +17,7 @@ import jinja2
 from dockergen.installers import INSTALLERS
 from dockergen.loader import TEMPLATE_FAULTS, Loader, template_error, template_root
 from dockergen.model import ProjectSpec, RenderedFile
+from dockergen.safety import shorten
 
 __all__ = [
     "OUTPUTS",
@@ -89,8 +90,9 @@ def copy_groups(paths: Sequence[str]) -> tuple[tuple[tuple[str, ...], str], ...]
 
 
 def _one_line(value: object) -> str:
-    """For comments: a metadata value can never end the comment and start an instruction."""
-    return re.sub(r"[\x00-\x1f\x7f\u0085\u2028\u2029]+", " ", str(value))
+    """For comments: a metadata value can never end the comment and start an instruction,
+    nor make a line longer than BuildKit reads."""
+    return shorten(re.sub(r"[\x00-\x1f\x7f\u0085\u2028\u2029]+", " ", str(value)))
 
 
 def _shell_word(word: str) -> str:

@@ -22,6 +22,7 @@ from dockergen.cli import app
 from dockergen.detect import detect_project
 from dockergen.errors import InvalidProjectFileError
 from dockergen.project import MAX_FILE_BYTES
+from dockergen.render import render_files
 from dockergen.requirements import MAX_INCLUDE_DEPTH, MAX_LINES
 from tests.helpers import make_tree, tree_snapshot
 
@@ -37,7 +38,9 @@ def _init_fails(root: Path, snapshot: Callable[[Path], object] = tree_snapshot) 
     """Run `dockergen init root`; assert a clean failure that wrote nothing; return stderr."""
     before = snapshot(root)
     result = runner.invoke(app, ["init", str(root), "--no-input"])
-    assert result.exit_code == 1, (result.output, result.exception)
+    # CliRunner turns an uncaught exception into exit code 1 too: only SystemExit is clean.
+    assert isinstance(result.exception, SystemExit | None), result.exception
+    assert result.exit_code == 1, result.output
     assert result.stdout == ""
     assert "Traceback" not in result.stderr
     assert snapshot(root) == before
@@ -85,6 +88,11 @@ MALFORMED = [
         {"pyproject.toml": PEP621, "pdm.lock": "[metadata]\nx = 'a\n"},
         f'pdm.lock: is not valid TOML (Expected "\'" (at end of document)); {PDM_LOCK_FIX}',
         id="pdm-lock-bad-toml",
+    ),
+    pytest.param(
+        {"requirements.txt": "six\n", ".dockergen.toml": "apt = [\n"},
+        ".dockergen.toml: is not valid TOML (Invalid value (at end of document)); fix it",
+        id="answers-bad-toml",
     ),
     pytest.param(
         {"pyproject.toml": "x = " + "[" * 1000 + "]" * 1000 + "\n"},
@@ -171,6 +179,27 @@ MALFORMED = [
         {"pyproject.toml": "[tool.uv.workspace]\nmembers = 'x'\n", "requirements.txt": "six\n"},
         "pyproject.toml: tool.uv.workspace.members is a string, not an array; fix it",
         id="uv-workspace-members-string",
+    ),
+    pytest.param(
+        {"pyproject.toml": '[tool.uv.workspace]\nmembers = ["../*"]\n', "uv.lock": ""},
+        "pyproject.toml: [tool.uv.workspace] members names ../*, outside the workspace; "
+        "list members inside the workspace root",
+        id="uv-workspace-member-outside",
+    ),
+    pytest.param(
+        {"pyproject.toml": '[tool.poetry.dependencies]\npython = "^3.x"\n'},
+        "pyproject.toml: python = '^3.x' is not a valid Poetry constraint; fix it",
+        id="poetry-python-not-a-number",
+    ),
+    pytest.param(
+        {
+            "pyproject.toml": f'[project]\nname = "svc"\nrequires-python = ">=3.11{"x" * 5000}"\n',
+            "requirements.txt": "six\n",
+        },
+        "pyproject.toml: [project] requires-python '>=3.11"
+        + "x" * 114
+        + "...' is not a valid version specifier; fix it (PEP 440)",
+        id="requires-python-long-and-invalid",
     ),
     pytest.param(
         {"Pipfile": "packages = ['six']\n"},
@@ -602,3 +631,32 @@ def test_junk_python_pins_are_ignored(tmp_path: Path, files: dict[str, str]) -> 
     root = make_tree(tmp_path / "p", {"requirements.txt": "six\n", **files})
     spec = detect_project(root)
     assert (spec.python.value, spec.python.source) == ("3.13", "default")
+
+
+def test_long_build_backend_still_gives_a_parseable_dockerfile(tmp_path: Path) -> None:
+    backend = "poetry.core" + "x" * 70_000
+    pyproject = f'[project]\nname = "svc"\n[build-system]\nbuild-backend = "{backend}"\n'
+    root = make_tree(tmp_path / "p", {"pyproject.toml": pyproject})
+    dockerfile = render_files(detect_project(root))[0].content
+    assert max(len(line) for line in dockerfile.splitlines()) < 65_535
+
+
+def test_malformed_index_url_is_one_clear_error(tmp_path: Path) -> None:
+    root = make_tree(tmp_path / "p", {"requirements.txt": "--index-url http://[oops/simple\nsix\n"})
+    assert _init_fails(root).startswith("dockergen: error: requirements.txt:1: ")
+
+
+def test_long_answer_gives_a_short_message(tmp_path: Path) -> None:
+    root = make_tree(
+        tmp_path / "p",
+        {"requirements.txt": "six\n", ".dockergen.toml": f"command = '{'x' * 70_000} \"'\n"},
+    )
+    assert len(_init_fails(root)) < 1000
+
+
+def test_unlistable_workspace_member_pattern_is_one_clear_error(tmp_path: Path) -> None:
+    pyproject = f'[tool.uv.workspace]\nmembers = ["{"x" * 300}/*"]\n'
+    root = make_tree(tmp_path / "p", {"pyproject.toml": pyproject, "uv.lock": "version = 1\n"})
+    message = _init_fails(root)
+    assert message.startswith("dockergen: error: ")
+    assert message.endswith(": is too long a file name; shorten it\n")
