@@ -266,7 +266,7 @@ jobs:
           cache-to: type=gha,mode=max
           # Build only (the result stays in the cache); tags and push need an image name.
           push: false
-"""  # noqa: E501 - a workflow line as GitHub reads it
+"""
 
 
 def test_workflow_exact_output() -> None:

@@ -53,7 +53,7 @@ services:
             - ".venv/"
         - action: rebuild
           path: "requirements.txt"
-"""  # noqa: E501 - a compose line as Compose reads it
+"""
 
 
 def test_compose_exact_output() -> None:
