@@ -46,6 +46,8 @@ def choose_python(
     constraints = list(_constraints(project))
     warnings: list[str] = []
     pins = [] if override else list(_pins(project))
+    if not override:
+        warnings += _ignored_pins(project, pins)
     if override:
         if not _VERSION.fullmatch(override):
             raise UnsafeValueError(
@@ -128,6 +130,15 @@ def _pins(project: Project) -> Iterator[Decided[str]]:
             if _VERSION.fullmatch(value):
                 yield Decided(value, "Pipfile", f"Pipfile [requires] {key} = {value!r}")
                 break
+
+
+def _ignored_pins(project: Project, pins: list[Decided[str]]) -> list[str]:
+    used = {pin.source for pin in pins}
+    return [
+        f"{name} does not name a CPython version (X.Y or X.Y.Z), so it is ignored"
+        for name in (".python-version", "runtime.txt")
+        if name not in used and project.is_file(name)
+    ]
 
 
 def _python_version_file(text: str) -> str | None:

@@ -16,7 +16,6 @@ CASES = [
     ({}, DEFAULT, "default"),
     ({".python-version": "3.12.4\n"}, "3.12.4", ".python-version"),
     ({".python-version": "# comment first\n\n3.11\n"}, "3.11", ".python-version"),
-    ({".python-version": "pypy3.10\n"}, DEFAULT, "default"),
     ({"runtime.txt": "python-3.10.x"}, "3.10", "runtime.txt"),
     ({"runtime.txt": "python-3.11.9\n"}, "3.11.9", "runtime.txt"),
     ({".tool-versions": "nodejs 20.1.0\npython 3.12.1 3.11.0\n"}, "3.12.1", ".tool-versions"),
@@ -93,3 +92,11 @@ def test_end_of_life_python_is_honoured_with_a_warning(tmp_path: Path) -> None:
         "Python 3.6.5 (runtime.txt) is not a supported CPython (3.10, 3.11, 3.12, 3.13, 3.14); "
         "its images get no security fixes"
     ]
+
+
+@pytest.mark.parametrize("files", [{".python-version": "pypy3.10\n"}, {"runtime.txt": "python3\n"}])
+def test_unusable_pin_is_ignored_with_a_warning(tmp_path: Path, files: dict[str, str]) -> None:
+    decided, warnings = choose_python(Project(make_tree(tmp_path, files)), override=None)
+    assert (decided.value, decided.source) == (DEFAULT, "default")
+    name = next(iter(files))
+    assert warnings == [f"{name} does not name a CPython version (X.Y or X.Y.Z), so it is ignored"]
