@@ -93,6 +93,9 @@ TemplatesOpt = Annotated[
     ),
 ]
 ForceOpt = Annotated[bool, typer.Option(help="Replace the file if it exists.")]
+StrictOpt = Annotated[
+    bool, typer.Option(help="Make contradicting Python versions an error, not a warning.")
+]
 DryRunOpt = Annotated[bool, typer.Option(help="Print the file instead of writing it.")]
 
 
@@ -145,6 +148,7 @@ def init(
     ] = False,
     dry_run: Annotated[bool, typer.Option(help="Print the files instead of writing them.")] = False,
     no_input: NoInputOpt = False,
+    strict: StrictOpt = False,
 ) -> None:
     """Write a Dockerfile and .dockerignore for the project at PATH.
 
@@ -154,7 +158,7 @@ def init(
     with _user_errors():
         flags = _overrides(installer, python, command, port, apt, apt_build, templates, root=path)
         if dry_run:
-            spec = detect_project(path, flags)
+            spec = detect_project(path, flags, strict=strict)
             _print_decisions(spec)
             _print_files(render_files(spec, templates))
             return
@@ -162,7 +166,7 @@ def init(
             flags = _ask(detect_project(path, flags), flags)
         from dockergen.update import plan_update  # merging is for writing only: keep --dry-run fast
 
-        update = plan_update(path, flags, force=force, fresh=True)
+        update = plan_update(path, flags, force=force, fresh=True, strict=strict)
         extras = _extra_files(update.spec, path, compose=compose, ci=ci, templates=templates)
         _refuse_existing(extras, path, force=force)
         _print_decisions(update.spec)
@@ -412,10 +416,11 @@ def ci_command(
 def plan(
     path: PathArg = Path(),
     as_json: Annotated[bool, typer.Option("--json", help="Print the stable JSON form.")] = False,
+    strict: StrictOpt = False,
 ) -> None:
     """Print every decision and the source that decided it. Example: dockergen plan --json"""
     with _user_errors():
-        spec = detect_project(path, Overrides())
+        spec = detect_project(path, Overrides(), strict=strict)
         if as_json:
             typer.echo(json.dumps(plan_dict(spec), indent=2))
             return

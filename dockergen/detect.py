@@ -85,7 +85,9 @@ RULES: Final = (
 LOOKED_FOR: Final = (*LOCKFILES, "Pipfile", *CANDIDATES, "pyproject.toml")
 
 
-def detect_project(root: Path, overrides: Overrides | None = None) -> ProjectSpec:
+def detect_project(
+    root: Path, overrides: Overrides | None = None, *, strict: bool = False
+) -> ProjectSpec:
     """Decide how `root` is built. Reads only known paths; raises DockergenError subclasses."""
     project = Project(root)
     flags = overrides or Overrides()
@@ -99,7 +101,10 @@ def detect_project(root: Path, overrides: Overrides | None = None) -> ProjectSpe
     }
     installer = _choose_installer(project, overrides.installer, origin.get("installer"))
     python, warnings = choose_python(
-        project, override=overrides.python, override_source=origin.get("python", "--python")
+        project,
+        override=overrides.python,
+        override_source=origin.get("python", "--python"),
+        strict=strict,
     )
     facts = INSTALLER_FACTS[installer.value](project, python.value)
     warnings += facts.pop("warnings", [])

@@ -40,11 +40,19 @@ class _Constraint:
 
 
 def choose_python(
-    project: Project, *, override: str | None, override_source: str = "--python"
+    project: Project,
+    *,
+    override: str | None,
+    override_source: str = "--python",
+    strict: bool = False,
 ) -> tuple[Decided[str], list[str]]:
-    """The Python version for the image, and warnings about contradictions or old versions."""
+    """The Python version for the image, and warnings about contradictions or old versions.
+
+    With `strict`, sources that contradict each other are an error instead of a warning.
+    """
     constraints = list(_constraints(project))
     warnings: list[str] = []
+    contradictions: list[str] = []
     pins = [] if override else list(_pins(project))
     if not override:
         warnings += _ignored_pins(project, pins)
@@ -65,7 +73,7 @@ def choose_python(
             f"{p.detail} ({p.source})" for p in pins[1:] if _minor(p.value) != _minor(decided.value)
         ]
         if others:
-            warnings.append(
+            contradictions.append(
                 f"{decided.source} pins Python {decided.value}, but {', '.join(others)}"
             )
     elif constraints:
@@ -74,10 +82,15 @@ def choose_python(
         decided = Decided(DEFAULT, "default", f"no Python version stated; using {DEFAULT}")
     for constraint in constraints:
         if decided.source != constraint.source and not constraint.allows(decided.value):
-            warnings.append(
+            contradictions.append(
                 f"Python {decided.value} ({decided.source}) does not satisfy {constraint.source} "
                 f"{_quoted(constraint.text)}"
             )
+    if strict and contradictions:
+        raise InvalidProjectFileError(
+            decided.source, "; ".join(contradictions), "make them agree, or pass --python"
+        )
+    warnings += contradictions
     if _minor(decided.value) not in SUPPORTED:
         warnings.append(
             f"Python {decided.value} ({decided.source}) is not a supported CPython "

@@ -67,9 +67,11 @@ class Update:
         return tuple(f for f in self.files if f.action == "conflict")
 
 
-def plan_update(root: Path, flags: Overrides, *, force: bool, fresh: bool) -> Update:
+def plan_update(
+    root: Path, flags: Overrides, *, force: bool, fresh: bool, strict: bool = False
+) -> Update:
     """What regenerating `root` would write. `fresh` is `init`: refuse to adopt existing files."""
-    spec = detect_project(root, flags)
+    spec = detect_project(root, flags, strict=strict)
     project = Project(root)
     rendered = render_files(spec, template_dir(root, remember(read_answers(project), flags)))
     record = _read_record(project)

@@ -100,3 +100,17 @@ def test_unusable_pin_is_ignored_with_a_warning(tmp_path: Path, files: dict[str,
     assert (decided.value, decided.source) == (DEFAULT, "default")
     name = next(iter(files))
     assert warnings == [f"{name} does not name a CPython version (X.Y or X.Y.Z), so it is ignored"]
+
+
+def test_strict_makes_a_contradiction_an_error(tmp_path: Path) -> None:
+    from dockergen.errors import InvalidProjectFileError
+
+    root = make_tree(
+        tmp_path, {".python-version": "3.10\n", "pyproject.toml": PYPROJECT.format(">=3.11")}
+    )
+    with pytest.raises(InvalidProjectFileError) as error:
+        choose_python(Project(root), override=None, strict=True)
+    assert str(error.value) == (
+        ".python-version: Python 3.10 (.python-version) does not satisfy pyproject.toml '>=3.11'; "
+        "make them agree, or pass --python"
+    )
