@@ -19,7 +19,7 @@ from dockergen.answers import read_choices
 from dockergen.detect import detect_project
 from dockergen.errors import DockergenError, OutputExistsError, UnsafeValueError
 from dockergen.model import Installer, Overrides, ProjectSpec, RenderedFile
-from dockergen.plan import plan_dict, summary_lines
+from dockergen.plan import explain_lines, plan_dict, summary_lines
 from dockergen.render import render_files
 from dockergen.write import write_planned
 
@@ -424,15 +424,8 @@ def plan(
         if as_json:
             typer.echo(json.dumps(plan_dict(spec), indent=2))
             return
-        for line in summary_lines(spec):
+        for line in explain_lines(spec):
             typer.echo(line)
-        for name, decided in (("installer", spec.installer), ("python", spec.python)):
-            for loser in decided.overridden:
-                typer.echo(f"  {name} overrode: {loser}")
-        typer.echo(f"lock: {plan_dict(spec)['lock']}")
-        typer.echo(f"apt: build {list(spec.apt_build)}, run {list(spec.apt_run)}")
-        for warning in spec.warnings:
-            typer.echo(f"warning: {warning}")
 
 
 def _split_command(command: str | None) -> tuple[str, ...] | None:

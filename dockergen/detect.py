@@ -22,7 +22,7 @@ from dockergen.project import Project
 from dockergen.pyversion import choose_python
 from dockergen.requirements import CANDIDATES, find_requirements
 from dockergen.safety import check_apt_packages, check_paths
-from dockergen.sysdeps import system_needs
+from dockergen.sysdeps import locked_without_wheel, system_needs
 
 T = TypeVar("T")
 
@@ -105,6 +105,7 @@ def detect_project(
         override=overrides.python,
         override_source=origin.get("python", "--python"),
         strict=strict,
+        compiles=lambda minor: len(locked_without_wheel(project, minor)),
     )
     facts = INSTALLER_FACTS[installer.value](project, python.value)
     warnings += facts.pop("warnings", [])

@@ -103,3 +103,33 @@ def _shown(decision: dict[str, Any] | None) -> str:
         return "none"
     value = decision["value"]
     return " ".join(value) if isinstance(value, list) else str(value)
+
+
+def explain_lines(spec: ProjectSpec) -> list[str]:
+    """`dockergen plan`: every decision, its source, and what it won over."""
+    lines: list[str] = []
+    decisions = (
+        ("installer", spec.installer),
+        ("python", spec.python),
+        ("command", spec.command),
+        ("port", spec.port),
+    )
+    summary = {line.split(":", 1)[0]: line for line in summary_lines(spec)}
+    for name, decided in decisions:
+        lines.append(summary.get(name, f"{name}: none"))
+        lines += [f"  instead of: {loser}" for loser in (decided.overridden if decided else ())]
+    lockfile = INSTALLERS[spec.installer.value].lockfile
+    lines.append(
+        f"lock: {lockfile}, enforced"
+        if spec.locked
+        else "lock: none (versions resolved at build time)"
+    )
+    build, run = " ".join(spec.apt_build) or "-", " ".join(spec.apt_run) or "-"
+    lines.append(f"apt: build {build}; run {run}")
+    lines += [f"  {reason}" for reason in spec.apt_reasons]
+    lines += [f"build step: {' '.join(s.value)} ({s.detail})" for s in spec.build_steps]
+    lines += [
+        f"index: {i.value} ({i.source}); credentials: --secret id=netrc" for i in spec.indexes
+    ]
+    lines += [f"warning: {warning}" for warning in spec.warnings]
+    return lines

@@ -45,6 +45,7 @@ def choose_python(
     override: str | None,
     override_source: str = "--python",
     strict: bool = False,
+    compiles: Callable[[str], int] | None = None,
 ) -> tuple[Decided[str], list[str]]:
     """The Python version for the image, and warnings about contradictions or old versions.
 
@@ -77,7 +78,7 @@ def choose_python(
                 f"{decided.source} pins Python {decided.value}, but {', '.join(others)}"
             )
     elif constraints:
-        decided = _newest_allowed(constraints)
+        decided = _newest_allowed(constraints, compiles)
     else:
         decided = Decided(DEFAULT, "default", f"no Python version stated; using {DEFAULT}")
     for constraint in constraints:
@@ -110,13 +111,25 @@ def _minor(version: str) -> str:
     return ".".join(version.split(".")[:2])
 
 
-def _newest_allowed(constraints: list[_Constraint]) -> Decided[str]:
+def _newest_allowed(
+    constraints: list[_Constraint], compiles: Callable[[str], int] | None
+) -> Decided[str]:
+    """The newest supported minor within every constraint; with `compiles` (how many locked
+    packages would build from source on a minor), the newest one that compiles the fewest."""
     described = "; ".join(f"{c.source} {_quoted(c.text)}" for c in constraints)
-    for minor in reversed(SUPPORTED):
-        if all(c.allows(minor) for c in constraints):
-            return Decided(
-                minor, constraints[0].source, f"newest supported Python within {described}"
+    allowed = [m for m in reversed(SUPPORTED) if all(c.allows(m) for c in constraints)]
+    if allowed:
+        detail = f"newest supported Python within {described}"
+        if compiles is None:
+            return Decided(allowed[0], constraints[0].source, detail)
+        costs = {minor: compiles(minor) for minor in allowed}
+        best = min(allowed, key=lambda m: costs[m])  # min() keeps the first, i.e. newest
+        if best != allowed[0]:
+            detail += (
+                f" that the lock file has wheels for ({allowed[0]} would compile "
+                f"{costs[allowed[0]]} packages from source, {best} {costs[best]})"
             )
+        return Decided(best, constraints[0].source, detail)
     raise InvalidProjectFileError(
         constraints[0].source,
         f"no supported Python ({', '.join(SUPPORTED)}) satisfies {described}",

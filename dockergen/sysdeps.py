@@ -56,7 +56,7 @@ class SystemNeeds:
 
 
 def system_needs(project: Project, dependencies: Iterable[str], python: str) -> SystemNeeds:
-    without_wheel = _locked_without_wheel(project, python)
+    without_wheel = locked_without_wheel(project, python)
     build: list[str] = []
     run: list[str] = []
     reasons: list[str] = []
@@ -77,7 +77,7 @@ def system_needs(project: Project, dependencies: Iterable[str], python: str) -> 
     return SystemNeeds(tuple(dict.fromkeys(build)), tuple(dict.fromkeys(run)), tuple(reasons))
 
 
-def _locked_without_wheel(project: Project, python: str) -> set[str]:
+def locked_without_wheel(project: Project, python: str) -> set[str]:
     """Locked packages whose files include an sdist but no wheel this image can install."""
     tag = "cp" + "".join(python.split(".")[:2])
     found = set()

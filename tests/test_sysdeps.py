@@ -112,3 +112,20 @@ def test_flags_and_detected_packages_are_merged_without_duplicates(tmp_path: Pat
         Overrides(apt_run=("libpq5", "curl")),
     )
     assert spec.apt_run == ("libpq5", "curl")
+
+
+def test_python_prefers_the_newest_minor_the_lock_has_wheels_for(tmp_path: Path) -> None:
+    lock = _lock(
+        "x",
+        "x-1.0.tar.gz",
+        "x-1.0-cp312-cp312-manylinux_2_17_x86_64.whl",
+        "x-1.0-cp312-cp312-manylinux_2_17_aarch64.whl",
+    )
+    pyproject = POETRY.format(deps='x = "*"\n').replace(">=3.12,<3.13", ">=3.11,<3.14")
+    spec = detect_project(make_tree(tmp_path, {"pyproject.toml": pyproject, "poetry.lock": lock}))
+    assert spec.python.value == "3.12"
+    assert spec.python.detail == (
+        "newest supported Python within pyproject.toml '>=3.11,<3.14' that the lock file has "
+        "wheels for (3.13 would compile 1 packages from source, 3.12 0)"
+    )
+    assert spec.apt_build == ()
