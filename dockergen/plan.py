@@ -8,7 +8,7 @@ The JSON is a stable contract (bump SCHEMA on any incompatible change):
      "lock": {"file": str | null, "enforced": bool},
      "manifests": [str], "installs_project": bool, "deps_before_source": bool,
      "apt": {"build": [str], "run": [str], "reasons": [str]},
-     "indexes": [{"url": str, "source": str}], "warnings": [str]}
+     "build_steps": [Decision], "indexes": [{"url": str, "source": str}], "warnings": [str]}
     Decision = {"value": str | int | [str], "source": str, "detail": str, "overridden": [str]}
 """
 
@@ -52,6 +52,7 @@ def plan_dict(spec: ProjectSpec) -> dict[str, Any]:
             "run": list(spec.apt_run),
             "reasons": list(spec.apt_reasons),
         },
+        "build_steps": [_decision(step) for step in spec.build_steps],
         "indexes": [{"url": i.value, "source": i.source} for i in spec.indexes],
         "warnings": list(spec.warnings),
     }

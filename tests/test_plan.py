@@ -1,0 +1,58 @@
+"""`dockergen plan`: the JSON contract and the human explanation."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from dockergen.cli import app
+from tests.helpers import CASES, FIXTURES
+
+runner = CliRunner()
+DECISION_KEYS = {"value", "source", "detail", "overridden"}
+TOP_KEYS = {
+    "schema", "installer", "python", "command", "port", "lock", "manifests", "installs_project",
+    "deps_before_source", "apt", "build_steps", "indexes", "warnings",
+}  # fmt: skip
+
+
+def test_plan_json_is_the_documented_schema_for_every_fixture() -> None:
+    for case in CASES:
+        result = runner.invoke(app, ["plan", str(FIXTURES / case), "--json"])
+        assert result.exit_code == 0, (case, result.output)
+        plan = json.loads(result.stdout)
+        assert set(plan) == TOP_KEYS, case
+        assert plan["schema"] == 1
+        for key in ("installer", "python", "command", "port"):
+            assert plan[key] is None or set(plan[key]) == DECISION_KEYS, (case, key)
+        assert set(plan["apt"]) == {"build", "run", "reasons"}
+        assert set(plan["lock"]) == {"file", "enforced"}
+
+
+def test_plan_json_exact_for_flask() -> None:
+    plan = json.loads(runner.invoke(app, ["plan", str(FIXTURES / "flask"), "--json"]).stdout)
+    assert plan["command"] == {
+        "value": ["gunicorn", "--bind", "0.0.0.0:8000", "app:app"],
+        "source": "app.py",
+        "detail": "Flask app app:app, served by gunicorn",
+        "overridden": ["python app.py (app.py)"],
+    }
+    assert plan["port"]["value"] == 8000
+    assert plan["lock"] == {"file": None, "enforced": False}
+
+
+def test_plan_explains_each_decision_and_what_it_won_over(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["plan", str(FIXTURES / "django")])
+    assert result.stdout == (
+        "installer: pip (requirements.txt)\n"
+        "python: 3.12 (.python-version: 3.12)\n"
+        "command: gunicorn --bind 0.0.0.0:8000 mysite.wsgi:application "
+        "(Django project, mysite/wsgi.py served by gunicorn)\n"
+        "port: 8000 (--bind 0.0.0.0:8000 in the command)\n"
+        "lock: none (versions resolved at build time)\n"
+        "apt: build -; run -\n"
+        "build step: python manage.py collectstatic --noinput "
+        "(Django: collect static files into STATIC_ROOT (set in mysite/settings.py))\n"
+    )
