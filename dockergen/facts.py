@@ -51,12 +51,15 @@ def _pipenv_facts(project: Project, python: str) -> dict[str, Any]:
         ]
     )
     packages = project.read_toml("Pipfile").get("packages", {})
+    local = tuple(str(name) for name, v in packages.items() if isinstance(v, dict) and "path" in v)
     return {
         "manifests": ("Pipfile", "Pipfile.lock") if locked else ("Pipfile",),
         "locked": locked,
         "installs_project": False,
         "apt_build": _git_if_any(packages.values()),
-        "warnings": warnings,
+        "warnings": [*warnings, *_local_warning(local)],
+        "deps_before_source": not local,
+        "local_dependencies": local,
     }
 
 
@@ -77,15 +80,40 @@ def _locked_tool_facts(
         declared = pyproject.get("tool", {}).get("poetry", {}).get("dependencies", {})
         packages = _lock_packages(project, lockfile)  # pdm.lock marks VCS packages with git =
         sources = [*packages, *(p.get("source", {}) for p in packages)]
+        local = _local_dependencies(declared, packages)
         return {
             "manifests": ("pyproject.toml", lockfile) if locked else ("pyproject.toml",),
             "locked": locked,
             "installs_project": packaged(project),
             "apt_build": _git_if_any([*declared.values(), *sources]),
-            "warnings": warnings,
+            "warnings": [*warnings, *_local_warning(local)],
+            "deps_before_source": not local,
+            "local_dependencies": local,
         }
 
     return facts
+
+
+def _local_dependencies(declared: Any, packages: list[dict[str, Any]]) -> tuple[str, ...]:
+    """Dependencies installed from a directory or file of the project (not the project itself,
+    nor uv workspace members, which are installed after the source copy anyway)."""
+    names = [str(n) for n, v in declared.items() if isinstance(v, dict) and "path" in v]
+    for package in packages:
+        source = package.get("source")
+        kind = source.get("type") if isinstance(source, dict) else None  # poetry.lock
+        keys = set(source) if isinstance(source, dict) else set()  # uv.lock
+        if kind in ("directory", "file") or keys & {"directory", "path"} or "path" in package:
+            names.append(str(package.get("name", "")))
+    return tuple(dict.fromkeys(n for n in names if n))
+
+
+def _local_warning(local: tuple[str, ...]) -> list[str]:
+    if not local:
+        return []
+    return [
+        f"local path dependencies ({', '.join(local)}) need the source before the install, so "
+        "a code change reinstalls dependencies (from the cache, without downloads)"
+    ]
 
 
 def _lock_packages(project: Project, lockfile: str) -> list[dict[str, Any]]:

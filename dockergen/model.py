@@ -52,6 +52,8 @@ class ProjectSpec:
     # Dependencies can be installed before the source is copied (false when a requirements
     # file points at local paths, or PEP 621 dependencies are dynamic).
     deps_before_source: bool = True
+    # Dependencies installed from paths inside the project (they need the source first).
+    local_dependencies: tuple[str, ...] = ()
     command: Decided[tuple[str, ...]] | None = None
     port: Decided[int] | None = None  # EXPOSEd only when known
     # Commands the final stage runs after the source copy (Django's collectstatic).

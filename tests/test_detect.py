@@ -350,3 +350,39 @@ def test_readme_and_license_files_are_kept(tmp_path: Path) -> None:
     )
     spec = detect_project(make_tree(tmp_path, {"pyproject.toml": pyproject}))
     assert spec.keep_files == ("docs/README.rst", "LICEN[CS]E*")
+
+
+@pytest.mark.parametrize(
+    "files",
+    [
+        {"pyproject.toml": POETRY1 + 'lib = {path = "libs/lib"}\n'},
+        {
+            "pyproject.toml": PEP621,
+            "uv.lock": '[[package]]\nname = "lib"\nversion = "1"\nsource = { directory = "libs/lib" }\n',
+        },
+        {
+            "pyproject.toml": PEP621,
+            "pdm.lock": '[[package]]\nname = "lib"\nversion = "1"\npath = "./libs/lib"\n',
+        },
+        {"Pipfile": '[packages]\nlib = {path = "./libs/lib"}\n'},
+    ],
+    ids=["poetry", "uv", "pdm", "pipenv"],
+)
+def test_local_path_dependencies_need_the_source_first(
+    tmp_path: Path, files: dict[str, str]
+) -> None:
+    spec = detect_project(make_tree(tmp_path, files))
+    assert spec.local_dependencies == ("lib",)
+    assert not spec.deps_before_source
+    assert any(w.startswith("local path dependencies (lib) need the source") for w in spec.warnings)
+    from dockergen.render import render_files
+
+    dockerfile = render_files(spec)[0].content
+    assert "# Local path dependencies (lib) need the source first.\nCOPY . .\n" in dockerfile
+
+
+def test_uv_workspace_members_are_not_local_dependencies(tmp_path: Path) -> None:
+    lock = '[[package]]\nname = "m"\nversion = "1"\nsource = { editable = "packages/m" }\n'
+    spec = detect_project(make_tree(tmp_path, {"pyproject.toml": PEP621, "uv.lock": lock}))
+    assert spec.local_dependencies == ()
+    assert spec.deps_before_source

@@ -144,6 +144,12 @@ CASES = {
     "flask": Case(
         "app.py", "flask ok", _append("requirements.txt", "tabulate==0.9.0"), http_port=8000
     ),
+    "poetry-pathdep": Case(
+        "main.py",
+        "poetry-pathdep ok:",
+        _after_header("pyproject.toml", "[tool.poetry.dependencies]", 'tabulate = ">=0.9"'),
+        Installer.POETRY,
+    ),
     "pip-psycopg2": Case(
         "app.py", "pip-psycopg2 ok:", _append("requirements.txt", "tabulate==0.9.0")
     ),
@@ -188,9 +194,9 @@ BUNDLED = {"pip", "setuptools", "wheel"}
 def _own_distributions(root: Path) -> set[str]:
     """The project itself (and workspace members): built from source, never downloaded."""
     project = detect_project(root)
+    names = {re.sub(r"[-_.]+", "-", n).lower() for n in project.local_dependencies}
     if not project.installs_project:
-        return set()
-    names = set()
+        return names
     for folder in ("", *(f"{m}/" for m in project.workspace_members)):
         text = (root / f"{folder}pyproject.toml").read_text()
         if name := re.search(r'^name = "([^"]+)"', text, re.MULTILINE):
