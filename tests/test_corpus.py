@@ -4,6 +4,7 @@ careful reader gives (expected.toml). Every entry must agree on installer and Py
 from __future__ import annotations
 
 import re
+import shlex
 from pathlib import Path
 from typing import Any
 
@@ -85,3 +86,20 @@ def test_corpus_output_lints_clean_and_parses(entry: str, tmp_path: Path) -> Non
     dockerfile = render_files(spec)[0].content
     assert hadolint_findings(dockerfile, tmp_path) == []
     assert buildkit_instructions(dockerfile).count("FROM") == 2
+
+
+@pytest.mark.parametrize("entry", ENTRIES)
+def test_start_command_agrees_where_the_authors_state_one(entry: str) -> None:
+    """A Procfile web line is the authors' own start command: ours is that line, in exec
+    form when it has no shell syntax, else run by sh -c."""
+    root, expected = _expected(entry)
+    stated = expected.get("procfile_web", "")
+    if not stated:
+        pytest.skip("the metadata states no start command")
+    try:
+        spec = detect_project(root)
+    except WorkspaceMemberError:
+        pytest.skip("a uv workspace member")
+    assert spec.command is not None
+    assert spec.command.source == "Procfile"
+    assert spec.command.value in (tuple(shlex.split(stated)), ("sh", "-c", stated))
