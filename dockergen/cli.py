@@ -15,7 +15,7 @@ from typing import Annotated
 import typer
 
 from dockergen import __version__
-from dockergen.answers import read_choices
+from dockergen.answers import read_choices, remember
 from dockergen.detect import detect_project
 from dockergen.errors import DockergenError, OutputExistsError, UnsafeValueError
 from dockergen.model import Installer, Overrides, ProjectSpec, RenderedFile
@@ -122,11 +122,14 @@ def _overrides(
 
 
 def _relative(folder: Path, root: Path) -> str:
-    """Recorded relative to the project when inside it, so the answer works in any clone."""
+    """Recorded relative to the project, so the answer works in any clone."""
     try:
         return folder.resolve().relative_to(root.resolve()).as_posix()
     except ValueError:
-        return str(folder.resolve())
+        raise DockergenError(
+            f"--templates: {folder} is outside the project; put the template folder inside the "
+            "project, so the remembered answer works in every clone"
+        ) from None
 
 
 @app.command()
@@ -160,7 +163,11 @@ def init(
         if dry_run:
             spec = detect_project(path, flags, strict=strict)
             _print_decisions(spec)
-            _print_files(render_files(spec, templates))
+            from dockergen.update import template_dir
+
+            _print_files(
+                render_files(spec, template_dir(path, remember(read_choices(path), flags)))
+            )
             return
         if not no_input and _stdin_is_tty():
             flags = _ask(detect_project(path, flags), flags)

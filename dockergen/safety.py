@@ -43,12 +43,20 @@ def shorten(value: str) -> str:
     return value if len(value) <= _SHOWN_CHARS else value[:_SHOWN_CHARS] + "..."
 
 
+# Debian's longest package names are under 70 characters.
+MAX_APT_NAME: Final = 128
+
+
 def check_apt_packages(packages: Sequence[str], source: str) -> tuple[str, ...]:
     for package in packages:
-        if not _APT.fullmatch(package):
+        if len(package) > MAX_APT_NAME or not _APT.fullmatch(package):
             raise UnsafeValueError(
                 "apt package", shorten(package), source, "use a Debian package name such as libpq5"
             )
+    if sum(len(p) + 1 for p in packages) > MAX_LINE_CHARS:  # one apt-get line holds them all
+        raise UnsafeValueError(
+            "apt package list", shorten(" ".join(packages)), source, "list fewer packages"
+        )
     return tuple(packages)
 
 

@@ -75,3 +75,38 @@ def test_a_broken_team_template_is_a_clear_error(flask: Path) -> None:
     assert result.stderr.startswith("dockergen: error: ")
     assert "Dockerfile.j2:2" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("answers", "message"),
+    [
+        (
+            'templates = "../elsewhere"\n',
+            "dockergen: error: templates = ../elsewhere: is not a folder inside the project; "
+            "point it at a template folder in the project\n",
+        ),
+        (
+            'templates = "nothere"\n',
+            "dockergen: error: templates = nothere: is not a directory; "
+            "point it at a template folder in the project\n",
+        ),
+    ],
+    ids=["outside", "missing"],
+)
+def test_recorded_template_folder_must_be_in_the_project(
+    flask: Path, answers: str, message: str
+) -> None:
+    (flask / ".dockergen.toml").write_text(answers)
+    result = runner.invoke(app, ["init", str(flask), "--dry-run"])
+    assert (result.exit_code, result.stderr) == (1, message)
+
+
+def test_templates_flag_outside_the_project_is_refused(flask: Path, tmp_path: Path) -> None:
+    outside = tmp_path / "team"
+    outside.mkdir()
+    result = runner.invoke(app, ["init", str(flask), "--templates", str(outside)])
+    assert result.exit_code == 1
+    assert result.stderr == (
+        f"dockergen: error: --templates: {outside} is outside the project; put the template "
+        "folder inside the project, so the remembered answer works in every clone\n"
+    )

@@ -660,3 +660,20 @@ def test_unlistable_workspace_member_pattern_is_one_clear_error(tmp_path: Path) 
     message = _init_fails(root)
     assert message.startswith("dockergen: error: ")
     assert message.endswith(": is too long a file name; shorten it\n")
+
+
+@pytest.mark.parametrize(
+    "apt",
+    [["x" * 65_489], [f"pkg{i:05}" for i in range(3_000)]],
+    ids=["one-huge-name", "too-many-names"],
+)
+def test_apt_lists_that_cannot_fit_one_line_are_refused(tmp_path: Path, apt: list[str]) -> None:
+    import json
+
+    root = make_tree(
+        tmp_path / "p",
+        {"requirements.txt": "six\n", ".dockergen.toml": f"apt = {json.dumps(apt)}\n"},
+    )
+    message = _init_fails(root)
+    assert message.startswith("dockergen: error: .dockergen.toml: apt package")
+    assert len(message) < 400
