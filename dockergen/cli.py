@@ -171,6 +171,7 @@ def init(
             return
         if not no_input and _stdin_is_tty():
             flags = _ask(detect_project(path, flags), flags)
+            compose = compose or typer.confirm("Also write compose.yaml", default=False)
         from dockergen.update import plan_update  # merging is for writing only: keep --dry-run fast
 
         update = plan_update(path, flags, force=force, fresh=True, strict=strict)
