@@ -116,8 +116,7 @@ def detect_project(
         port_override=overrides.port,
         installs_project=facts["installs_project"],
     )
-    command = _relabel(command, origin.get("command"))
-    port = _relabel(port, origin.get("port"))
+    port = _relabel(port, origin.get("port"))  # choose_command labels the command itself
     check_paths(facts["manifests"])
     requirement_files = tuple(m for m in facts["manifests"] if m.endswith(".txt"))
     indexes = tuple(Decided(i.url, i.source) for i in find_indexes(project, requirement_files))
@@ -144,7 +143,7 @@ def detect_project(
 
 
 def _relabel(decided: Decided[T] | None, source: str | None) -> Decided[T] | None:
-    """An override that came from recorded answers says so, instead of naming a flag."""
+    """A port that came from recorded answers says so, instead of naming --port."""
     if decided is None or source is None:
         return decided
     return dataclasses.replace(decided, source=source, detail=source)
