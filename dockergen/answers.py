@@ -22,7 +22,7 @@ from typing import Any, Final
 
 import tomli
 
-from dockergen.errors import InvalidProjectFileError
+from dockergen.errors import DockergenError, InvalidProjectFileError
 from dockergen.model import Installer, Overrides
 from dockergen.project import Project
 from dockergen.safety import shown
@@ -162,3 +162,25 @@ def with_answers(pyproject: str, answers: Overrides) -> str:
     end = next((i for i in range(start + 1, len(lines)) if _ANY_HEADER.match(lines[i])), len(lines))
     tail = lines[end:]
     return "".join(lines[:start]) + table + ("\n" if tail else "") + "".join(tail)
+
+
+def template_dir(root: Path, choices: Overrides) -> Path | None:
+    """The team's template directory: a folder inside the project, so it works in any clone."""
+    if not choices.templates:
+        return None
+    name = choices.templates
+    project = Project(root)
+    problem = None
+    if name.startswith("/") or ".." in name.split("/"):
+        problem = "is not a folder inside the project"
+    else:
+        try:
+            if not project.is_dir(name):
+                problem = "is not a directory"
+        except (OSError, DockergenError) as exc:
+            problem = f"cannot be read ({getattr(exc, 'strerror', None) or exc})"
+    if problem:
+        raise InvalidProjectFileError(
+            f"templates = {shown(name)}", problem, "point it at a template folder in the project"
+        )
+    return root / name

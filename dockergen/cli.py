@@ -15,7 +15,7 @@ from typing import Annotated
 import typer
 
 from dockergen import __version__
-from dockergen.answers import read_choices, remember
+from dockergen.answers import read_choices, remember, template_dir
 from dockergen.detect import detect_project
 from dockergen.errors import DockergenError, OutputExistsError, UnsafeValueError
 from dockergen.model import Installer, Overrides, ProjectSpec, RenderedFile
@@ -163,8 +163,6 @@ def init(
         if dry_run:
             spec = detect_project(path, flags, strict=strict)
             _print_decisions(spec)
-            from dockergen.update import template_dir
-
             _print_files(
                 render_files(spec, template_dir(path, remember(read_choices(path), flags)))
             )
@@ -340,13 +338,18 @@ def _extra_files(
 ) -> tuple[RenderedFile, ...]:
     from dockergen.ci import render_workflow
     from dockergen.compose import render_compose
-    from dockergen.update import template_dir
 
-    folder = templates or template_dir(root, read_choices(root))
+    folder = _team_templates(root, templates)
     files = [render_compose(spec, folder)] if compose else []
     if ci:
         files.append(render_workflow(spec, template_dir=folder))
     return tuple(files)
+
+
+def _team_templates(root: Path, flag: Path | None) -> Path | None:
+    """The team's template folder: the flag given now, else the recorded answer."""
+    given = Overrides(templates=_relative(flag, root) if flag else None)
+    return template_dir(root, remember(read_choices(root), given))
 
 
 def _refuse_existing(files: tuple[RenderedFile, ...], root: Path, *, force: bool) -> None:
@@ -382,11 +385,10 @@ def compose_command(
     Example: dockergen compose . && docker compose up --watch
     """
     from dockergen.compose import render_compose
-    from dockergen.update import template_dir
 
     with _user_errors():
         spec = detect_project(path, Overrides())
-        folder = templates or template_dir(path, read_choices(path))
+        folder = _team_templates(path, templates)
         _write_one(render_compose(spec, folder), path, force=force, dry_run=dry_run)
 
 
@@ -407,11 +409,10 @@ def ci_command(
     apt) are carried across runs by buildkit-cache-dance. Example: dockergen ci github
     """
     from dockergen.ci import render_workflow
-    from dockergen.update import template_dir
 
     with _user_errors():
         spec = detect_project(path, Overrides())
-        folder = templates or template_dir(path, read_choices(path))
+        folder = _team_templates(path, templates)
         _write_one(
             render_workflow(spec, image=image, template_dir=folder),
             path,

@@ -19,16 +19,16 @@ from dockergen.answers import (
     read_answers,
     remember,
     table_text,
+    template_dir,
     with_answers,
 )
 from dockergen.detect import detect_project
-from dockergen.errors import DockergenError, InvalidProjectFileError, OutputExistsError
+from dockergen.errors import InvalidProjectFileError, OutputExistsError
 from dockergen.merge import Conflict, merge3
 from dockergen.model import Overrides, ProjectSpec, RenderedFile
 from dockergen.plan import changes, plan_dict
 from dockergen.project import Project
 from dockergen.render import render_files
-from dockergen.safety import shown
 
 RECORD: Final = ".dockergen"
 RECORD_README: Final = """\
@@ -87,28 +87,6 @@ def plan_update(
     writes += _answers_file(project, flags)
     reasons = _reasons(outcomes, record.get("plan.json"), new_plan, writes)
     return Update(spec, outcomes, tuple(writes), tuple(reasons))
-
-
-def template_dir(root: Path, choices: Overrides) -> Path | None:
-    """The team's template directory: a folder inside the project, so it works in any clone."""
-    if not choices.templates:
-        return None
-    name = choices.templates
-    project = Project(root)
-    problem = None
-    if name.startswith("/") or ".." in name.split("/"):
-        problem = "is not a folder inside the project"
-    else:
-        try:
-            if not project.is_dir(name):
-                problem = "is not a directory"
-        except (OSError, DockergenError) as exc:
-            problem = f"cannot be read ({getattr(exc, 'strerror', None) or exc})"
-    if problem:
-        raise InvalidProjectFileError(
-            f"templates = {shown(name)}", problem, "point it at a template folder in the project"
-        )
-    return root / name
 
 
 def _outcome(project: Project, new: RenderedFile, last: str | None, *, force: bool) -> FileOutcome:
