@@ -24,7 +24,7 @@ import tomli
 
 from dockergen.errors import DockergenError, InvalidProjectFileError
 from dockergen.model import Installer, Overrides
-from dockergen.project import Project
+from dockergen.project import ProjectDir
 from dockergen.safety import shown
 
 STANDALONE: Final = ".dockergen.toml"
@@ -40,17 +40,17 @@ KEYS: Final = {
 }
 
 
-def answers_file(project: Project) -> str:
+def answers_file(project: ProjectDir) -> str:
     """Where answers are kept: pyproject.toml if the project has one."""
     return "pyproject.toml" if project.is_file("pyproject.toml") else STANDALONE
 
 
-def answers_label(project: Project) -> str:
+def answers_label(project: ProjectDir) -> str:
     name = answers_file(project)
     return "pyproject.toml [tool.dockergen]" if name == "pyproject.toml" else name
 
 
-def read_answers(project: Project) -> Overrides:
+def read_answers(project: ProjectDir) -> Overrides:
     name = answers_file(project)
     if not project.is_file(name):
         return Overrides()
@@ -110,7 +110,7 @@ def _check(key: str, value: Any, where: str) -> Any:
 
 def read_choices(root: Path) -> Overrides:
     """The recorded answers of the project at `root`."""
-    return read_answers(Project(root))
+    return read_answers(ProjectDir(root))
 
 
 def remember(old: Overrides, flags: Overrides) -> Overrides:
@@ -169,7 +169,7 @@ def template_dir(root: Path, choices: Overrides) -> Path | None:
     if not choices.templates:
         return None
     name = choices.templates
-    project = Project(root)
+    project = ProjectDir(root)
     problem = None
     if name.startswith("/") or ".." in name.split("/"):
         problem = "is not a folder inside the project"

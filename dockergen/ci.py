@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
@@ -91,6 +91,11 @@ def render_workflow(
     """.github/workflows/docker.yml; with `image`, also tags and pushes (not on pull requests)."""
     context = workflow_context(spec, image)
     return RenderedFile(OUTPUT, render_template(TEMPLATE, context, template_dir))
+
+
+def workflow_extra(image: str | None) -> Callable[[ProjectSpec, Path | None], RenderedFile]:
+    """The workflow as one more output of a regeneration plan."""
+    return lambda spec, template_dir: render_workflow(spec, image=image, template_dir=template_dir)
 
 
 def cache_map(spec: ProjectSpec) -> str:

@@ -15,7 +15,7 @@ from typing import Final
 from dockergen.dependencies import dependency_names
 from dockergen.errors import InvalidProjectFileError
 from dockergen.model import Decided
-from dockergen.project import Project
+from dockergen.project import ProjectDir
 
 Command = Decided[tuple[str, ...]]
 BIND: Final = "0.0.0.0"
@@ -60,7 +60,7 @@ class Detection:
 
 @dataclass
 class Context:
-    project: Project
+    project: ProjectDir
     package: str  # the project's import name, "" when unknown
     installs_project: bool  # src/ layouts are importable only when the project is installed
     _dependencies: frozenset[str] | None = field(default=None, repr=False)
@@ -124,7 +124,7 @@ def _cannot_start(what: str, missing: list[str]) -> str:
     )
 
 
-def _django_wsgi(project: Project) -> str | None:
+def _django_wsgi(project: ProjectDir) -> str | None:
     """The WSGI module beside the settings module manage.py names (a.settings -> a.wsgi;
     a.settings.prod -> a.settings.wsgi or a.wsgi)."""
     found = _SETTINGS.search(_source(project, "manage.py") or "")
@@ -151,7 +151,7 @@ def _find_app(context: Context, pattern: re.Pattern[str]) -> tuple[str, str, str
     return None
 
 
-def _source(project: Project, name: str) -> str | None:
+def _source(project: ProjectDir, name: str) -> str | None:
     """A source file's text; None when it is missing or unreadable (the rules only guess)."""
     if not project.is_file(name):
         return None
@@ -165,7 +165,7 @@ _STATIC_ROOT: Final = re.compile(r"^STATIC_ROOT\s*[:=]", re.MULTILINE)
 
 
 def django_build_steps(
-    project: Project, dependencies: frozenset[str]
+    project: ProjectDir, dependencies: frozenset[str]
 ) -> tuple[Decided[tuple[str, ...]], ...]:
     """`collectstatic` at build time, when the Django settings configure STATIC_ROOT."""
     if not project.is_file("manage.py") or "django" not in dependencies:

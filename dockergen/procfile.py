@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Final
 
 from dockergen.ports import default_port
-from dockergen.project import Project
+from dockergen.project import ProjectDir
 
 PROCFILE: Final = "Procfile"
 _WEB: Final = re.compile(r"^web\s*:\s*(.*?)\s*$", re.MULTILINE)
@@ -32,7 +32,7 @@ class WebProcess:
     warnings: tuple[str, ...]
 
 
-def web_process(project: Project) -> WebProcess | None:
+def web_process(project: ProjectDir) -> WebProcess | None:
     if not project.is_file(PROCFILE):
         return None
     found = _WEB.search(project.read_text(PROCFILE))

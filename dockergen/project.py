@@ -24,46 +24,21 @@ from dockergen.safety import shown
 # and parsing a file this size takes about a second. Bigger files are refused unread.
 MAX_FILE_BYTES: Final = 16 * 1024 * 1024
 
-# The tables and arrays dockergen reads, per file name. A value of another type is the file's
-# mistake: it is reported here, once, instead of as a TypeError in whichever rule reads it.
-_SHAPES: Final[dict[str, tuple[tuple[tuple[str, ...], type], ...]]] = {
-    "pyproject.toml": (
-        (("project",), dict),
-        (("project", "requires-python"), str),
-        (("project", "dependencies"), list),
-        (("project", "dynamic"), list),
-        (("project", "scripts"), dict),
-        (("project", "license-files"), list),
-        (("build-system",), dict),
-        (("build-system", "build-backend"), str),
-        (("tool",), dict),
-        (("tool", "poetry"), dict),
-        (("tool", "poetry", "dependencies"), dict),
-        (("tool", "poetry", "scripts"), dict),
-        (("tool", "poetry", "packages"), list),
-        (("tool", "pdm"), dict),
-        (("tool", "uv"), dict),
-        (("tool", "uv", "workspace"), dict),
-        (("tool", "uv", "workspace", "members"), list),
-        (("tool", "dockergen"), dict),
-    ),
-    "Pipfile": ((("requires",), dict), (("packages",), dict)),
-    "poetry.lock": ((("package",), list),),
-    "uv.lock": ((("package",), list), (("requires-python",), str)),
-    "pdm.lock": (
-        (("package",), list),
-        (("metadata",), dict),
-        (("metadata", "targets"), list),
-        (("metadata", "requires_python"), str),
-    ),
-}
-# How to repair a file dockergen cannot use: lock files are regenerated, not edited.
-_FIX: Final = {
-    "Pipfile.lock": "regenerate it with `pipenv lock`",
-    "poetry.lock": "regenerate it with `poetry lock`",
-    "uv.lock": "regenerate it with `uv lock`",
-    "pdm.lock": "regenerate it with `pdm lock`",
-}
+# The tables and arrays every reader of pyproject.toml relies on. A value of another type is
+# the file's mistake: it is reported here, once, instead of as a TypeError in whichever rule
+# reads it. Installer modules check their own tables and lock files the same way.
+PYPROJECT_SHAPES: Final[tuple[tuple[tuple[str, ...], type], ...]] = (
+    (("project",), dict),
+    (("project", "requires-python"), str),
+    (("project", "dependencies"), list),
+    (("project", "dynamic"), list),
+    (("project", "scripts"), dict),
+    (("project", "license-files"), list),
+    (("build-system",), dict),
+    (("build-system", "build-backend"), str),
+    (("tool",), dict),
+    (("tool", "dockergen"), dict),
+)
 _TYPE_NAMES: Final = {
     dict: "a table",
     list: "an array",
@@ -74,7 +49,7 @@ _TYPE_NAMES: Final = {
 }
 
 
-class Project:
+class ProjectDir:
     """A project directory, read through project-relative POSIX names."""
 
     def __init__(self, root: Path) -> None:
@@ -143,24 +118,25 @@ class Project:
         text: str = self._cache[key]
         return text
 
-    def read_toml(self, name: str) -> dict[str, Any]:
+    def read_toml(self, name: str, *, fix: str = "fix it") -> dict[str, Any]:
+        """A TOML file; `fix` ends the error when it cannot be parsed (lock files are
+        regenerated, not edited)."""
         key = f"toml:{name}"
         if key not in self._cache:
-            fix = _FIX.get(PurePosixPath(name).name, "fix it")
             try:
                 data = tomli.loads(self.read_text(name))
             except tomli.TOMLDecodeError as exc:
                 raise InvalidProjectFileError(name, f"is not valid TOML ({exc})", fix) from exc
             except RecursionError as exc:  # tomli refuses more than 400 nested levels
                 raise InvalidProjectFileError(name, "is nested too deeply", fix) from exc
-            _check_shape(name, data, fix)
+            if name == "pyproject.toml":
+                check_shape(name, data, PYPROJECT_SHAPES, fix)
             self._cache[key] = data
         toml: dict[str, Any] = self._cache[key]
         return toml
 
-    def read_json(self, name: str) -> dict[str, Any]:
+    def read_json(self, name: str, *, fix: str = "fix it") -> dict[str, Any]:
         """A JSON file whose top level is an object (Pipfile.lock)."""
-        fix = _FIX.get(PurePosixPath(name).name, "fix it")
         try:
             data = json.loads(self.read_text(name))
         except json.JSONDecodeError as exc:
@@ -225,8 +201,11 @@ def _unreadable(name: str, exc: OSError | ValueError) -> InvalidProjectFileError
     )
 
 
-def _check_shape(name: str, data: dict[str, Any], fix: str) -> None:
-    for path, expected in _SHAPES.get(PurePosixPath(name).name, ()):
+def check_shape(
+    name: str, data: dict[str, Any], shapes: tuple[tuple[tuple[str, ...], type], ...], fix: str
+) -> None:
+    """Raise when a table or array that `shapes` names has another type in `data`."""
+    for path, expected in shapes:
         value: Any = data
         for key in path:
             if not isinstance(value, dict) or key not in value:

@@ -8,12 +8,16 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Final
 
 from dockergen.errors import InvalidProjectFileError, UnsafeValueError
+from dockergen.installers import REGISTRY
+from dockergen.installers.base import PythonConstraint
 from dockergen.model import Decided
-from dockergen.project import Project
+from dockergen.project import ProjectDir
 from dockergen.safety import shorten
 
 if TYPE_CHECKING:
     from packaging.specifiers import SpecifierSet
+
+    from dockergen.settings import Settings
 
 # CPython minors with official `python:X.Y-slim` images that still get releases, oldest first.
 # The one table to edit when a Python is released or reaches end of life.
@@ -40,10 +44,9 @@ class _Constraint:
 
 
 def choose_python(
-    project: Project,
+    project: ProjectDir,
+    settings: Settings,
     *,
-    override: str | None,
-    override_source: str = "--python",
     strict: bool = False,
     compiles: Callable[[str], int] | None = None,
 ) -> tuple[Decided[str], list[str]]:
@@ -51,6 +54,7 @@ def choose_python(
 
     With `strict`, sources that contradict each other are an error instead of a warning.
     """
+    override = settings.choices.python
     constraints = list(_constraints(project))
     warnings: list[str] = []
     contradictions: list[str] = []
@@ -60,14 +64,9 @@ def choose_python(
     if override:
         if not _VERSION.fullmatch(override):
             raise UnsafeValueError(
-                "Python version", shorten(override), override_source, "use X.Y or X.Y.Z"
+                "Python version", shorten(override), settings.origin("python"), "use X.Y or X.Y.Z"
             )
-        detail = (
-            f"--python {override}"
-            if override_source == "--python"
-            else f"{override_source}: python = {override!r}"
-        )
-        decided = Decided(override, override_source, detail)
+        decided = Decided(override, settings.label, settings.detail("python", override))
     elif pins:
         decided = pins[0]
         others = [
@@ -140,7 +139,7 @@ def _newest_allowed(
 # ---- pins: files that name one version -------------------------------------------------
 
 
-def _pins(project: Project) -> Iterator[Decided[str]]:
+def _pins(project: ProjectDir) -> Iterator[Decided[str]]:
     readers: tuple[tuple[str, Callable[[str], str | None]], ...] = (
         (".python-version", _python_version_file),
         ("runtime.txt", _runtime_txt),
@@ -149,16 +148,11 @@ def _pins(project: Project) -> Iterator[Decided[str]]:
     for name, read in readers:
         if project.is_file(name) and (value := read(project.read_text(name))):
             yield Decided(value, name, f"{name}: {value}")
-    if project.is_file("Pipfile"):
-        requires = project.read_toml("Pipfile").get("requires", {})
-        for key in ("python_full_version", "python_version"):
-            value = str(requires.get(key, ""))
-            if _VERSION.fullmatch(value):
-                yield Decided(value, "Pipfile", f"Pipfile [requires] {key} = {value!r}")
-                break
+    for module in REGISTRY:
+        yield from module.python_pins(project)
 
 
-def _ignored_pins(project: Project, pins: list[Decided[str]]) -> list[str]:
+def _ignored_pins(project: ProjectDir, pins: list[Decided[str]]) -> list[str]:
     used = {pin.source for pin in pins}
     return [
         f"{name} does not name a CPython version (X.Y or X.Y.Z), so it is ignored"
@@ -194,76 +188,26 @@ def _tool_versions(text: str) -> str | None:
 # ---- constraints: ranges stated by the project ------------------------------------------
 
 
-def _constraints(project: Project) -> Iterator[_Constraint]:
-    pyproject = project.pyproject()
-    if text := pyproject.get("project", {}).get("requires-python"):
-        yield _pep440(str(text), "pyproject.toml", "[project] requires-python")
-    poetry_python = (
-        pyproject.get("tool", {}).get("poetry", {}).get("dependencies", {}).get("python")
-    )
-    if isinstance(poetry_python, str):
-        yield _Constraint(
-            _poetry_alternatives(poetry_python, "pyproject.toml"), "pyproject.toml", poetry_python
+def _constraints(project: ProjectDir) -> Iterator[_Constraint]:
+    if text := project.pyproject().get("project", {}).get("requires-python"):
+        yield _parsed(
+            PythonConstraint((str(text),), "pyproject.toml", str(text), "[project] requires-python")
         )
-    for lock, read in (("uv.lock", _uv_lock_python), ("pdm.lock", _pdm_lock_python)):
-        if project.is_file(lock) and (text := read(project, lock)):
-            yield _pep440(text, lock, "requires-python")
+    for module in REGISTRY:
+        for constraint in module.python_constraints(project):
+            yield _parsed(constraint)
 
 
-def _uv_lock_python(project: Project, name: str) -> str | None:
-    value = project.read_toml(name).get("requires-python")
-    return str(value) if value else None
-
-
-def _pdm_lock_python(project: Project, name: str) -> str | None:
-    metadata = project.read_toml(name).get("metadata", {})
-    # Lock format 4.5+ records targets; older locks keep requires_python in [metadata].
-    targets = [t for t in metadata.get("targets", []) if isinstance(t, dict)]
-    value = targets[0].get("requires_python") if targets else metadata.get("requires_python")
-    return str(value) if value else None
-
-
-def _pep440(text: str, source: str, what: str) -> _Constraint:
+def _parsed(constraint: PythonConstraint) -> _Constraint:
     # Imported here: packaging's specifier regexes cost start-up time most projects don't need.
     from packaging.specifiers import InvalidSpecifier, SpecifierSet
 
     try:
-        return _Constraint((SpecifierSet(text),), source, text)
+        sets = tuple(SpecifierSet(a) for a in constraint.alternatives)
     except InvalidSpecifier as exc:
         raise InvalidProjectFileError(
-            source, f"{what} {_quoted(text)} is not a valid version specifier", "fix it (PEP 440)"
+            constraint.source,
+            f"{constraint.what} {_quoted(constraint.text)} is not a valid version specifier",
+            "fix it (PEP 440)",
         ) from exc
-
-
-def _poetry_alternatives(text: str, source: str) -> tuple[SpecifierSet, ...]:
-    """Poetry's constraint syntax (^, ~, wildcards, ||) as PEP 440 specifier sets."""
-    from packaging.specifiers import InvalidSpecifier, SpecifierSet
-
-    alternatives = []
-    for alternative in re.split(r"\s*\|\|?\s*", text.strip()):
-        terms = [t for t in re.split(r"[,\s]+(?=[<>=!~^*\d])", alternative) if t.strip()]
-        try:
-            alternatives.append(SpecifierSet(",".join(_poetry_term(t.strip()) for t in terms)))
-        except (InvalidSpecifier, ValueError) as exc:  # ValueError: int() of "^3.x"
-            raise InvalidProjectFileError(
-                source, f"python = {_quoted(text)} is not a valid Poetry constraint", "fix it"
-            ) from exc
-    return tuple(alternatives)
-
-
-def _poetry_term(term: str) -> str:
-    term = term.replace(" ", "")
-    if term in ("*", ""):
-        return ""
-    if term.startswith("^"):
-        parts = [int(p) for p in term[1:].split(".")]
-        first_nonzero = next((i for i, p in enumerate(parts) if p), len(parts) - 1)
-        upper = [*parts[:first_nonzero], parts[first_nonzero] + 1]
-        return f">={term[1:]},<{'.'.join(map(str, upper))}"
-    if term.startswith("~") and not term.startswith("~="):
-        parts = term[1:].split(".")
-        upper = [parts[0], str(int(parts[1]) + 1)] if len(parts) > 1 else [str(int(parts[0]) + 1)]
-        return f">={term[1:]},<{'.'.join(upper)}"
-    if term[0].isdigit():
-        return f"=={term}" if "*" in term or term.count(".") == 2 else f"=={term}.*"
-    return term
+    return _Constraint(sets, constraint.source, constraint.text)

@@ -14,7 +14,7 @@ from typing import Final, cast
 
 import jinja2
 
-from dockergen.installers import INSTALLERS
+from dockergen.installers import installer_module
 from dockergen.loader import TEMPLATE_FAULTS, Loader, template_error, template_root
 from dockergen.model import ProjectSpec, RenderedFile
 from dockergen.safety import shorten
@@ -53,7 +53,7 @@ def dockerfile_context(spec: ProjectSpec) -> dict[str, object]:
     """The names the Dockerfile and .dockerignore templates see; a documented contract."""
     return {
         "spec": spec,
-        "tool": INSTALLERS[spec.installer.value],
+        "tool": installer_module(spec.installer.value),
         "copy_manifests": "\n".join(
             f"COPY {' '.join(sources)} {dest}" for sources, dest in copy_groups(spec.manifests)
         ),

@@ -8,12 +8,13 @@ the chosen Python; any locked package with no usable wheel at all needs a compil
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Final
 
-from dockergen.project import Project
+from dockergen.installers import REGISTRY
+from dockergen.names import normalize
+from dockergen.project import ProjectDir
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,8 +45,6 @@ SYSTEM_PACKAGES: Final = {
         only_without_wheel=True,
     ),
 }
-# Lock files that list each version's distribution files.
-_LOCKS_WITH_FILES: Final = ("poetry.lock", "pdm.lock", "uv.lock")
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,7 +54,7 @@ class SystemNeeds:
     reasons: tuple[str, ...]  # one per dependency that asked for something
 
 
-def system_needs(project: Project, dependencies: Iterable[str], python: str) -> SystemNeeds:
+def system_needs(project: ProjectDir, dependencies: Iterable[str], python: str) -> SystemNeeds:
     without_wheel = locked_without_wheel(project, python)
     build: list[str] = []
     run: list[str] = []
@@ -77,40 +76,18 @@ def system_needs(project: Project, dependencies: Iterable[str], python: str) -> 
     return SystemNeeds(tuple(dict.fromkeys(build)), tuple(dict.fromkeys(run)), tuple(reasons))
 
 
-def locked_without_wheel(project: Project, python: str) -> set[str]:
+def locked_without_wheel(project: ProjectDir, python: str) -> set[str]:
     """Locked packages whose files include an sdist but no wheel this image can install."""
     tag = "cp" + "".join(python.split(".")[:2])
-    found = set()
-    for lock in _LOCKS_WITH_FILES:
-        if not project.is_file(lock):
-            continue
-        for package in project.read_toml(lock).get("package", []):
-            if not isinstance(package, dict):
-                continue
-            files = _file_names(package)
-            if files and not _installable(files, tag):
-                found.add(re.sub(r"[-_.]+", "-", str(package.get("name", ""))).lower())
-    return found
+    return {
+        normalize(package.name)
+        for module in REGISTRY
+        for package in module.locked(project)
+        if package.files and not _installable(package.files, tag)
+    }
 
 
-def _file_names(package: dict[str, object]) -> list[str]:
-    """Distribution file names, from poetry/pdm `files` or uv `sdist`/`wheels` URLs."""
-    entries: list[object] = []
-    for key in ("files", "wheels"):
-        value = package.get(key)
-        if isinstance(value, list):
-            entries += value
-    if isinstance(package.get("sdist"), dict):
-        entries.append(package["sdist"])
-    names = []
-    for entry in entries:
-        if isinstance(entry, dict):
-            raw = entry.get("file") or entry.get("url") or ""
-            names.append(str(raw).rsplit("/", 1)[-1])
-    return [n for n in names if n]
-
-
-def _installable(filenames: list[str], tag: str) -> bool:
+def _installable(filenames: tuple[str, ...], tag: str) -> bool:
     """A pure wheel, or wheels for this CPython on both glibc x86_64 and aarch64."""
     arches = set()
     for name in filenames:

@@ -14,7 +14,7 @@ import shutil
 from pathlib import Path
 from typing import Final
 
-from dockergen.installers import INSTALLERS
+from dockergen.installers import installer_module
 from dockergen.model import Installer
 from tests.docker import docker
 
@@ -31,7 +31,7 @@ _MANIFESTS: Final = ("pyproject.toml", "Pipfile")
 def locker_dockerfile() -> str:
     lines = ["FROM python:3.12-slim", "ENV PIP_DISABLE_PIP_VERSION_CHECK=1"]
     for installer in LOCK_COMMANDS:
-        tool = INSTALLERS[installer]
+        tool = installer_module(installer)
         # One venv per tool keeps their dependencies apart; system site-packages keep the
         # base image's sitecustomize (it matters only on networks that need it).
         venv = f"/tools/{installer}"
@@ -51,7 +51,7 @@ def build_locker(workdir: Path) -> None:
 
 def relock(project: Path, installer: Installer, cache: Path) -> None:
     """Write a real lock file for `project` with the real `installer`, reusing earlier results."""
-    lockfile = INSTALLERS[installer].lockfile
+    lockfile = installer_module(installer).lockfile
     assert lockfile, installer
     digest = hashlib.sha256(installer.encode())
     # Workspace members have manifests of their own: every one of them keys the lock.

@@ -86,9 +86,9 @@ def test_flags_override_detection(project: Path) -> None:
     result = runner.invoke(app, args)
     assert result.exit_code == 0
     assert result.stdout.startswith(
-        "installer: pip (--installer pip)\n"
-        "python: 3.11.9 (--python 3.11.9)\n"
-        "command: gunicorn -b 0.0.0.0:8000 'app:make()' (--command)\n"
+        "installer: pip (.dockergen.toml: installer = 'pip')\n"
+        "python: 3.11.9 (.dockergen.toml: python = '3.11.9')\n"
+        "command: gunicorn -b 0.0.0.0:8000 'app:make()' (.dockergen.toml)\n"
     )
     assert "ARG PYTHON_VERSION=3.11.9\n" in result.stdout
     assert 'CMD ["gunicorn", "-b", "0.0.0.0:8000", "app:make()"]\n' in result.stdout

@@ -5,10 +5,12 @@ from pathlib import Path
 
 import pytest
 
-from dockergen.command import NO_COMMAND_WARNING, choose_command
+from dockergen.model import Overrides
+from dockergen.settings import resolve_settings
+from dockergen.start_command import NO_COMMAND_WARNING, choose_command
 from dockergen.detect import detect_project
 from dockergen.model import Decided
-from dockergen.project import Project
+from dockergen.project import ProjectDir
 from tests.helpers import make_tree
 
 Files = Mapping[str, str]
@@ -365,9 +367,8 @@ def _choose(
     port: int | None = None,
     installs_project: bool = False,
 ) -> tuple[Decided | None, Decided | None, list[str]]:
-    return choose_command(
-        Project(root), override=override, port_override=port, installs_project=installs_project
-    )
+    settings = resolve_settings(root, Overrides(command=override, port=port))
+    return choose_command(ProjectDir(root), settings, installs_project=installs_project)
 
 
 @pytest.mark.parametrize(("files", "command", "port", "warnings"), CASES)
@@ -429,23 +430,28 @@ def test_single_script_then_main_module_then_main_py(tmp_path: Path) -> None:
     assert port is None
 
 
+# A choice is credited to where it is remembered, whether given now or earlier.
+ANSWERS = ".dockergen.toml"
+PORT = ANSWERS
+
+
 def test_flag_beats_everything_and_records_the_losers(tmp_path: Path) -> None:
     root = make_tree(tmp_path, {**DJANGO, **_procfile("gunicorn shop.wsgi")})
     command, port, warnings = _choose(root, override=("uvicorn", "shop.asgi:application"))
     assert command == Decided(
         ("uvicorn", "shop.asgi:application"),
-        "--command",
-        "--command",
+        ANSWERS,
+        ANSWERS,
         ("Procfile web: gunicorn shop.wsgi (Procfile)", f"{DJANGO_DETAIL} (manage.py)"),
     )
-    assert port == Decided(8000, "--command", "uvicorn's default port")
-    assert warnings == [_loopback("--command", "uvicorn", "--host 0.0.0.0")]
+    assert port == Decided(8000, ANSWERS, "uvicorn's default port")
+    assert warnings == [_loopback(ANSWERS, "uvicorn", "--host 0.0.0.0")]
 
 
 def test_flag_beats_an_app_that_cannot_start(tmp_path: Path) -> None:
     root = make_tree(tmp_path, {**DJANGO, "requirements.txt": "django\n"})
     command, port, warnings = _choose(root, override=("python", "manage.py", "runserver"))
-    assert command == Decided(("python", "manage.py", "runserver"), "--command", "--command")
+    assert command == Decided(("python", "manage.py", "runserver"), ANSWERS, ANSWERS)
     assert (port, warnings) == (None, [])
 
 
@@ -454,17 +460,15 @@ def test_flag_beats_an_app_that_cannot_start(tmp_path: Path) -> None:
     [
         pytest.param(
             DJANGO,
-            Decided(
-                9000, "--port", "--port", ("8000: --bind 0.0.0.0:8000 in the command (manage.py)",)
-            ),
+            Decided(9000, ANSWERS, PORT, ("8000: --bind 0.0.0.0:8000 in the command (manage.py)",)),
             id="port-flag-beats-command",
         ),
         pytest.param(
             _procfile("gunicorn --bind 0.0.0.0:9000 app:app"),
-            Decided(9000, "--port", "--port"),
+            Decided(9000, ANSWERS, PORT),
             id="port-flag-agrees",
         ),
-        pytest.param({"requirements.txt": ""}, Decided(9000, "--port", "--port"), id="no-command"),
+        pytest.param({"requirements.txt": ""}, Decided(9000, ANSWERS, PORT), id="no-command"),
     ],
 )
 def test_port_flag_wins(tmp_path: Path, files: Files, expected: Decided) -> None:

@@ -14,8 +14,10 @@ from packaging.specifiers import SpecifierSet
 
 from dockergen.detect import detect_project
 from dockergen.errors import WorkspaceMemberError
-from dockergen.project import Project
-from dockergen.pyversion import _poetry_alternatives, choose_python
+from dockergen.project import ProjectDir
+from dockergen.installers.poetry import _alternatives as poetry_alternatives
+from dockergen.pyversion import choose_python
+from dockergen.settings import resolve_settings
 from dockergen.render import render_files
 from tests.helpers import CORPUS, buildkit_instructions, hadolint_findings
 
@@ -32,11 +34,8 @@ def _allows(constraint: str, version: str) -> bool:
     if re.fullmatch(r"\d+\.\d+(\.\d+)?", constraint):  # a pin: same version
         return version == constraint
     candidate = version if version.count(".") == 2 else f"{version}.99"
-    sets = (
-        _poetry_alternatives(constraint, "expected")
-        if "^" in constraint
-        else (SpecifierSet(constraint),)
-    )
+    texts = poetry_alternatives(constraint) if "^" in constraint else (constraint,)
+    sets = [SpecifierSet(text) for text in texts]
     return any(s.contains(candidate) for s in sets)
 
 
@@ -64,7 +63,7 @@ def test_installer_agrees_with_a_careful_reader(entry: str) -> None:
 @pytest.mark.parametrize("entry", ENTRIES)
 def test_python_agrees_with_a_careful_reader(entry: str) -> None:
     root, expected = _expected(entry)
-    python, _ = choose_python(Project(root), override=None)
+    python, _ = choose_python(ProjectDir(root), resolve_settings(root))
     if not expected["python"]:
         assert python.source == "default"
     else:

@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from dockergen.dependencies import dependency_names
-from dockergen.project import Project
+from dockergen.project import ProjectDir
 from tests.helpers import make_tree
 
 
@@ -90,4 +90,4 @@ from tests.helpers import make_tree
     ],
 )
 def test_dependency_names(tmp_path: Path, files: Mapping[str, str], expected: set[str]) -> None:
-    assert dependency_names(Project(make_tree(tmp_path, files))) == expected
+    assert dependency_names(ProjectDir(make_tree(tmp_path, files))) == expected

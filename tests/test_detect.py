@@ -166,7 +166,8 @@ def test_installer_flag_always_wins(tmp_path: Path) -> None:
     files = {"pyproject.toml": PEP621, "uv.lock": "", "poetry.lock": "", "requirements.txt": "x\n"}
     spec = detect_project(make_tree(tmp_path, files), Overrides(installer=Installer.PIP))
     assert spec.installer.value == Installer.PIP
-    assert spec.installer.source == "--installer"
+    # Credited to where the choice is remembered, as every later render will credit it.
+    assert spec.installer.source == "pyproject.toml [tool.dockergen]"
     assert spec.manifests == ("requirements.txt",)
 
 

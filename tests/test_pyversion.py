@@ -4,8 +4,10 @@ from pathlib import Path
 
 import pytest
 
-from dockergen.project import Project
+from dockergen.project import ProjectDir
+from dockergen.model import Overrides
 from dockergen.pyversion import DEFAULT, choose_python
+from dockergen.settings import resolve_settings
 from tests.helpers import make_tree
 
 PYPROJECT = '[project]\nname = "x"\nrequires-python = "{}"\n'
@@ -57,36 +59,36 @@ CASES = [
 
 @pytest.mark.parametrize(("files", "version", "source"), CASES)
 def test_choose_python(tmp_path: Path, files: dict[str, str], version: str, source: str) -> None:
-    decided, warnings = choose_python(Project(make_tree(tmp_path, files)), override=None)
+    decided, warnings = choose_python(ProjectDir(make_tree(tmp_path, files)), resolve_settings(make_tree(tmp_path, files)))
     assert (decided.value, decided.source) == (version, source)
     assert warnings == []
 
 
 def test_flag_wins_over_everything(tmp_path: Path) -> None:
     root = make_tree(tmp_path, {".python-version": "3.11\n"})
-    decided, _ = choose_python(Project(root), override="3.13")
-    assert (decided.value, decided.source, decided.overridden) == ("3.13", "--python", ())
+    decided, _ = choose_python(ProjectDir(root), resolve_settings(root, Overrides(python="3.13")))
+    assert (decided.value, decided.source, decided.overridden) == ("3.13", ".dockergen.toml", ())
 
 
 def test_pin_outside_constraint_warns(tmp_path: Path) -> None:
     root = make_tree(
         tmp_path, {".python-version": "3.10\n", "pyproject.toml": PYPROJECT.format(">=3.11")}
     )
-    decided, warnings = choose_python(Project(root), override=None)
+    decided, warnings = choose_python(ProjectDir(root), resolve_settings(root))
     assert decided.value == "3.10"
     assert warnings == ["Python 3.10 (.python-version) does not satisfy pyproject.toml '>=3.11'"]
 
 
 def test_disagreeing_pins_warn_and_record_the_loser(tmp_path: Path) -> None:
     root = make_tree(tmp_path, {".python-version": "3.12\n", "runtime.txt": "python-3.11.2"})
-    decided, warnings = choose_python(Project(root), override=None)
+    decided, warnings = choose_python(ProjectDir(root), resolve_settings(root))
     assert decided.overridden == ("runtime.txt: 3.11.2 (runtime.txt)",)
     assert warnings == [".python-version pins Python 3.12, but runtime.txt: 3.11.2 (runtime.txt)"]
 
 
 def test_end_of_life_python_is_honoured_with_a_warning(tmp_path: Path) -> None:
     root = make_tree(tmp_path, {"runtime.txt": "python-3.6.5"})
-    decided, warnings = choose_python(Project(root), override=None)
+    decided, warnings = choose_python(ProjectDir(root), resolve_settings(root))
     assert decided.value == "3.6.5"
     assert warnings == [
         "Python 3.6.5 (runtime.txt) is not a supported CPython (3.10, 3.11, 3.12, 3.13, 3.14); "
@@ -96,7 +98,7 @@ def test_end_of_life_python_is_honoured_with_a_warning(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("files", [{".python-version": "pypy3.10\n"}, {"runtime.txt": "python3\n"}])
 def test_unusable_pin_is_ignored_with_a_warning(tmp_path: Path, files: dict[str, str]) -> None:
-    decided, warnings = choose_python(Project(make_tree(tmp_path, files)), override=None)
+    decided, warnings = choose_python(ProjectDir(make_tree(tmp_path, files)), resolve_settings(make_tree(tmp_path, files)))
     assert (decided.value, decided.source) == (DEFAULT, "default")
     name = next(iter(files))
     assert warnings == [f"{name} does not name a CPython version (X.Y or X.Y.Z), so it is ignored"]
@@ -109,7 +111,7 @@ def test_strict_makes_a_contradiction_an_error(tmp_path: Path) -> None:
         tmp_path, {".python-version": "3.10\n", "pyproject.toml": PYPROJECT.format(">=3.11")}
     )
     with pytest.raises(InvalidProjectFileError) as error:
-        choose_python(Project(root), override=None, strict=True)
+        choose_python(ProjectDir(root), resolve_settings(root), strict=True)
     assert str(error.value) == (
         ".python-version: Python 3.10 (.python-version) does not satisfy pyproject.toml '>=3.11'; "
         "make them agree, or pass --python"

@@ -73,9 +73,9 @@ EVERY_MANIFEST = {
 def test_forced_installer_renders_lint_clean(installer: Installer, tmp_path: Path) -> None:
     root = make_tree(tmp_path / "p", EVERY_MANIFEST)
     spec = detect_project(root, Overrides(installer=installer))
-    assert spec.installer == Decided(
-        installer, "--installer", f"--installer {installer}", spec.installer.overridden
-    )
+    where = "pyproject.toml [tool.dockergen]"
+    detail = f"{where}: installer = {installer.value!r}"
+    assert spec.installer == Decided(installer, where, detail, spec.installer.overridden)
     assert hadolint_findings(render_files(spec)[0].content, tmp_path) == []
 
 

@@ -14,7 +14,7 @@ from jinja2 import nodes
 from dockergen.ci import render_workflow, workflow_context
 from dockergen.compose import compose_context, render_compose
 from dockergen.detect import detect_project
-from dockergen.installers import InstallerTool
+from dockergen.installers.base import InstallerModule
 from dockergen.loader import TemplateError
 from dockergen.model import Installer, Overrides, ProjectSpec
 from dockergen.render import _environment, dockerfile_context, render_files
@@ -52,7 +52,7 @@ def _lookup(context: Mapping[str, object], dotted: str) -> object:
 
 DOCKERFILE_NAMES = _documented("## Context of the Dockerfile and `.dockerignore` templates")
 SPEC_FIELDS = _documented("### Fields of `spec` (`dockergen.model.ProjectSpec`)")
-TOOL_FIELDS = _documented("### Fields of `tool` (`dockergen.installers.InstallerTool`)")
+TOOL_FIELDS = _documented("### Fields of `tool` (`dockergen.installers.base.InstallerModule`)")
 COMPOSE_NAMES = _documented("## Context of `compose.yaml.j2`")
 CI_NAMES = _documented("## Context of `ci/github.yml.j2`")
 
@@ -76,7 +76,7 @@ def test_installer_partials_fill_only_documented_blocks(installer: Installer) ->
 def test_documented_fields_are_the_dataclass_fields() -> None:
     fix = "a new field needs a row in templates/README.md (team templates can read it)"
     assert [f"spec.{f.name}" for f in dataclasses.fields(ProjectSpec)] == SPEC_FIELDS, fix
-    assert [f"tool.{f.name}" for f in dataclasses.fields(InstallerTool)] == TOOL_FIELDS, fix
+    assert [f"tool.{name}" for name in InstallerModule.__annotations__] == TOOL_FIELDS, fix
 
 
 def test_documented_context_names_are_what_the_renderers_pass() -> None:

@@ -1,36 +1,34 @@
-"""Regeneration that keeps the user's edits: what `init`, `update`, `check` and `diff` would do.
+"""What a command would write, decided before anything is written: one plan for `init`,
+`update`, `check`, `diff`, `compose`, `ci` and every `--dry-run`.
 
 dockergen records what it rendered last in `.dockergen/` (committed with the project, so it
 survives a clone). With that as the common base, a file the user edited is three-way merged
-with the new render. This module decides; write.py writes.
+with the new render. The plan lists every file to write — outputs, the record, the answers
+file, backups of conflicting files — and refuses (raising, so nothing is written) where
+writing would overwrite a user's file without consent. write.py carries it out.
 """
 
 from __future__ import annotations
 
 import difflib
 import json
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Final, Literal
 
-from dockergen.answers import (
-    STANDALONE,
-    answers_file,
-    read_answers,
-    remember,
-    table_text,
-    template_dir,
-    with_answers,
-)
-from dockergen.detect import detect_project
+from dockergen.answers import STANDALONE, table_text, with_answers
+from dockergen.decisions import changes, plan_dict
+from dockergen.detect import detect
 from dockergen.errors import InvalidProjectFileError, OutputExistsError
 from dockergen.merge import Conflict, merge3
 from dockergen.model import Overrides, ProjectSpec, RenderedFile
-from dockergen.plan import changes, plan_dict
-from dockergen.project import Project
+from dockergen.project import ProjectDir
 from dockergen.render import render_files
+from dockergen.settings import Settings, resolve_settings
 
 RECORD: Final = ".dockergen"
+BACKUPS: Final = f"{RECORD}/before-update"
 RECORD_README: Final = """\
 # .dockergen
 
@@ -45,6 +43,9 @@ Commit this directory with the project. Don't edit these files; edit the real on
 RECORDED_AS: Final = {"Dockerfile": "Dockerfile", ".dockerignore": "dockerignore"}
 
 Action = Literal["create", "unchanged", "regenerate", "merge", "conflict", "replace"]
+Mode = Literal["init", "update", "extras"]
+# Renders one more output (compose.yaml, a CI workflow) for a spec and a team's templates.
+Extra = Callable[[ProjectSpec, Path | None], RenderedFile]
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,10 +58,11 @@ class FileOutcome:
 
 
 @dataclass(frozen=True, slots=True)
-class Update:
+class Plan:
     spec: ProjectSpec
-    files: tuple[FileOutcome, ...]
-    writes: tuple[RenderedFile, ...]  # every file to write, record and answers included
+    settings: Settings
+    files: tuple[FileOutcome, ...]  # the outputs, in the order they are reported
+    writes: tuple[RenderedFile, ...]  # every file to write: record, answers, backups included
     reasons: tuple[str, ...]  # why the files on disk are stale; empty when they are not
 
     @property
@@ -68,28 +70,61 @@ class Update:
         return tuple(f for f in self.files if f.action == "conflict")
 
 
-def plan_update(
-    root: Path, flags: Overrides, *, force: bool, fresh: bool, strict: bool = False
-) -> Update:
-    """What regenerating `root` would write. `fresh` is `init`: refuse to adopt existing files."""
-    spec = detect_project(root, flags, strict=strict)
-    project = Project(root)
-    rendered = render_files(spec, template_dir(root, remember(read_answers(project), flags)))
-    record = _read_record(project)
-    if fresh and not force:
-        existing = [str(root / f.name) for f in rendered if project.is_file(f.name)]
-        if existing:
-            raise OutputExistsError(existing, regenerate=bool(record))
-    outcomes = tuple(_outcome(project, f, record.get(f.name), force=force) for f in rendered)
-    new_plan = plan_dict(spec)
-    writes = [RenderedFile(o.name, o.content) for o in outcomes if o.content != o.current]
-    writes += _record_files(project, rendered, new_plan, record)
-    writes += _answers_file(project, flags)
-    reasons = _reasons(outcomes, record.get("plan.json"), new_plan, writes)
-    return Update(spec, outcomes, tuple(writes), tuple(reasons))
+def plan(
+    root: Path,
+    flags: Overrides | None = None,
+    *,
+    mode: Mode = "update",
+    force: bool = False,
+    extras: Sequence[Extra] = (),
+    strict: bool = False,
+) -> Plan:
+    """What the command would write. `init` refuses to adopt existing files unless `force`;
+    `extras` mode plans only the extra outputs (`dockergen compose`, `dockergen ci`)."""
+    settings = resolve_settings(root, flags)
+    spec = detect(root, settings, strict=strict)
+    project = ProjectDir(root)
+    outcomes = [_extra(project, e(spec, settings.template_dir), force=force) for e in extras]
+    writes: list[RenderedFile] = []
+    reasons: list[str] = []
+    if mode != "extras":
+        rendered = render_files(spec, settings.template_dir)
+        record = _read_record(project)
+        if mode == "init" and not force:
+            _refuse_existing(project, rendered, regenerate=bool(record))
+        merged = [_outcome(project, f, record.get(f.name), force=force) for f in rendered]
+        outcomes = [*merged, *outcomes]
+        writes += _record_files(project, rendered, plan_dict(spec))
+        writes += _answers_file(project, settings)
+        writes += _backups(merged)
+        reasons = _reasons(merged, record.get("plan.json"), plan_dict(spec), writes)
+    changed = [RenderedFile(o.name, o.content) for o in outcomes if o.content != o.current]
+    return Plan(spec, settings, tuple(outcomes), (*changed, *writes), tuple(reasons))
 
 
-def _outcome(project: Project, new: RenderedFile, last: str | None, *, force: bool) -> FileOutcome:
+def _refuse_existing(
+    project: ProjectDir, rendered: Sequence[RenderedFile], *, regenerate: bool
+) -> None:
+    existing = [str(project.root / f.name) for f in rendered if project.is_file(f.name)]
+    if existing:
+        raise OutputExistsError(existing, regenerate=regenerate)
+
+
+def _extra(project: ProjectDir, new: RenderedFile, *, force: bool) -> FileOutcome:
+    """compose.yaml and CI files are written once; replacing them needs --force."""
+    if not project.path(new.name).exists():
+        return FileOutcome(new.name, "create", new.content, None)
+    current = project.read_text(new.name)
+    if current == new.content:
+        return FileOutcome(new.name, "unchanged", current, current)
+    if not force:
+        raise OutputExistsError([str(project.root / new.name)])
+    return FileOutcome(new.name, "replace", new.content, current)
+
+
+def _outcome(
+    project: ProjectDir, new: RenderedFile, last: str | None, *, force: bool
+) -> FileOutcome:
     current = project.read_text(new.name) if project.is_file(new.name) else None
     if current is not None and (line := _marker_line(current)):
         raise InvalidProjectFileError(
@@ -125,54 +160,52 @@ def _marker_line(text: str) -> int | None:
     return None
 
 
-def _read_record(project: Project) -> dict[str, str]:
+def _read_record(project: ProjectDir) -> dict[str, str]:
     found = {}
-    for output, recorded in RECORDED_AS.items():
+    for output, recorded in (*RECORDED_AS.items(), ("plan.json", "plan.json")):
         if project.is_file(f"{RECORD}/{recorded}"):
             found[output] = project.read_text(f"{RECORD}/{recorded}")
-    if project.is_file(f"{RECORD}/plan.json"):
-        found["plan.json"] = project.read_text(f"{RECORD}/plan.json")
     return found
 
 
 def _record_files(
-    project: Project,
-    rendered: tuple[RenderedFile, ...],
-    plan: dict[str, Any],
-    record: dict[str, str],
+    project: ProjectDir, rendered: Sequence[RenderedFile], decisions: dict[str, Any]
 ) -> list[RenderedFile]:
     wanted = [RenderedFile(f"{RECORD}/README.md", RECORD_README)]
     wanted += [RenderedFile(f"{RECORD}/{RECORDED_AS[f.name]}", f.content) for f in rendered]
-    wanted.append(RenderedFile(f"{RECORD}/plan.json", json.dumps(plan, indent=2) + "\n"))
+    wanted.append(RenderedFile(f"{RECORD}/plan.json", json.dumps(decisions, indent=2) + "\n"))
     return [
         f for f in wanted if not project.is_file(f.name) or project.read_text(f.name) != f.content
     ]
 
 
-def _answers_file(project: Project, flags: Overrides) -> list[RenderedFile]:
-    """The answers file, when flags given now change what is recorded."""
-    old = read_answers(project)
-    new = remember(old, flags)
-    if new == old:
+def _answers_file(project: ProjectDir, settings: Settings) -> list[RenderedFile]:
+    """The answers file, when choices made now change what is recorded."""
+    if not settings.changed:
         return []
-    name = answers_file(project)
+    name = settings.answers_file
     if name == STANDALONE:
-        return [
-            RenderedFile(
-                name,
-                "# dockergen answers: see `dockergen init --help`\n" + table_text(new, header=None),
-            )
-        ]
-    return [RenderedFile(name, with_answers(project.read_text(name), new))]
+        header = "# dockergen answers: see `dockergen init --help`\n"
+        return [RenderedFile(name, header + table_text(settings.choices, header=None))]
+    return [RenderedFile(name, with_answers(project.read_text(name), settings.choices))]
+
+
+def _backups(outcomes: Sequence[FileOutcome]) -> list[RenderedFile]:
+    """The user's file as it was, beside a merge that left conflict markers in it."""
+    return [
+        RenderedFile(f"{BACKUPS}/{o.name}", o.current or "")
+        for o in outcomes
+        if o.action == "conflict"
+    ]
 
 
 def _reasons(
-    outcomes: tuple[FileOutcome, ...],
+    outcomes: Sequence[FileOutcome],
     old_plan: str | None,
     new_plan: dict[str, Any],
     writes: list[RenderedFile],
 ) -> list[str]:
-    if not writes:
+    if not writes and all(o.action == "unchanged" for o in outcomes):
         return []
     reasons = (
         changes(json.loads(old_plan), new_plan) if old_plan else ["no record of an earlier render"]

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Final
 
 from dockergen.errors import InvalidProjectFileError
-from dockergen.project import Project
+from dockergen.project import ProjectDir
 from dockergen.safety import shown
 
 # Where projects keep their requirements, best first. A root requirements.txt wins; otherwise
@@ -52,11 +52,11 @@ class RequirementsTree:
     needs_git: bool  # a VCS requirement (git+https://...) makes pip run git
 
 
-def find_requirements(project: Project) -> str | None:
+def find_requirements(project: ProjectDir) -> str | None:
     return next((name for name in CANDIDATES if project.is_file(name)), None)
 
 
-def read_tree(project: Project, top: str) -> RequirementsTree:
+def read_tree(project: ProjectDir, top: str) -> RequirementsTree:
     files: list[str] = []
     local: dict[str, None] = {}  # ordered set: `-e .` on a thousand lines is one path
     needs_git = False
@@ -156,7 +156,7 @@ def _local_target(line: str) -> str | None:
     return first if first.startswith((".", "/")) or "/" in first else None
 
 
-def _resolve(project: Project, including: str, target: str, where: str, *, include: bool) -> str:
+def _resolve(project: ProjectDir, including: str, target: str, where: str, *, include: bool) -> str:
     # file:///abs, file://localhost/abs and file:rel are paths to pip; drop [extras] too.
     target = re.sub(r"^file:(//(localhost)?(?=/))?", "", target)
     target = re.sub(r"\[[^\]]*\]$", "", target)
@@ -197,3 +197,26 @@ def _usable_name(path: str) -> bool:
         and len(encoded) < 4096
         and all(len(part) <= 255 for part in encoded.split(b"/"))
     )
+
+
+# Requirements-file options that name where packages come from.
+_INDEX_OPTION: Final = re.compile(
+    r"^(?:-i|--index-url|--extra-index-url|-f|--find-links)(?:\s*=\s*|\s+)(\S+)"
+)
+_CONTINUATION: Final = re.compile(r"\\\r?\n")
+_OPTIONS: Final = re.compile(r"\s+--?[A-Za-z].*$")  # --hash=..., trailing pip options
+
+
+def index_options(project: ProjectDir, name: str) -> Iterator[tuple[str, str]]:
+    """(file:line, url) of every index option in one requirements file."""
+    for number, line in enumerate(project.read_text(name).splitlines(), start=1):
+        if match := _INDEX_OPTION.match(line.strip()):
+            yield f"{name}:{number}", match.group(1)
+
+
+def requirement_lines(text: str) -> Iterator[str]:
+    """The requirement lines of a file, without comments, options and continuations."""
+    for raw in _CONTINUATION.sub(" ", text).splitlines():
+        line = _OPTIONS.sub("", _COMMENT.sub("", raw)).strip()
+        if line and not line.startswith("-"):
+            yield line

@@ -17,7 +17,7 @@ from __future__ import annotations
 import shlex
 from typing import Any, Final
 
-from dockergen.installers import INSTALLERS
+from dockergen.installers import installer_module
 from dockergen.model import Decided, ProjectSpec
 
 SCHEMA: Final = 1
@@ -36,7 +36,7 @@ def _decision(decided: Decided[Any] | None) -> dict[str, Any] | None:
 
 
 def plan_dict(spec: ProjectSpec) -> dict[str, Any]:
-    lockfile = INSTALLERS[spec.installer.value].lockfile
+    lockfile = installer_module(spec.installer.value).lockfile
     return {
         "schema": SCHEMA,
         "installer": _decision(spec.installer),
@@ -119,7 +119,7 @@ def explain_lines(spec: ProjectSpec) -> list[str]:
     for name, decided in decisions:
         lines.append(summary.get(name, f"{name}: none"))
         lines += [f"  instead of: {loser}" for loser in (decided.overridden if decided else ())]
-    lockfile = INSTALLERS[spec.installer.value].lockfile
+    lockfile = installer_module(spec.installer.value).lockfile
     lines.append(
         f"lock: {lockfile}, enforced"
         if spec.locked

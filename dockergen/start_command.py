@@ -1,7 +1,7 @@
 """What the container runs, and the port it serves.
 
-Strongest evidence first: the user's command (--command, else `[tool.dockergen] command`,
-both handed in as `override`); the Procfile's web process; a web framework (Django,
+Strongest evidence first: the user's command (--command or `[tool.dockergen] command`, both
+in the resolved settings); the Procfile's web process; a web framework (Django,
 FastAPI/Starlette, Flask: frameworks.py); a single console script; `python -m pkg` for a
 package with __main__.py; `python main.py` / `python app.py`.
 Weaker evidence that found a command too is recorded in `overridden`.
@@ -9,15 +9,20 @@ Weaker evidence that found a command too is recorded in `overridden`.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 from dockergen.frameworks import RULES, Command, Context, Detection
+from dockergen.installers import REGISTRY
 from dockergen.model import Decided
+from dockergen.names import import_name
 from dockergen.ports import command_port, loopback_warning
 from dockergen.procfile import PROCFILE, web_process
-from dockergen.project import Project
+from dockergen.project import ProjectDir
 from dockergen.safety import check_command, check_port
+
+if TYPE_CHECKING:
+    from dockergen.settings import Settings
 
 NO_COMMAND_WARNING = (
     "no start command found, so the Dockerfile has no CMD; pass --command '...' to set one"
@@ -25,28 +30,22 @@ NO_COMMAND_WARNING = (
 
 
 def choose_command(
-    project: Project,
-    *,
-    override: tuple[str, ...] | None,
-    port_override: int | None,
-    installs_project: bool,
-    override_source: str = "--command",
+    project: ProjectDir, settings: Settings, *, installs_project: bool
 ) -> tuple[Decided[tuple[str, ...]] | None, Decided[int] | None, list[str]]:
-    """The start command, the port it serves (when known), and warnings.
-
-    `override` is the user's command: the --command flag, or `[tool.dockergen] command`
-    (answers.py reads it) when `override_source` says so.
-    """
+    """The start command, the port it serves (when known), and warnings."""
     found = list(_detections(project, installs_project))
-    if override is not None:
-        found.insert(0, Detection(Decided(override, override_source, override_source)))
+    if (chosen_command := settings.choices.command) is not None:
+        found.insert(0, Detection(Decided(chosen_command, settings.label, settings.label)))
     if not found:
-        return None, _port(None, port_override), [NO_COMMAND_WARNING]
+        return None, _port(None, settings), [NO_COMMAND_WARNING]
     chosen, losers = found[0], found[1:]
     if chosen.command is None:  # an app that cannot start as it is: say what it lacks
-        return None, _port(None, port_override), list(chosen.warnings)
+        return None, _port(None, settings), list(chosen.warnings)
+    source = chosen.command.source
     command = Decided(
-        check_command(chosen.command.value, chosen.command.source),
+        check_command(
+            chosen.command.value, settings.origin("command") if source == settings.label else source
+        ),
         chosen.command.source,
         chosen.command.detail,
         tuple(f"{c.detail} ({c.source})" for loser in losers if (c := loser.command)),
@@ -55,24 +54,26 @@ def choose_command(
     configured = frozenset({"gunicorn"}) if project.is_file("gunicorn.conf.py") else frozenset()
     if loopback := loopback_warning(command.value, command.source, configured=configured):
         warnings.append(loopback)
-    return command, _port(command, port_override), warnings
+    return command, _port(command, settings), warnings
 
 
-def _port(command: Command | None, override: int | None) -> Decided[int] | None:
+def _port(command: Command | None, settings: Settings) -> Decided[int] | None:
     """--port, else the port the command names, else its server's default; None if unknown."""
     named = command_port(command.value) if command else None
     from_command = Decided(named[0], command.source, named[1]) if named and command else None
-    if override:
+    override = settings.choices.port
+    if override is not None:
         losers = (
             (f"{from_command.value}: {from_command.detail} ({from_command.source})",)
             if from_command and from_command.value != override
             else ()
         )
-        return Decided(check_port(override, "--port"), "--port", "--port", losers)
+        port = check_port(override, settings.origin("port"))
+        return Decided(port, settings.label, settings.label, losers)
     return from_command
 
 
-def _detections(project: Project, installs_project: bool) -> Iterator[Detection]:
+def _detections(project: ProjectDir, installs_project: bool) -> Iterator[Detection]:
     if web := web_process(project):
         yield Detection(Decided(web.argv, PROCFILE, f"{PROCFILE} web: {web.line}"), web.warnings)
     context = Context(project, _package(project), installs_project)
@@ -82,27 +83,20 @@ def _detections(project: Project, installs_project: bool) -> Iterator[Detection]
     yield from _entry_points(project, context.package, installs_project)
 
 
-def _package(project: Project) -> str:
-    """The project's import name, from [project].name or [tool.poetry].name; "" if none."""
-    pyproject = project.pyproject()
-    name = pyproject.get("project", {}).get("name") or pyproject.get("tool", {}).get(
-        "poetry", {}
-    ).get("name")
-    module = re.sub(r"[-_.]+", "_", str(name or "")).lower()
-    return module if re.fullmatch(r"[a-z_][a-z0-9_]*", module) else ""
+def _package(project: ProjectDir) -> str:
+    """The project's import name, from [project].name or its installer's table; "" if none."""
+    name = project.pyproject().get("project", {}).get("name")
+    names = (name, *(module.project_name(project) for module in REGISTRY))
+    return import_name(str(next((n for n in names if n), "")))
 
 
-def _entry_points(project: Project, module: str, installs_project: bool) -> Iterator[Detection]:
+def _entry_points(project: ProjectDir, module: str, installs_project: bool) -> Iterator[Detection]:
     pyproject = project.pyproject()
     if installs_project:
         # A single console script is the project's declared way to run it.
-        for table, where in (
-            (pyproject.get("project", {}).get("scripts", {}), "[project.scripts]"),
-            (
-                pyproject.get("tool", {}).get("poetry", {}).get("scripts", {}),
-                "[tool.poetry.scripts]",
-            ),
-        ):
+        tables = [(pyproject.get("project", {}).get("scripts", {}), "[project.scripts]")]
+        tables += [found for module in REGISTRY for found in module.scripts(project)]
+        for table, where in tables:
             if isinstance(table, dict) and len(table) == 1:
                 name = next(iter(table))
                 yield Detection(Decided((name,), "pyproject.toml", f"{where} {name}"))

@@ -1,0 +1,37 @@
+"""Every installer dockergen knows, one module each, in precedence order.
+
+Adding an installer: a member of `Installer` (model.py), a module here implementing
+`InstallerModule` (base.py), its entry in REGISTRY, a template partial
+`templates/installers/<name>.j2`, and a fixture with its golden files.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from types import MappingProxyType
+from typing import Final
+
+from dockergen.installers.base import InstallerModule
+from dockergen.installers.pdm import PDM
+from dockergen.installers.pep621 import PEP621
+from dockergen.installers.pip import PIP
+from dockergen.installers.pipenv import PIPENV
+from dockergen.installers.poetry import POETRY
+from dockergen.installers.uv import UV
+from dockergen.model import Installer
+
+# Evidence of equal strength is decided by this order (see base.Strength).
+REGISTRY: Final[tuple[InstallerModule, ...]] = (PIPENV, POETRY, UV, PDM, PIP, PEP621)
+BY_NAME: Final[Mapping[Installer, InstallerModule]] = MappingProxyType(
+    {module.installer: module for module in REGISTRY}
+)
+LOCKFILES: Final[Mapping[str, Installer]] = MappingProxyType(
+    {module.lockfile: module.installer for module in REGISTRY if module.lockfile}
+)
+
+
+def installer_module(installer: Installer) -> InstallerModule:
+    return BY_NAME[installer]
+
+
+__all__ = ["BY_NAME", "LOCKFILES", "REGISTRY", "InstallerModule", "installer_module"]

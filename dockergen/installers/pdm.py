@@ -1,0 +1,81 @@
+"""pdm: pyproject.toml enforced by pdm.lock (`pdm install --check`)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any, Final
+
+from dockergen.installers.base import (
+    BaseInstaller,
+    Evidence,
+    Index,
+    InstallFacts,
+    LockedPackage,
+    PythonConstraint,
+    Strength,
+    file_names,
+    lock_tool_facts,
+    source_tables,
+    tool_table,
+)
+from dockergen.model import Installer
+from dockergen.project import ProjectDir
+
+_LOCK_SHAPES: Final = (
+    (("metadata",), dict),
+    (("metadata", "targets"), list),
+    (("metadata", "requires_python"), str),
+)
+# [tool.pdm.build] and [tool.pdm.version] only configure the pdm-backend build backend.
+_BACKEND_ONLY: Final = frozenset({"build", "version"})
+
+
+class Pdm(BaseInstaller):
+    installer = Installer.PDM
+    lockfile = "pdm.lock"
+    lock_command = "pdm lock"
+    # pdm's own [locked] extra pins the HTTP stack it was released with: the newest hishel
+    # (2.x) and unearth (0.19) break pdm 2.29 at start-up.
+    requirements = ("pdm[locked]==2.29.3",)
+
+    def evidence(self, project: ProjectDir) -> tuple[Evidence, ...]:
+        found = []
+        if project.is_file("pdm.lock"):
+            found.append(Evidence(Strength.LOCK, "pdm.lock"))
+        if set(_pdm(project)) - _BACKEND_ONLY:
+            found.append(Evidence(Strength.TOOL, "pyproject.toml [tool.pdm]"))
+        return tuple(found)
+
+    def facts(self, project: ProjectDir, python: str) -> InstallFacts:
+        return lock_tool_facts(self, project, packaged=_packaged(project))
+
+    def locked(self, project: ProjectDir) -> Iterator[LockedPackage]:
+        for package in self.lock_packages(project):
+            if isinstance(name := package.get("name"), str):
+                groups = package.get("groups") or ["default"]
+                yield LockedPackage(name, file_names(package), default="default" in groups)
+
+    def python_constraints(self, project: ProjectDir) -> Iterator[PythonConstraint]:
+        metadata = self.read_lock(project, _LOCK_SHAPES).get("metadata", {})
+        # Lock format 4.5+ records targets; older locks keep requires_python in [metadata].
+        targets = [t for t in metadata.get("targets", []) if isinstance(t, dict)]
+        value = targets[0].get("requires_python") if targets else metadata.get("requires_python")
+        if value:
+            yield PythonConstraint((str(value),), "pdm.lock", str(value), "requires-python")
+
+    def indexes(self, project: ProjectDir, manifests: tuple[str, ...]) -> Iterator[Index]:
+        yield from source_tables(
+            _pdm(project).get("source"), "pyproject.toml [[tool.pdm.source]]", frozenset({"pypi"})
+        )
+
+
+def _pdm(project: ProjectDir) -> dict[str, Any]:
+    return tool_table(project, "pdm")
+
+
+def _packaged(project: ProjectDir) -> bool:
+    explicit = _pdm(project).get("distribution")
+    return bool(explicit) if explicit is not None else "build-system" in project.pyproject()
+
+
+PDM: Final = Pdm()

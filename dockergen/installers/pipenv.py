@@ -1,0 +1,98 @@
+"""pipenv: Pipfile, enforced by Pipfile.lock (`pipenv install --deploy`)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import Any, Final
+
+from dockergen.installers.base import (
+    BaseInstaller,
+    Evidence,
+    Index,
+    InstallFacts,
+    LockedPackage,
+    Strength,
+    git_if_any,
+    local_warning,
+    path_dependencies,
+    source_tables,
+    table_entries,
+)
+from dockergen.model import Decided, Installer
+from dockergen.project import ProjectDir, check_shape
+
+PIPFILE: Final = "Pipfile"
+_SHAPES: Final = ((("requires",), dict), (("packages",), dict))
+_VERSION: Final = re.compile(r"\d+\.\d+(?:\.\d+)?", re.ASCII)
+
+
+class Pipenv(BaseInstaller):
+    installer = Installer.PIPENV
+    lockfile = "Pipfile.lock"
+    lock_command = "pipenv lock"
+    requirements = ("pipenv==2026.10.3",)
+
+    def evidence(self, project: ProjectDir) -> tuple[Evidence, ...]:
+        found = []
+        if project.is_file("Pipfile.lock"):
+            found.append(Evidence(Strength.LOCK, "Pipfile.lock"))
+        if project.is_file(PIPFILE):
+            found.append(Evidence(Strength.MANIFEST, PIPFILE))
+        return tuple(found)
+
+    def facts(self, project: ProjectDir, python: str) -> InstallFacts:
+        locked = project.is_file("Pipfile.lock")
+        warnings = (
+            ()
+            if locked
+            else (
+                "Pipfile has no Pipfile.lock: the build resolves versions afresh and is not "
+                "reproducible; run `pipenv lock` and commit Pipfile.lock",
+            )
+        )
+        packages = _pipfile(project).get("packages", {})
+        local = tuple(path_dependencies(packages))
+        return InstallFacts(
+            manifests=(PIPFILE, "Pipfile.lock") if locked else (PIPFILE,),
+            locked=locked,
+            apt_build=git_if_any(packages.values()),
+            warnings=(*warnings, *local_warning(local)),
+            deps_before_source=not local,
+            local_dependencies=local,
+        )
+
+    def declared(self, project: ProjectDir) -> Iterator[tuple[str, tuple[str, ...]]]:
+        yield from table_entries(_pipfile(project).get("packages"))
+
+    def locked(self, project: ProjectDir) -> Iterator[LockedPackage]:
+        if not project.is_file("Pipfile.lock"):
+            return
+        lock = project.read_json("Pipfile.lock", fix="regenerate it with `pipenv lock`")
+        default = lock.get("default")
+        for name in default if isinstance(default, dict) else ():
+            yield LockedPackage(str(name), (), default=True)
+
+    def python_pins(self, project: ProjectDir) -> Iterator[Decided[str]]:
+        requires = _pipfile(project).get("requires", {})
+        for key in ("python_full_version", "python_version"):
+            value = str(requires.get(key, ""))
+            if _VERSION.fullmatch(value):
+                yield Decided(value, PIPFILE, f"Pipfile [requires] {key} = {value!r}")
+                return
+
+    def indexes(self, project: ProjectDir, manifests: tuple[str, ...]) -> Iterator[Index]:
+        yield from source_tables(
+            _pipfile(project).get("source"), "Pipfile [[source]]", frozenset({"pypi"})
+        )
+
+
+def _pipfile(project: ProjectDir) -> dict[str, Any]:
+    if not project.is_file(PIPFILE):
+        return {}
+    data = project.read_toml(PIPFILE)
+    check_shape(PIPFILE, data, _SHAPES, "fix it")
+    return data
+
+
+PIPENV: Final = Pipenv()

@@ -1,0 +1,134 @@
+"""uv: pyproject.toml enforced by uv.lock (`uv sync --locked`), workspaces included."""
+
+from __future__ import annotations
+
+import dataclasses
+import fnmatch
+from collections.abc import Iterator
+from typing import Any, Final
+
+from dockergen.errors import InvalidProjectFileError, WorkspaceMemberError
+from dockergen.installers.base import (
+    BaseInstaller,
+    Evidence,
+    Index,
+    InstallFacts,
+    LockedPackage,
+    PythonConstraint,
+    Strength,
+    file_names,
+    lock_tool_facts,
+    source_tables,
+    tool_table,
+)
+from dockergen.model import Installer
+from dockergen.project import ProjectDir
+from dockergen.safety import shown
+
+_SHAPES: Final = (
+    (("tool", "uv", "workspace"), dict),
+    (("tool", "uv", "workspace", "members"), list),
+)
+_LOCK_SHAPES: Final = ((("requires-python",), str),)
+
+
+class Uv(BaseInstaller):
+    installer = Installer.UV
+    lockfile = "uv.lock"
+    lock_command = "uv lock"
+    requirements = ("uv==0.13.9",)
+
+    def evidence(self, project: ProjectDir) -> tuple[Evidence, ...]:
+        return (Evidence(Strength.LOCK, "uv.lock"),) if project.is_file("uv.lock") else ()
+
+    def facts(self, project: ProjectDir, python: str) -> InstallFacts:
+        facts = lock_tool_facts(self, project, packaged=_packaged(project))
+        workspace = _uv(project).get("workspace", {})
+        members = _members(project, workspace.get("members", ()))
+        if not members:
+            return facts
+        return dataclasses.replace(
+            facts,
+            manifests=(*facts.manifests, *(f"{m}/pyproject.toml" for m in members)),
+            workspace_members=members,
+            installs_project=True,  # members are installed after the source copy
+        )
+
+    def locked(self, project: ProjectDir) -> Iterator[LockedPackage]:
+        for package in self.lock_packages(project):
+            if isinstance(name := package.get("name"), str):
+                # uv.lock does not mark the default group on each package.
+                files = file_names(package, ("wheels", "sdist"))
+                yield LockedPackage(name, files, default=False)
+
+    def python_constraints(self, project: ProjectDir) -> Iterator[PythonConstraint]:
+        value = self.read_lock(project, _LOCK_SHAPES).get("requires-python")
+        if value:
+            yield PythonConstraint((str(value),), "uv.lock", str(value), "requires-python")
+
+    def indexes(self, project: ProjectDir, manifests: tuple[str, ...]) -> Iterator[Index]:
+        yield from source_tables(
+            _uv(project).get("index"), "pyproject.toml [[tool.uv.index]]", frozenset({"pypi"})
+        )
+
+    def check_location(self, project: ProjectDir) -> None:
+        """A workspace member is built from the workspace root, which holds the lock."""
+        if lock := _workspace_lock(project):
+            raise WorkspaceMemberError(str(project.root), lock)
+
+
+def _uv(project: ProjectDir) -> dict[str, Any]:
+    return tool_table(project, "uv", _SHAPES)
+
+
+def _packaged(project: ProjectDir) -> bool:
+    explicit = _uv(project).get("package")
+    return bool(explicit) if explicit is not None else "build-system" in project.pyproject()
+
+
+def _workspace_lock(project: ProjectDir) -> str | None:
+    """The uv.lock of a uv workspace that lists `project` as a member, if any."""
+    for depth, parent in enumerate(project.root.parents[:3], start=1):
+        workspace = ProjectDir(parent)
+        if workspace.is_file("uv.lock") and workspace.is_file("pyproject.toml"):
+            members = _uv(workspace).get("workspace", {})
+            relative = project.root.relative_to(parent).as_posix()
+            if any(fnmatch.fnmatch(relative, str(m)) for m in members.get("members", ())):
+                return "../" * depth + "uv.lock"
+        if workspace.is_dir(".git"):  # never look past the repository
+            return None
+    return None
+
+
+def _members(project: ProjectDir, patterns: Any) -> tuple[str, ...]:
+    found: list[str] = []
+    for pattern in patterns if isinstance(patterns, list) else ():
+        member = str(pattern).rstrip("/")
+        if member.startswith("/") or ".." in member.split("/"):
+            raise InvalidProjectFileError(
+                "pyproject.toml",
+                f"[tool.uv.workspace] members names {shown(member)}, outside the workspace",
+                "list members inside the workspace root",
+            )
+        found += _expand(project, member)
+    return tuple(m for m in dict.fromkeys(found) if project.is_file(f"{m}/pyproject.toml"))
+
+
+def _expand(project: ProjectDir, member: str) -> list[str]:
+    parent, _, leaf = member.rpartition("/")
+    if "*" in parent or not any(c in leaf for c in "*?["):
+        return [member]
+    # One directory listing, bounded by the pattern: never a walk of the tree.
+    try:
+        folder = project.path(parent) if parent else project.root
+        names = sorted(p.name for p in folder.iterdir()) if project.is_dir(parent or ".") else []
+    except OSError as exc:
+        raise InvalidProjectFileError(
+            "pyproject.toml",
+            f"[tool.uv.workspace] members {shown(member)} cannot be listed ({exc.strerror})",
+            "fix the pattern",
+        ) from exc
+    return [f"{parent}/{n}".lstrip("/") for n in names if fnmatch.fnmatch(n, leaf)]
+
+
+UV: Final = Uv()

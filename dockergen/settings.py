@@ -1,0 +1,78 @@
+"""The user's choices, resolved once: flags given now over answers recorded earlier.
+
+Every command starts here, so detection, rendering and regeneration all see the same values.
+A choice is always credited to the answers file, because that is where it lives after this
+run: `init --python 3.12` and a later `check` then describe it in the same words, which
+keeps a fresh render and the record of it identical.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Final
+
+from dockergen.answers import answers_file, answers_label, read_answers, remember, template_dir
+from dockergen.model import Overrides
+from dockergen.project import ProjectDir
+
+
+# Overrides field -> the flag that sets it.
+FLAGS: Final = {
+    "installer": "--installer",
+    "python": "--python",
+    "command": "--command",
+    "port": "--port",
+    "apt_run": "--apt",
+    "apt_build": "--apt-build",
+    "templates": "--templates",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    flags: Overrides  # given on the command line now
+    recorded: Overrides  # in the answers file before this run
+    choices: Overrides  # what counts now, and what the answers file holds after this run
+    answers_file: str  # pyproject.toml or .dockergen.toml
+    label: str  # how output names where answers live ("pyproject.toml [tool.dockergen]")
+    template_dir: Path | None  # a team's template folder, inside the project
+
+    def detail(self, key: str, value: object) -> str:
+        """How a decision made by the user is explained: `<label>: python = '3.12'`."""
+        shown = value.value if hasattr(value, "value") else value
+        return f"{self.label}: {key} = {shown!r}"
+
+    def origin(self, field: str) -> str:
+        """Where a value came from, for an error about it: the flag, or the answers file."""
+        if getattr(self.flags, field) not in (None, ()):
+            return FLAGS[field]
+        return self.label
+
+    @property
+    def changed(self) -> bool:
+        """True when this run records something new."""
+        return self.choices != self.recorded
+
+
+def resolve_settings(root: Path, flags: Overrides | None = None) -> Settings:
+    project = ProjectDir(root)
+    flags = flags or Overrides()
+    recorded = read_answers(project)
+    choices = remember(recorded, flags)
+    return Settings(
+        flags=flags,
+        recorded=recorded,
+        choices=choices,
+        answers_file=answers_file(project),
+        label=answers_label(project),
+        template_dir=template_dir(root, choices),
+    )
+
+
+def with_flags(settings: Settings, **changes: object) -> Settings:
+    """The settings after more choices (answers typed at a prompt)."""
+    flags = dataclasses.replace(settings.flags, **changes)
+    choices = remember(settings.recorded, flags)
+    return dataclasses.replace(settings, flags=flags, choices=choices)
