@@ -31,7 +31,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from dockergen.installers import INSTALLERS  # noqa: E402
+from dockergen.installers import installer_module  # noqa: E402
 from dockergen.model import Installer  # noqa: E402
 from tests.docker import (  # noqa: E402
     docker,
@@ -50,7 +50,7 @@ BENCH_FIXTURES = ("pip-requirements", "poetry", "uv", "pipenv")
 
 
 def _pin(installer: Installer) -> str:
-    return " ".join(INSTALLERS[installer].requirements)
+    return " ".join(installer_module(installer).requirements)
 
 
 def naive_dockerfile(case: str, cmd: str) -> str:
@@ -117,8 +117,8 @@ def _timed_build(context: Path, dockerfile: str, tag: str) -> float:
 def _prepare(case: str, workdir: Path, lock_cache: Path) -> Path:
     root = Path(shutil.copytree(FIXTURES / case, workdir / case))
     _make_unique(root)
-    if CASES[case].relock:
-        relock(root, CASES[case].relock, lock_cache)
+    if (tool := CASES[case].relock) is not None:
+        relock(root, tool, lock_cache)
     _generate(root, force=False)
     return root
 
@@ -148,8 +148,8 @@ def run_variant(case: str, variant: str, workdir: Path, lock_cache: Path, sample
     old = installed_distributions(tag, python) - BUNDLED
 
     CASES[case].add_dependency(root)
-    if CASES[case].relock:
-        relock(root, CASES[case].relock, lock_cache)
+    if (tool := CASES[case].relock) is not None:
+        relock(root, tool, lock_cache)
     if variant == "dockergen":
         _generate(root, force=True)
         shutil.copyfile(root / "Dockerfile", root / "Dockerfile.bench")

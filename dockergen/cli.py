@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 import json
 import sys
 from collections.abc import Iterator, Sequence
@@ -17,8 +16,21 @@ from dockergen import __version__
 from dockergen.decisions import explain_lines, plan_dict, summary_lines
 from dockergen.detect import detect_project
 from dockergen.errors import DockergenError
-from dockergen.model import Installer, Overrides, ProjectSpec
-from dockergen.prompts import split_command
+from dockergen.model import ProjectSpec
+from dockergen.options import (
+    AptBuildOpt,
+    AptOpt,
+    CommandOpt,
+    DryRunOpt,
+    ForceOpt,
+    InstallerOpt,
+    PathArg,
+    PortOpt,
+    PythonOpt,
+    StrictOpt,
+    TemplatesOpt,
+    flags,
+)
 
 if TYPE_CHECKING:
     from dockergen.regenerate import Extra, Plan
@@ -62,73 +74,6 @@ def _root(
     """Generate a production-grade BuildKit Dockerfile from a Python project's metadata."""
 
 
-PathArg = Annotated[
-    Path, typer.Argument(exists=True, file_okay=False, help="The project directory.")
-]
-InstallerOpt = Annotated[
-    Installer | None, typer.Option(help="Skip detection and use this installer.")
-]
-PythonOpt = Annotated[
-    str | None, typer.Option(help="Python version for the image, e.g. 3.12 or 3.12.4.")
-]
-CommandOpt = Annotated[
-    str | None, typer.Option(help="Start command, e.g. 'gunicorn app:app'; becomes CMD.")
-]
-PortOpt = Annotated[int | None, typer.Option(help="Port the app listens on; becomes EXPOSE.")]
-AptOpt = Annotated[
-    list[str] | None, typer.Option(help="Debian package for the final image (repeatable).")
-]
-AptBuildOpt = Annotated[
-    list[str] | None,
-    typer.Option(help="Debian package needed only to build dependencies (repeatable)."),
-]
-TemplatesOpt = Annotated[
-    Path | None,
-    typer.Option(
-        exists=True,
-        file_okay=False,
-        help="A team's template directory overriding built-in templates by name (remembered).",
-    ),
-]
-ForceOpt = Annotated[bool, typer.Option(help="Replace the file if it exists.")]
-StrictOpt = Annotated[
-    bool, typer.Option(help="Make contradicting Python versions an error, not a warning.")
-]
-DryRunOpt = Annotated[bool, typer.Option(help="Print the files instead of writing them.")]
-
-
-def _flags(
-    root: Path,
-    installer: Installer | None = None,
-    python: str | None = None,
-    command: str | None = None,
-    port: int | None = None,
-    apt: list[str] | None = None,
-    apt_build: list[str] | None = None,
-    templates: Path | None = None,
-) -> Overrides:
-    return Overrides(
-        installer=installer,
-        python=python,
-        command=None if command is None else split_command(command),
-        port=port,
-        apt_run=tuple(apt or ()),
-        apt_build=tuple(apt_build or ()),
-        templates=_relative(templates, root) if templates else None,
-    )
-
-
-def _relative(folder: Path, root: Path) -> str:
-    """Recorded relative to the project, so the answer works in any clone."""
-    try:
-        return folder.resolve().relative_to(root.resolve()).as_posix()
-    except ValueError:
-        raise DockergenError(
-            f"--templates: {folder} is outside the project; put the template folder inside the "
-            "project, so the remembered answer works in every clone"
-        ) from None
-
-
 @app.command()
 def init(
     path: PathArg = Path(),
@@ -156,23 +101,23 @@ def init(
     `dockergen update` reproduces them. Example: dockergen init . --python 3.12 --apt libpq5
     """
     with _user_errors():
-        flags = _flags(path, installer, python, command, port, apt, apt_build, templates)
+        given = flags(path, installer, python, command, port, apt, apt_build, templates)
         if not dry_run and not no_input and _stdin_is_tty():
             from dockergen.prompts import ask
 
-            flags = dataclasses.replace(flags, **ask(detect_project(path, flags)))
+            given = ask(detect_project(path, given), given)
             compose = compose or typer.confirm("Also write compose.yaml", default=False)
         extras = _extras(compose=compose, ci=ci)
         from dockergen.regenerate import plan
 
         if dry_run:  # what init would write, even over existing files
-            planned = plan(path, flags, mode="init", force=True, extras=extras, strict=strict)
+            planned = plan(path, given, mode="init", force=True, extras=extras, strict=strict)
             _print_decisions(planned.spec)
             for outcome in planned.files:
                 typer.echo(f"--- {outcome.name} ---")
                 typer.echo(outcome.content, nl=False)
             return
-        planned = plan(path, flags, mode="init", force=force, extras=extras, strict=strict)
+        planned = plan(path, given, mode="init", force=force, extras=extras, strict=strict)
         _print_decisions(planned.spec)
         _carry_out(planned, path, report="written")
 
@@ -200,8 +145,8 @@ def update(
     from dockergen.regenerate import plan
 
     with _user_errors():
-        flags = _flags(path, installer, python, command, port, apt, apt_build, templates)
-        planned = plan(path, flags, mode="update", force=force)
+        given = flags(path, installer, python, command, port, apt, apt_build, templates)
+        planned = plan(path, given, mode="update", force=force)
         _print_decisions(planned.spec)
         _carry_out(planned, path, report="outcomes")
 
@@ -261,7 +206,8 @@ def diff(path: PathArg = Path()) -> None:
         colour = sys.stdout.isatty()
         for outcome in plan(path).files:
             for line in unified_diff(outcome).splitlines(keepends=True):
-                typer.echo(typer.style(line, **coloured(line)) if colour else line, nl=False)
+                fg, bold = coloured(line)
+                typer.echo(typer.style(line, fg=fg, bold=bold) if colour else line, nl=False)
 
 
 def _write_extras(path: Path, extras: Sequence[Extra], *, force: bool, dry_run: bool) -> None:

@@ -9,8 +9,9 @@ from dockergen.errors import ConflictingLockfilesError, NoManifestError
 from dockergen.frameworks import django_build_steps
 from dockergen.indexes import find_indexes
 from dockergen.installers import LOCKFILES, REGISTRY, installer_module
-from dockergen.installers.base import Evidence, InstallerModule, metadata_files
+from dockergen.installers.base import Evidence, InstallerModule
 from dockergen.installers.requirements import CANDIDATES
+from dockergen.installers.tables import metadata_files
 from dockergen.model import Decided, Installer, Overrides, ProjectSpec
 from dockergen.project import ProjectDir
 from dockergen.pyversion import choose_python

@@ -79,7 +79,7 @@ def django(context: Context) -> Detection | None:
     missing = [] if wsgi else ["a wsgi.py next to the settings module named in manage.py"]
     if "gunicorn" not in context.dependencies():
         missing.append("gunicorn among the dependencies")
-    if missing:
+    if missing or wsgi is None:
         return Detection(None, (_cannot_start("the Django project (manage.py)", missing),))
     argv = ("gunicorn", "--bind", f"{BIND}:8000", f"{wsgi}:application")
     detail = f"Django project, {wsgi.replace('.', '/')}.py served by gunicorn"

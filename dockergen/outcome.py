@@ -64,9 +64,8 @@ def _outcomes(plan: Plan) -> list[tuple[str, bool]]:
     return lines
 
 
-def coloured(line: str) -> dict[str, object]:
-    """typer.style keywords for one line of a unified diff."""
+def coloured(line: str) -> tuple[str | None, bool]:
+    """(colour, bold) for one line of a unified diff."""
     if line.startswith(("+++", "---")):
-        return {"bold": True}
-    colour = _COLOURS.get(line[:1])
-    return {"fg": colour} if colour else {}
+        return None, True
+    return _COLOURS.get(line[:1]), False

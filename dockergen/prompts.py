@@ -6,16 +6,17 @@ Only changed values become answers, so an accepted default keeps following the p
 
 from __future__ import annotations
 
+import dataclasses
 import shlex
 
 import typer
 
 from dockergen.errors import UnsafeValueError
-from dockergen.model import ProjectSpec
+from dockergen.model import Overrides, ProjectSpec
 
 
-def ask(spec: ProjectSpec) -> dict[str, object]:
-    """The choices the user changed, as Overrides fields."""
+def ask(spec: ProjectSpec, given: Overrides) -> Overrides:
+    """`given` with the values the user changed at the prompts."""
     python = spec.python
     asked_python = typer.prompt(f"Python version ({python.detail})", default=python.value)
     command = shlex.join(spec.command.value) if spec.command else ""
@@ -29,18 +30,17 @@ def ask(spec: ProjectSpec) -> dict[str, object]:
     asked_apt = typer.prompt(
         "Extra Debian packages for the image", default=apt, show_default=bool(apt)
     )
-    changes: dict[str, object] = {}
     if asked_python != python.value:
-        changes["python"] = asked_python
+        given = dataclasses.replace(given, python=asked_python)
     if asked_command != command:
-        changes["command"] = split_command(asked_command, "prompt") or None
+        given = dataclasses.replace(given, command=split_command(asked_command, "prompt") or None)
     if asked_port != port:
         if not asked_port.isdigit():
             raise UnsafeValueError("port", asked_port, "prompt", "give a number such as 8000")
-        changes["port"] = int(asked_port)
+        given = dataclasses.replace(given, port=int(asked_port))
     if asked_apt != apt:
-        changes["apt_run"] = tuple(asked_apt.replace(",", " ").split())
-    return changes
+        given = dataclasses.replace(given, apt_run=tuple(asked_apt.replace(",", " ").split()))
+    return given
 
 
 def split_command(command: str, source: str = "--command") -> tuple[str, ...]:

@@ -8,7 +8,6 @@ keeps a fresh render and the record of it identical.
 
 from __future__ import annotations
 
-import dataclasses
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Final
@@ -16,7 +15,6 @@ from typing import Final
 from dockergen.answers import answers_file, answers_label, read_answers, remember, template_dir
 from dockergen.model import Overrides
 from dockergen.project import ProjectDir
-
 
 # Overrides field -> the flag that sets it.
 FLAGS: Final = {
@@ -69,10 +67,3 @@ def resolve_settings(root: Path, flags: Overrides | None = None) -> Settings:
         label=answers_label(project),
         template_dir=template_dir(root, choices),
     )
-
-
-def with_flags(settings: Settings, **changes: object) -> Settings:
-    """The settings after more choices (answers typed at a prompt)."""
-    flags = dataclasses.replace(settings.flags, **changes)
-    choices = remember(settings.recorded, flags)
-    return dataclasses.replace(settings, flags=flags, choices=choices)

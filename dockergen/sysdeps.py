@@ -89,7 +89,7 @@ def locked_without_wheel(project: ProjectDir, python: str) -> set[str]:
 
 def _installable(filenames: tuple[str, ...], tag: str) -> bool:
     """A pure wheel, or wheels for this CPython on both glibc x86_64 and aarch64."""
-    arches = set()
+    arches: set[str] = set()
     for name in filenames:
         if not name.endswith(".whl") or name.count("-") < 4:
             continue

@@ -2,15 +2,15 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from dockergen.model import Overrides
+from dockergen.detect import detect_project
+from dockergen.model import Decided, Overrides
+from dockergen.project import ProjectDir
 from dockergen.settings import resolve_settings
 from dockergen.start_command import NO_COMMAND_WARNING, choose_command
-from dockergen.detect import detect_project
-from dockergen.model import Decided
-from dockergen.project import ProjectDir
 from tests.helpers import make_tree
 
 Files = Mapping[str, str]
@@ -70,11 +70,11 @@ def _procfile(line: str) -> Files:
     return {"Procfile": f"release: ./manage.py migrate\nweb: {line}\nworker: celery worker\n"}
 
 
-def _web(argv: tuple[str, ...], line: str, overridden: tuple[str, ...] = ()) -> Decided:
+def _web(argv: tuple[str, ...], line: str, overridden: tuple[str, ...] = ()) -> Decided[Any]:
     return Decided(argv, "Procfile", f"Procfile web: {line}", overridden)
 
 
-def _port(port: int, source: str, detail: str, overridden: tuple[str, ...] = ()) -> Decided:
+def _port(port: int, source: str, detail: str, overridden: tuple[str, ...] = ()) -> Decided[Any]:
     return Decided(port, source, detail, overridden)
 
 
@@ -366,7 +366,7 @@ def _choose(
     override: tuple[str, ...] | None = None,
     port: int | None = None,
     installs_project: bool = False,
-) -> tuple[Decided | None, Decided | None, list[str]]:
+) -> tuple[Decided[Any] | None, Decided[Any] | None, list[str]]:
     settings = resolve_settings(root, Overrides(command=override, port=port))
     return choose_command(ProjectDir(root), settings, installs_project=installs_project)
 
@@ -375,8 +375,8 @@ def _choose(
 def test_command_and_port(
     tmp_path: Path,
     files: Files,
-    command: Decided | None,
-    port: Decided | None,
+    command: Decided[Any] | None,
+    port: Decided[Any] | None,
     warnings: list[str],
 ) -> None:
     assert _choose(make_tree(tmp_path, files)) == (command, port, warnings)
@@ -471,7 +471,7 @@ def test_flag_beats_an_app_that_cannot_start(tmp_path: Path) -> None:
         pytest.param({"requirements.txt": ""}, Decided(9000, ANSWERS, PORT), id="no-command"),
     ],
 )
-def test_port_flag_wins(tmp_path: Path, files: Files, expected: Decided) -> None:
+def test_port_flag_wins(tmp_path: Path, files: Files, expected: Decided[Any]) -> None:
     assert _choose(make_tree(tmp_path, files), port=9000)[1] == expected
 
 

@@ -199,47 +199,47 @@ def _pick(draw: Any, tree: dict[str, bytes | None]) -> str | None:
     return draw(st.sampled_from(names)) if names else None
 
 
-def _at(draw: Any, data: bytes) -> int:
+def _at(draw: st.DrawFn, data: bytes) -> int:
     return draw(st.integers(0, len(data)))
 
 
-def _flip(draw: Any, data: bytes) -> bytes:
+def _flip(draw: st.DrawFn, data: bytes) -> bytes:
     if not data:
         return data
     index = draw(st.integers(0, len(data) - 1))
     return data[:index] + bytes([data[index] ^ draw(st.integers(1, 255))]) + data[index + 1 :]
 
 
-def _truncate(draw: Any, data: bytes) -> bytes:
+def _truncate(draw: st.DrawFn, data: bytes) -> bytes:
     return data[: _at(draw, data)]
 
 
-def _lines(draw: Any, data: bytes, edit: Callable[[list[bytes], int], None]) -> bytes:
+def _lines(draw: st.DrawFn, data: bytes, edit: Callable[[list[bytes], int], object]) -> bytes:
     lines = data.splitlines(keepends=True)
     if lines:
         edit(lines, draw(st.integers(0, len(lines) - 1)))
     return b"".join(lines)
 
 
-def _duplicate_line(draw: Any, data: bytes) -> bytes:
+def _duplicate_line(draw: st.DrawFn, data: bytes) -> bytes:
     return _lines(draw, data, lambda lines, i: lines.insert(i, lines[i]))
 
 
-def _delete_line(draw: Any, data: bytes) -> bytes:
+def _delete_line(draw: st.DrawFn, data: bytes) -> bytes:
     return _lines(draw, data, lambda lines, i: lines.pop(i))
 
 
-def _insert_raw(draw: Any, data: bytes) -> bytes:
+def _insert_raw(draw: st.DrawFn, data: bytes) -> bytes:
     at = _at(draw, data)
     return data[:at] + draw(payloads).encode("utf-8", "surrogatepass") + data[at:]
 
 
-def _insert_line(draw: Any, data: bytes) -> bytes:
+def _insert_line(draw: st.DrawFn, data: bytes) -> bytes:
     line = draw(payloads).encode("utf-8", "surrogatepass") + b"\n"
     return _lines(draw, data + b"\n", lambda lines, i: lines.insert(i, line))
 
 
-def _inside_string(draw: Any, data: bytes) -> bytes:
+def _inside_string(draw: st.DrawFn, data: bytes) -> bytes:
     """A payload escaped into an existing TOML or JSON string: the file still parses, so the
     payload reaches the parsed values."""
     quotes = [m.end() for m in re.finditer(rb'(=|:) ?"', data)]
@@ -250,7 +250,7 @@ def _inside_string(draw: Any, data: bytes) -> bytes:
     return data[:at] + escaped.encode("utf-8", "surrogatepass") + data[at:]
 
 
-def _invalid_utf8(draw: Any, data: bytes) -> bytes:
+def _invalid_utf8(draw: st.DrawFn, data: bytes) -> bytes:
     at = _at(draw, data)
     junk = draw(
         st.sampled_from([b"\xff", b"\xc3", b"\xed\xa0\x80", b"\xf4\x90\x80\x80", b"\xfe\xff"])
@@ -258,12 +258,12 @@ def _invalid_utf8(draw: Any, data: bytes) -> bytes:
     return data[:at] + junk + data[at:]
 
 
-def _long_line(draw: Any, data: bytes) -> bytes:
+def _long_line(draw: st.DrawFn, data: bytes) -> bytes:
     at = _at(draw, data)
     return data[:at] + draw(st.sampled_from([b"x", b"a ", b"\\", b"["])) * 70_000 + data[at:]
 
 
-def _replace(draw: Any, data: bytes) -> bytes:
+def _replace(draw: st.DrawFn, data: bytes) -> bytes:
     return draw(payloads).encode("utf-8", "surrogatepass")
 
 
@@ -673,5 +673,6 @@ def test_hostile_answers(table: dict[str, Any], in_pyproject: bool) -> None:
 def test_mutated_renders_lint_clean(tree: dict[str, bytes | None]) -> None:
     text = _run(tree)
     assume(text is not None)
+    assert text is not None  # for the type checker: assume() stopped the example otherwise
     with tempfile.TemporaryDirectory() as tmp:
         assert hadolint_findings(text, Path(tmp)) == []

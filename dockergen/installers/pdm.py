@@ -13,6 +13,8 @@ from dockergen.installers.base import (
     LockedPackage,
     PythonConstraint,
     Strength,
+)
+from dockergen.installers.tables import (
     file_names,
     lock_tool_facts,
     source_tables,

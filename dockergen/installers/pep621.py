@@ -25,7 +25,7 @@ class Pep621(BaseInstaller):
         dynamic = "dependencies" in table.get("dynamic", ())
         # The builder reads [project].dependencies with tomllib, new in Python 3.11.
         old_python = tuple(int(p) for p in python.split(".")[:2]) < (3, 11)
-        warnings = ()
+        warnings: tuple[str, ...] = ()
         if dynamic:
             warnings = (
                 "pyproject.toml declares dependencies as dynamic, so they are installed with "

@@ -44,7 +44,7 @@ class Pip(BaseInstaller):
         if top is None:
             raise NoManifestError(str(project.root), CANDIDATES)
         tree = read_tree(project, top)
-        warnings = ()
+        warnings: tuple[str, ...] = ()
         if tree.local_paths:
             warnings = (
                 f"{top} installs local paths ({', '.join(tree.local_paths)}), so dependencies "

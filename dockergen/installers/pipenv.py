@@ -13,6 +13,8 @@ from dockergen.installers.base import (
     InstallFacts,
     LockedPackage,
     Strength,
+)
+from dockergen.installers.tables import (
     git_if_any,
     local_warning,
     path_dependencies,

@@ -15,6 +15,8 @@ from dockergen.installers.base import (
     LockedPackage,
     PythonConstraint,
     Strength,
+)
+from dockergen.installers.tables import (
     file_names,
     lock_tool_facts,
     metadata_files,
@@ -131,10 +133,10 @@ def _term(term: str) -> str:
     if term in ("*", ""):
         return ""
     if term.startswith("^"):
-        parts = [int(p) for p in term[1:].split(".")]
-        first_nonzero = next((i for i, p in enumerate(parts) if p), len(parts) - 1)
-        upper = [*parts[:first_nonzero], parts[first_nonzero] + 1]
-        return f">={term[1:]},<{'.'.join(map(str, upper))}"
+        numbers = [int(p) for p in term[1:].split(".")]
+        first_nonzero = next((i for i, n in enumerate(numbers) if n), len(numbers) - 1)
+        caret = [*numbers[:first_nonzero], numbers[first_nonzero] + 1]
+        return f">={term[1:]},<{'.'.join(map(str, caret))}"
     if term.startswith("~") and not term.startswith("~="):
         parts = term[1:].split(".")
         upper = [parts[0], str(int(parts[1]) + 1)] if len(parts) > 1 else [str(int(parts[0]) + 1)]

@@ -1,0 +1,140 @@
+"""Readers shared by installer modules: tool tables, lock entries, and the facts common to
+tools that install from pyproject.toml and a lock file of their own."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from dockergen.installers.base import BaseInstaller, Index, InstallFacts, Shapes
+from dockergen.project import ProjectDir, check_shape
+
+
+def tool_table(project: ProjectDir, tool: str, shapes: Shapes = ()) -> dict[str, Any]:
+    """`[tool.<tool>]` of pyproject.toml, with the shapes its readers rely on checked."""
+    table = project.pyproject().get("tool", {}).get(tool, {})
+    check_shape(
+        "pyproject.toml", {"tool": {tool: table}}, ((("tool", tool), dict), *shapes), "fix it"
+    )
+    return table if isinstance(table, dict) else {}
+
+
+def lock_tool_facts(
+    module: BaseInstaller, project: ProjectDir, *, packaged: bool, declared: Any = None
+) -> InstallFacts:
+    """Facts of a tool that installs from pyproject.toml and its own lock (poetry, uv, pdm).
+    `declared` is the tool's own dependency table, when it has one."""
+    lockfile = str(module.lockfile)
+    locked = project.is_file(lockfile)
+    warnings = (
+        ()
+        if locked
+        else (
+            f"no {lockfile}: the build resolves versions afresh and is not reproducible; "
+            f"create and commit {lockfile}",
+        )
+    )
+    packages = module.lock_packages(project)  # pdm.lock marks VCS packages with git =
+    sources = [*packages, *(p.get("source", {}) for p in packages)]
+    declared_values = list(declared.values()) if isinstance(declared, dict) else []
+    local = tuple(
+        dict.fromkeys(n for n in (*path_dependencies(declared), *locked_local(packages)) if n)
+    )
+    return InstallFacts(
+        manifests=("pyproject.toml", lockfile) if locked else ("pyproject.toml",),
+        locked=locked,
+        installs_project=packaged,
+        apt_build=git_if_any([*declared_values, *sources]),
+        warnings=(*warnings, *local_warning(local)),
+        deps_before_source=not local,
+        local_dependencies=local,
+    )
+
+
+def local_warning(local: tuple[str, ...]) -> tuple[str, ...]:
+    if not local:
+        return ()
+    return (
+        f"local path dependencies ({', '.join(local)}) need the source before the install, so "
+        "a code change reinstalls dependencies (from the cache, without downloads)",
+    )
+
+
+def git_if_any(requirements: Any) -> tuple[str, ...]:
+    """Tables ({git = ...}) and lock sources of VCS type need git in the builder."""
+    for value in requirements:
+        if isinstance(value, dict) and ("git" in value or value.get("type") == "git"):
+            return ("git",)
+    return ()
+
+
+def path_dependencies(declared: Any) -> list[str]:
+    """Names in a Pipfile/poetry table declared as `name = {path = "..."}`."""
+    if not isinstance(declared, dict):
+        return []
+    return [str(n) for n, v in declared.items() if isinstance(v, dict) and "path" in v]
+
+
+def locked_local(packages: list[dict[str, Any]]) -> list[str]:
+    """Locked packages installed from a directory or file of the project (poetry, uv, pdm)."""
+    names = []
+    for package in packages:
+        source = package.get("source")
+        kind = source.get("type") if isinstance(source, dict) else None  # poetry.lock
+        keys = set(source) if isinstance(source, dict) else set()  # uv.lock
+        if kind in ("directory", "file") or keys & {"directory", "path"} or "path" in package:
+            names.append(str(package.get("name", "")))
+    return names
+
+
+def file_names(package: dict[str, Any], keys: tuple[str, ...] = ("files",)) -> tuple[str, ...]:
+    """Distribution file names in a lock entry's `files` (poetry, pdm) or URLs (uv)."""
+    entries: list[object] = []
+    for key in keys:
+        value = package.get(key)
+        entries += value if isinstance(value, list) else [value] if isinstance(value, dict) else []
+    names = []
+    for entry in entries:
+        if isinstance(entry, dict):
+            raw = entry.get("file") or entry.get("url") or ""
+            names.append(str(raw).rsplit("/", 1)[-1])
+    return tuple(n for n in names if n)
+
+
+def table_entries(
+    table: Any, skip: frozenset[str] = frozenset()
+) -> Iterator[tuple[str, tuple[str, ...]]]:
+    """Pipfile/Poetry tables: name = "spec" or name = {version = ..., extras = [...]}."""
+    if not isinstance(table, dict):
+        return
+    for name, spec in table.items():
+        if name in skip or (isinstance(spec, dict) and spec.get("optional") is True):
+            continue
+        extras = spec.get("extras", ()) if isinstance(spec, dict) else ()
+        yield str(name), tuple(e for e in extras if isinstance(e, str))
+
+
+def source_tables(entries: Any, where: str, default_names: frozenset[str]) -> Iterator[Index]:
+    """Index entries of a `[[source]]`-style array: every one but the default index."""
+    for entry in entries if isinstance(entries, list) else ():
+        if not isinstance(entry, dict) or not isinstance(entry.get("url"), str):
+            continue
+        if str(entry.get("name", "")).lower() not in default_names:
+            yield Index(entry["url"], where)
+
+
+def metadata_files(table: Any) -> tuple[str, ...]:
+    """Files a metadata table names: readme, license file, license-files globs."""
+    if not isinstance(table, dict):
+        return ()
+    found: list[str] = []
+    readme, license_ = table.get("readme"), table.get("license")
+    readmes = readme if isinstance(readme, list) else [readme]  # poetry allows a list
+    found.extend(r for r in readmes if isinstance(r, str))
+    for value in (readme, license_):  # {file = "..."}; a license string is an SPDX id
+        if isinstance(value, dict) and isinstance(value.get("file"), str):
+            found.append(value["file"])
+    globs = table.get("license-files")
+    if isinstance(globs, list):
+        found.extend(g for g in globs if isinstance(g, str))
+    return tuple(f for f in found if f and "\n" not in f)

@@ -1,0 +1,81 @@
+"""The command-line options shared by dockergen's commands, and the Overrides they make.
+
+Part of the CLI (it uses typer); the library never sees these.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from dockergen.errors import DockergenError
+from dockergen.model import Installer, Overrides
+from dockergen.prompts import split_command
+
+PathArg = Annotated[
+    Path, typer.Argument(exists=True, file_okay=False, help="The project directory.")
+]
+InstallerOpt = Annotated[
+    Installer | None, typer.Option(help="Skip detection and use this installer.")
+]
+PythonOpt = Annotated[
+    str | None, typer.Option(help="Python version for the image, e.g. 3.12 or 3.12.4.")
+]
+CommandOpt = Annotated[
+    str | None, typer.Option(help="Start command, e.g. 'gunicorn app:app'; becomes CMD.")
+]
+PortOpt = Annotated[int | None, typer.Option(help="Port the app listens on; becomes EXPOSE.")]
+AptOpt = Annotated[
+    list[str] | None, typer.Option(help="Debian package for the final image (repeatable).")
+]
+AptBuildOpt = Annotated[
+    list[str] | None,
+    typer.Option(help="Debian package needed only to build dependencies (repeatable)."),
+]
+TemplatesOpt = Annotated[
+    Path | None,
+    typer.Option(
+        exists=True,
+        file_okay=False,
+        help="A team's template directory overriding built-in templates by name (remembered).",
+    ),
+]
+ForceOpt = Annotated[bool, typer.Option(help="Replace the file if it exists.")]
+StrictOpt = Annotated[
+    bool, typer.Option(help="Make contradicting Python versions an error, not a warning.")
+]
+DryRunOpt = Annotated[bool, typer.Option(help="Print the files instead of writing them.")]
+
+
+def flags(
+    root: Path,
+    installer: Installer | None = None,
+    python: str | None = None,
+    command: str | None = None,
+    port: int | None = None,
+    apt: list[str] | None = None,
+    apt_build: list[str] | None = None,
+    templates: Path | None = None,
+) -> Overrides:
+    return Overrides(
+        installer=installer,
+        python=python,
+        command=None if command is None else split_command(command),
+        port=port,
+        apt_run=tuple(apt or ()),
+        apt_build=tuple(apt_build or ()),
+        templates=relative_folder(templates, root) if templates else None,
+    )
+
+
+def relative_folder(folder: Path, root: Path) -> str:
+    """Recorded relative to the project, so the answer works in any clone."""
+    try:
+        return folder.resolve().relative_to(root.resolve()).as_posix()
+    except ValueError:
+        raise DockergenError(
+            f"--templates: {folder} is outside the project; put the template folder inside the "
+            "project, so the remembered answer works in every clone"
+        ) from None
