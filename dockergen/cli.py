@@ -35,6 +35,7 @@ app = typer.Typer(
 
 class CiProvider(StrEnum):
     GITHUB = "github"
+    GITLAB = "gitlab"
 
 
 @contextlib.contextmanager
@@ -211,12 +212,12 @@ def _stdin_is_tty() -> bool:
 
 
 def _extras(*, compose: bool, ci: CiProvider | None, image: str | None = None) -> list[Extra]:
-    from dockergen.ci import workflow_extra
+    from dockergen.ci import ci_extras
     from dockergen.compose import render_compose
 
     found: list[Extra] = [render_compose] if compose else []
     if ci:
-        found.append(workflow_extra(image))
+        found.extend(ci_extras(ci, image))
     return found
 
 
@@ -298,10 +299,11 @@ def ci_command(
     force: ForceOpt = False,
     dry_run: DryRunOpt = False,
 ) -> None:
-    """Write a CI workflow that builds the image and keeps BOTH caches between runs.
+    """Write CI that runs `dockergen check` and BuildKit's checks, then builds with the caches.
 
-    The layer cache goes to the CI cache (type=gha, mode=max); the cache mounts (/root/.cache,
-    apt) are carried across runs by buildkit-cache-dance. Example: dockergen ci github
+    github: .github/workflows/docker.yml (layer cache type=gha, cache mounts carried by
+    buildkit-cache-dance) and .github/dependabot.yml. gitlab: .gitlab-ci.yml (layer cache in
+    the project's registry). Example: dockergen ci github
     """
     extras = _extras(compose=False, ci=provider, image=image)
     _write_extras(path, extras, force=force, dry_run=dry_run)
