@@ -76,6 +76,10 @@ CommandOpt = Annotated[
     str | None, typer.Option(help="Start command, e.g. 'gunicorn app:app'; becomes CMD.")
 ]
 PortOpt = Annotated[int | None, typer.Option(help="Port the app listens on; becomes EXPOSE.")]
+HealthcheckOpt = Annotated[
+    str | None,
+    typer.Option(help="URL path for a Dockerfile HEALTHCHECK, e.g. /health (remembered)."),
+]
 AptOpt = Annotated[
     list[str] | None, typer.Option(help="Debian package for the final image (repeatable).")
 ]
@@ -140,6 +144,7 @@ def init(
     apt: AptOpt = None,
     apt_build: AptBuildOpt = None,
     templates: TemplatesOpt = None,
+    healthcheck: HealthcheckOpt = None,
     compose: Annotated[bool, typer.Option(help="Also write compose.yaml.")] = False,
     ci: Annotated[
         CiProvider | None, typer.Option(help="Also write a CI workflow that keeps the caches.")
@@ -158,6 +163,7 @@ def init(
     """
     with _user_errors():
         flags = _flags(path, installer, python, command, port, apt, apt_build, templates)
+        flags = dataclasses.replace(flags, healthcheck=healthcheck)
         if not dry_run and not no_input and _stdin_is_tty():
             from dockergen.prompts import ask
 
@@ -188,6 +194,7 @@ def update(
     apt: AptOpt = None,
     apt_build: AptBuildOpt = None,
     templates: TemplatesOpt = None,
+    healthcheck: HealthcheckOpt = None,
     force: Annotated[
         bool, typer.Option(help="Replace edited files with the new render (shows what is lost).")
     ] = False,
@@ -202,6 +209,7 @@ def update(
 
     with _user_errors():
         flags = _flags(path, installer, python, command, port, apt, apt_build, templates)
+        flags = dataclasses.replace(flags, healthcheck=healthcheck)
         planned = plan(path, flags, mode="update", force=force)
         _print_decisions(planned.spec)
         _carry_out(planned, path, report="outcomes")
