@@ -17,7 +17,6 @@ from dockergen.answers import answers_file, answers_label, read_answers, remembe
 from dockergen.model import Overrides
 from dockergen.project import ProjectDir
 
-
 # Overrides field -> the flag that sets it.
 FLAGS: Final = {
     "installer": "--installer",

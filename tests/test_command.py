@@ -5,12 +5,11 @@ from pathlib import Path
 
 import pytest
 
-from dockergen.model import Overrides
+from dockergen.detect import detect_project
+from dockergen.model import Decided, Overrides
+from dockergen.project import ProjectDir
 from dockergen.settings import resolve_settings
 from dockergen.start_command import NO_COMMAND_WARNING, choose_command
-from dockergen.detect import detect_project
-from dockergen.model import Decided
-from dockergen.project import ProjectDir
 from tests.helpers import make_tree
 
 Files = Mapping[str, str]

@@ -14,11 +14,11 @@ from packaging.specifiers import SpecifierSet
 
 from dockergen.detect import detect_project
 from dockergen.errors import WorkspaceMemberError
-from dockergen.project import ProjectDir
 from dockergen.installers.poetry import _alternatives as poetry_alternatives
+from dockergen.project import ProjectDir
 from dockergen.pyversion import choose_python
-from dockergen.settings import resolve_settings
 from dockergen.render import render_files
+from dockergen.settings import resolve_settings
 from tests.helpers import CORPUS, buildkit_instructions, hadolint_findings
 
 ENTRIES = sorted(d.name for d in CORPUS.iterdir() if d.is_dir()) if CORPUS.is_dir() else []

@@ -21,9 +21,9 @@ from typer.testing import CliRunner
 from dockergen.cli import app
 from dockergen.detect import detect_project
 from dockergen.errors import InvalidProjectFileError
+from dockergen.installers.requirements import MAX_INCLUDE_DEPTH, MAX_LINES
 from dockergen.project import MAX_FILE_BYTES
 from dockergen.render import render_files
-from dockergen.installers.requirements import MAX_INCLUDE_DEPTH, MAX_LINES
 from tests.helpers import make_tree, tree_snapshot
 
 runner = CliRunner()

@@ -4,8 +4,8 @@ from pathlib import Path
 
 import pytest
 
-from dockergen.project import ProjectDir
 from dockergen.model import Overrides
+from dockergen.project import ProjectDir
 from dockergen.pyversion import DEFAULT, choose_python
 from dockergen.settings import resolve_settings
 from tests.helpers import make_tree
@@ -59,7 +59,9 @@ CASES = [
 
 @pytest.mark.parametrize(("files", "version", "source"), CASES)
 def test_choose_python(tmp_path: Path, files: dict[str, str], version: str, source: str) -> None:
-    decided, warnings = choose_python(ProjectDir(make_tree(tmp_path, files)), resolve_settings(make_tree(tmp_path, files)))
+    decided, warnings = choose_python(
+        ProjectDir(make_tree(tmp_path, files)), resolve_settings(make_tree(tmp_path, files))
+    )
     assert (decided.value, decided.source) == (version, source)
     assert warnings == []
 
@@ -98,7 +100,9 @@ def test_end_of_life_python_is_honoured_with_a_warning(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("files", [{".python-version": "pypy3.10\n"}, {"runtime.txt": "python3\n"}])
 def test_unusable_pin_is_ignored_with_a_warning(tmp_path: Path, files: dict[str, str]) -> None:
-    decided, warnings = choose_python(ProjectDir(make_tree(tmp_path, files)), resolve_settings(make_tree(tmp_path, files)))
+    decided, warnings = choose_python(
+        ProjectDir(make_tree(tmp_path, files)), resolve_settings(make_tree(tmp_path, files))
+    )
     assert (decided.value, decided.source) == (DEFAULT, "default")
     name = next(iter(files))
     assert warnings == [f"{name} does not name a CPython version (X.Y or X.Y.Z), so it is ignored"]
