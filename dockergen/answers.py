@@ -7,6 +7,7 @@ They live in `[tool.dockergen]` of pyproject.toml when the project has one, othe
     python = "3.12"
     command = ["gunicorn", "--bind", "0.0.0.0:8000", "app:app"]
     port = 8000
+    healthcheck = "/health"         # HEALTHCHECK asks this path
     apt = ["libpq5"]                # final image
     apt-build = ["libpq-dev"]       # builder stage only
     templates = "docker/templates"  # a team's template overrides (see templates/README.md)
@@ -34,6 +35,7 @@ KEYS: Final = {
     "python": "python",
     "command": "command",
     "port": "port",
+    "healthcheck": "healthcheck",
     "apt": "apt_run",
     "apt-build": "apt_build",
     "templates": "templates",
@@ -76,7 +78,7 @@ def _check(key: str, value: Any, where: str) -> Any:
     wrong = InvalidProjectFileError(
         where, f"{key} = {shown(repr(value))} has the wrong type", "fix it"
     )
-    if key in ("python", "templates"):
+    if key in ("python", "templates", "healthcheck"):
         if not isinstance(value, str):
             raise wrong
         return value

@@ -23,6 +23,7 @@ from dockergen.options import (
     CommandOpt,
     DryRunOpt,
     ForceOpt,
+    HealthcheckOpt,
     InstallerOpt,
     PathArg,
     PortOpt,
@@ -47,6 +48,7 @@ app = typer.Typer(
 
 class CiProvider(StrEnum):
     GITHUB = "github"
+    GITLAB = "gitlab"
 
 
 @contextlib.contextmanager
@@ -84,6 +86,7 @@ def init(
     apt: AptOpt = None,
     apt_build: AptBuildOpt = None,
     templates: TemplatesOpt = None,
+    healthcheck: HealthcheckOpt = None,
     compose: Annotated[bool, typer.Option(help="Also write compose.yaml.")] = False,
     ci: Annotated[
         CiProvider | None, typer.Option(help="Also write a CI workflow that keeps the caches.")
@@ -101,7 +104,9 @@ def init(
     `dockergen update` reproduces them. Example: dockergen init . --python 3.12 --apt libpq5
     """
     with _user_errors():
-        given = flags(path, installer, python, command, port, apt, apt_build, templates)
+        given = flags(
+            path, installer, python, command, port, apt, apt_build, templates, healthcheck
+        )
         if not dry_run and not no_input and _stdin_is_tty():
             from dockergen.prompts import ask
 
@@ -132,6 +137,7 @@ def update(
     apt: AptOpt = None,
     apt_build: AptBuildOpt = None,
     templates: TemplatesOpt = None,
+    healthcheck: HealthcheckOpt = None,
     force: Annotated[
         bool, typer.Option(help="Replace edited files with the new render (shows what is lost).")
     ] = False,
@@ -145,7 +151,9 @@ def update(
     from dockergen.regenerate import plan
 
     with _user_errors():
-        given = flags(path, installer, python, command, port, apt, apt_build, templates)
+        given = flags(
+            path, installer, python, command, port, apt, apt_build, templates, healthcheck
+        )
         planned = plan(path, given, mode="update", force=force)
         _print_decisions(planned.spec)
         _carry_out(planned, path, report="outcomes")
@@ -156,12 +164,12 @@ def _stdin_is_tty() -> bool:
 
 
 def _extras(*, compose: bool, ci: CiProvider | None, image: str | None = None) -> list[Extra]:
-    from dockergen.ci import workflow_extra
+    from dockergen.ci import ci_extras
     from dockergen.compose import render_compose
 
     found: list[Extra] = [render_compose] if compose else []
     if ci:
-        found.append(workflow_extra(image))
+        found.extend(ci_extras(ci, image))
     return found
 
 
@@ -244,10 +252,11 @@ def ci_command(
     force: ForceOpt = False,
     dry_run: DryRunOpt = False,
 ) -> None:
-    """Write a CI workflow that builds the image and keeps BOTH caches between runs.
+    """Write CI that runs `dockergen check` and BuildKit's checks, then builds with the caches.
 
-    The layer cache goes to the CI cache (type=gha, mode=max); the cache mounts (/root/.cache,
-    apt) are carried across runs by buildkit-cache-dance. Example: dockergen ci github
+    github: .github/workflows/docker.yml (layer cache type=gha, cache mounts carried by
+    buildkit-cache-dance) and .github/dependabot.yml. gitlab: .gitlab-ci.yml (layer cache in
+    the project's registry). Example: dockergen ci github
     """
     extras = _extras(compose=False, ci=provider, image=image)
     _write_extras(path, extras, force=force, dry_run=dry_run)

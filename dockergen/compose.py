@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Final
 
+from dockergen.health import compose_healthcheck
 from dockergen.model import ProjectSpec, RenderedFile
 from dockergen.render import render_template
 
@@ -13,11 +14,6 @@ OUTPUT: Final = "compose.yaml"
 # Never synced into the container: the image builds its own environment. Compose applies
 # .dockerignore to watch as well; this keeps the rule when a team edits .dockerignore.
 WATCH_IGNORE: Final = (".venv/",)
-# The final image has python (it is the app's runtime) but no curl or wget. urlopen raises,
-# so the exit code is non-zero, on a refused connection, a timeout and any HTTP status >= 400.
-_PROBE: Final = (
-    "import urllib.request; urllib.request.urlopen('http://127.0.0.1:{port}/', timeout=4)"
-)
 
 
 def compose_context(spec: ProjectSpec) -> dict[str, object]:
@@ -26,10 +22,10 @@ def compose_context(spec: ProjectSpec) -> dict[str, object]:
 
 
 def healthcheck(spec: ProjectSpec) -> tuple[str, ...] | None:
-    """The healthcheck command, exec form; None without a known port (nothing to ask)."""
-    if spec.port is None:
-        return None
-    return ("CMD", "python", "-c", _PROBE.format(port=spec.port.value))
+    """The healthcheck command, exec form; None without a known port (nothing to ask).
+
+    The probe is dockergen.health's, the same the Dockerfile's HEALTHCHECK runs."""
+    return compose_healthcheck(spec)
 
 
 def render_compose(spec: ProjectSpec, template_dir: Path | None = None) -> RenderedFile:

@@ -7,6 +7,7 @@ from pathlib import Path
 from dockergen.dependencies import dependency_names
 from dockergen.errors import ConflictingLockfilesError, NoManifestError
 from dockergen.frameworks import django_build_steps
+from dockergen.health import choose_healthcheck
 from dockergen.indexes import find_indexes
 from dockergen.installers import LOCKFILES, REGISTRY, installer_module
 from dockergen.installers.base import Evidence, InstallerModule
@@ -61,6 +62,7 @@ def detect(root: Path, settings: Settings, *, strict: bool = False) -> ProjectSp
         workspace_members=facts.workspace_members,
         command=command,
         port=port,
+        healthcheck=choose_healthcheck(settings, port),
         build_steps=django_build_steps(project, dependencies),
         apt_build=check_apt_packages(tuple(dict.fromkeys(apt_build)), settings.origin("apt_build")),
         apt_run=check_apt_packages(tuple(dict.fromkeys(apt_run)), settings.origin("apt_run")),

@@ -56,6 +56,8 @@ class ProjectSpec:
     local_dependencies: tuple[str, ...] = ()
     command: Decided[tuple[str, ...]] | None = None
     port: Decided[int] | None = None  # EXPOSEd only when known
+    # The URL path the Dockerfile's HEALTHCHECK asks for; only when the user chose one.
+    healthcheck: Decided[str] | None = None
     # Commands the final stage runs after the source copy (Django's collectstatic).
     build_steps: tuple[Decided[tuple[str, ...]], ...] = ()
     apt_build: tuple[str, ...] = ()
@@ -87,6 +89,7 @@ class Overrides:
     python: str | None = None
     command: tuple[str, ...] | None = None
     port: int | None = None
+    healthcheck: str | None = None  # a URL path such as /health
     apt_run: tuple[str, ...] = ()
     apt_build: tuple[str, ...] = ()
     templates: str | None = None  # a team's template directory, relative to the project

@@ -27,6 +27,10 @@ CommandOpt = Annotated[
     str | None, typer.Option(help="Start command, e.g. 'gunicorn app:app'; becomes CMD.")
 ]
 PortOpt = Annotated[int | None, typer.Option(help="Port the app listens on; becomes EXPOSE.")]
+HealthcheckOpt = Annotated[
+    str | None,
+    typer.Option(help="URL path for a Dockerfile HEALTHCHECK, e.g. /health (remembered)."),
+]
 AptOpt = Annotated[
     list[str] | None, typer.Option(help="Debian package for the final image (repeatable).")
 ]
@@ -58,6 +62,7 @@ def flags(
     apt: list[str] | None = None,
     apt_build: list[str] | None = None,
     templates: Path | None = None,
+    healthcheck: str | None = None,
 ) -> Overrides:
     return Overrides(
         installer=installer,
@@ -67,6 +72,7 @@ def flags(
         apt_run=tuple(apt or ()),
         apt_build=tuple(apt_build or ()),
         templates=relative_folder(templates, root) if templates else None,
+        healthcheck=healthcheck,
     )
 
 

@@ -14,6 +14,7 @@ from typing import Final, cast
 
 import jinja2
 
+from dockergen.health import dockerfile_healthcheck
 from dockergen.installers import installer_module
 from dockergen.loader import TEMPLATE_FAULTS, Loader, template_error, template_root
 from dockergen.model import ProjectSpec, RenderedFile
@@ -57,6 +58,7 @@ def dockerfile_context(spec: ProjectSpec) -> dict[str, object]:
         "copy_manifests": "\n".join(
             f"COPY {' '.join(sources)} {dest}" for sources, dest in copy_groups(spec.manifests)
         ),
+        "healthcheck": dockerfile_healthcheck(spec),
     }
 
 

@@ -22,6 +22,7 @@ FLAGS: Final = {
     "python": "--python",
     "command": "--command",
     "port": "--port",
+    "healthcheck": "--healthcheck",
     "apt_run": "--apt",
     "apt_build": "--apt-build",
     "templates": "--templates",

@@ -7,19 +7,24 @@ from typing import Any
 import pytest
 import yaml
 
+from dockergen import __version__
 from dockergen.ci import (
     ACTIONS,
     CACHE_DIR,
     InvalidImageError,
     hash_files,
     registry_of,
+    render_ci,
+    render_dependabot,
     render_workflow,
 )
 from dockergen.detect import detect_project
-from dockergen.model import Overrides, ProjectSpec, RenderedFile
+from dockergen.model import Overrides, ProjectSpec
 from dockergen.mounts import CacheMount, cache_mounts
 from dockergen.render import render_files
+from tests.conftest import Golden
 from tests.helpers import CASES, FIXTURES
+from tests.schemas import load_yaml, schema_errors
 
 APT_VARIANTS = {
     "no-apt": Overrides(),
@@ -51,8 +56,15 @@ def _steps(document: dict[Any, Any]) -> list[dict[str, Any]]:
     return steps
 
 
+def _uses(document: dict[Any, Any], role: str) -> list[dict[str, Any]]:
+    prefix = ACTIONS[role].repo + "@"
+    return [step for step in _steps(document) if step.get("uses", "").startswith(prefix)]
+
+
 def _step(document: dict[Any, Any], role: str) -> dict[str, Any]:
-    (step,) = (s for s in _steps(document) if s["uses"].startswith(ACTIONS[role].repo + "@"))
+    """The one step using the action of `role`; for build_push, the build (not the check)."""
+    steps = [step for step in _uses(document, role) if "call" not in step.get("with", {})]
+    (step,) = steps
     return step
 
 
@@ -84,20 +96,170 @@ def test_workflow_caches_exactly_the_dockerfile_mounts(case: str, variant: str) 
 # ---- the workflow's shape ----
 
 
-def test_steps_in_order_and_pinned() -> None:
+def _order(document: dict[Any, Any]) -> list[str]:
+    """Each step as the role of its action, or its name when it runs a command."""
+    by_repo = {action.repo: role for role, action in ACTIONS.items()}
+    return [
+        by_repo[step["uses"].split("@")[0]] if "uses" in step else step["name"]
+        for step in _steps(document)
+    ]
+
+
+def test_steps_in_order() -> None:
     spec = detect_project(FIXTURES / "uv")
-    uses = [step["uses"] for step in _steps(_workflow(spec))]
-    roles = ["checkout", "setup_buildx", "cache", "cache_dance", "build_push"]
-    assert uses == [f"{ACTIONS[r].repo}@{ACTIONS[r].tag}" for r in roles]
-    with_image = [step["uses"] for step in _steps(_workflow(spec, "ghcr.io/acme/app"))]
-    roles[2:2] = ["metadata", "login"]
-    assert with_image == [f"{ACTIONS[r].repo}@{ACTIONS[r].tag}" for r in roles]
+    checks = ["checkout", "dockergen check", "setup_buildx", "build_push"]
+    build = ["cache", "cache_dance", "build_push"]
+    assert _order(_workflow(spec)) == checks + build
+    pushing = ["checkout", "dockergen check", "setup_qemu", *checks[2:], "metadata", "login"]
+    assert _order(_workflow(spec, "ghcr.io/acme/app")) == pushing + build
 
 
-def test_every_action_is_pinned_to_an_exact_release() -> None:
+USES = re.compile(r"^ +(?:- )?uses: ([\w.-]+/[\w.-]+)@([0-9a-f]{40}) # (v\d+\.\d+\.\d+)$", re.M)
+
+
+@pytest.mark.parametrize("image", [None, "ghcr.io/acme/app"])
+def test_every_action_is_pinned_to_a_commit_with_its_release(image: str | None) -> None:
+    text = render_workflow(detect_project(FIXTURES / "uv"), image=image).content
+    pins = USES.findall(text)
+    assert (
+        len(pins)
+        == text.count("uses:")
+        == len(_steps(_workflow(detect_project(FIXTURES / "uv"), image))) - 1
+    )
+    table = {(a.repo, a.sha, a.tag) for a in ACTIONS.values()}
+    assert set(pins) <= table
+    if image:
+        assert set(pins) == table
+
+
+def test_the_action_table_holds_full_shas_and_exact_releases() -> None:
     for action in ACTIONS.values():
         assert re.fullmatch(r"v\d+\.\d+\.\d+", action.tag), action
-        assert action.sha is None or re.fullmatch(r"[0-9a-f]{40}", action.sha), action
+        assert re.fullmatch(r"[0-9a-f]{40}", action.sha), action
+
+
+# The inputs each pinned release declares in its action.yml (read at the pinned tag): the
+# workflow may set only these. A new pin with renamed inputs fails here, not on a runner.
+ACTION_INPUTS = {
+    "checkout": {"persist-credentials"},
+    "setup_qemu": {"cache-image", "image", "platforms", "reset"},
+    "setup_buildx": set(),
+    "metadata": {"images", "tags", "labels", "flavor", "annotations", "context"},
+    "login": {"registry", "username", "password", "ecr", "logout", "scope"},
+    "cache": {"path", "key", "restore-keys", "lookup-only", "fail-on-cache-miss"},
+    "cache_dance": {"builder", "cache-map", "scratch-dir", "skip-extraction", "dockerfile"},
+    "build_push": {
+        "context",
+        "call",
+        "cache-from",
+        "cache-to",
+        "platforms",
+        "push",
+        "tags",
+        "labels",
+        "sbom",
+        "provenance",
+        "builder",
+        "file",
+        "secrets",
+        "outputs",
+        "load",
+    },
+}
+
+
+@pytest.mark.parametrize("image", [None, "ghcr.io/acme/app", "acme/app"])
+def test_steps_set_only_inputs_their_action_declares(image: str | None) -> None:
+    document = _workflow(detect_project(FIXTURES / "pip-psycopg2"), image)
+    for role in ACTIONS:
+        for step in _uses(document, role):
+            assert set(step.get("with", {})) <= ACTION_INPUTS[role], (role, step)
+
+
+# ---- what the workflow guards before it builds ----
+
+
+def test_dockergen_check_runs_first_with_the_version_that_wrote_it() -> None:
+    steps = _steps(_workflow(detect_project(FIXTURES / "uv"), "ghcr.io/acme/app"))
+    assert steps[1] == {
+        "name": "dockergen check",
+        "run": f"pipx run --spec dockergen-cli=={__version__} dockergen check",
+    }
+    assert all("run" not in step for step in steps[2:])  # nothing else runs a shell
+
+
+@pytest.mark.parametrize("image", [None, "acme/app"])
+def test_buildkit_checks_run_before_the_build(image: str | None) -> None:
+    document = _workflow(detect_project(FIXTURES / "uv"), image)
+    check, build = _uses(document, "build_push")
+    assert check == {
+        "name": "buildkit checks",
+        "uses": f"docker/build-push-action@{ACTIONS['build_push'].sha}",
+        "with": {"context": ".", "call": "check"},
+    }
+    assert build is _step(document, "build_push")
+    steps = _steps(document)
+    assert steps.index(check) < steps.index(_step(document, "cache"))
+
+
+def test_pushed_images_are_multi_platform_with_attestations() -> None:
+    document = _workflow(detect_project(FIXTURES / "uv"), "ghcr.io/acme/app")
+    build = _step(document, "build_push")["with"]
+    assert build["platforms"] == "linux/amd64,linux/arm64"
+    assert (build["sbom"], build["provenance"]) == (True, "mode=max")
+    qemu = _step(document, "setup_qemu")
+    assert qemu["with"] == {"platforms": "arm64"}
+    steps = _steps(document)
+    assert steps.index(qemu) < steps.index(_step(document, "setup_buildx"))
+
+
+@pytest.mark.parametrize("case", ["uv", "pip-psycopg2"])
+def test_one_cache_directory_per_mount_serves_every_platform(case: str) -> None:
+    """BuildKit finds a cache mount by its id, not by platform: the amd64 and arm64 builds
+    share each mount, so the cache-map is the same with and without multi-platform builds,
+    and the workflow says why."""
+    spec = detect_project(FIXTURES / case)
+    single, multi = _workflow(spec), _workflow(spec, "ghcr.io/acme/app")
+    assert _step(single, "cache_dance") == _step(multi, "cache_dance")
+    text = render_workflow(spec, image="ghcr.io/acme/app").content
+    assert "BuildKit finds a cache mount by its id\n      # (its target), not by platform" in text
+
+
+def test_build_only_workflows_are_single_platform_without_attestations() -> None:
+    document = _workflow(detect_project(FIXTURES / "uv"))
+    assert not _uses(document, "setup_qemu")
+    assert {"platforms", "sbom", "provenance"}.isdisjoint(_step(document, "build_push")["with"])
+
+
+# ---- schemas: GitHub's and Dependabot's, from check-jsonschema's vendored copies ----
+
+
+@pytest.mark.parametrize("image", [None, "ghcr.io/acme/app", "acme/app"])
+@pytest.mark.parametrize("case", CASES)
+def test_workflow_validates_against_the_github_workflow_schema(
+    case: str, image: str | None
+) -> None:
+    content = render_workflow(detect_project(FIXTURES / case), image=image).content
+    assert schema_errors("github-workflows", content) == []
+
+
+def test_the_schema_check_catches_a_broken_workflow() -> None:
+    content = render_workflow(detect_project(FIXTURES / "uv")).content
+    assert schema_errors("github-workflows", content.replace("runs-on:", "runs_on:"))
+    assert schema_errors("github-workflows", content.replace("\non:\n", "\nwhen:\n"))
+
+
+def test_github_also_writes_dependabot_for_actions_and_docker() -> None:
+    workflow, dependabot = render_ci("github", detect_project(FIXTURES / "uv"))
+    assert workflow.name == ".github/workflows/docker.yml"
+    assert dependabot.name == ".github/dependabot.yml"
+    assert schema_errors("dependabot", dependabot.content) == []
+    assert schema_errors("dependabot", dependabot.content.replace("weekly", "sometimes"))
+    updates = load_yaml(dependabot.content)["updates"]
+    assert [(u["package-ecosystem"], u["directory"]) for u in updates] == [
+        ("github-actions", "/"),
+        ("docker", "/"),
+    ]
 
 
 @pytest.mark.parametrize("case", CASES)
@@ -153,7 +315,7 @@ def test_ghcr_image_pushes_with_the_workflow_token() -> None:
     assert document["permissions"] == {"contents": "read", "packages": "write"}
     assert _step(document, "metadata") == {
         "id": "meta",
-        "uses": f"docker/metadata-action@{ACTIONS['metadata'].tag}",
+        "uses": f"docker/metadata-action@{ACTIONS['metadata'].sha}",
         "with": {"images": "ghcr.io/acme/app"},
     }
     login = _step(document, "login")
@@ -210,68 +372,25 @@ def test_hash_files_quotes_for_github_expressions() -> None:
     assert hash_files(("Dockerfile", "it's.txt")) == "${{ hashFiles('Dockerfile', 'it''s.txt') }}"
 
 
-UV = """\
-# Generated by dockergen: builds the Dockerfile on every push and pull request, and keeps
-# BuildKit's layer cache and its cache mounts (the dependency downloads) between runs.
-# Actions are pinned to exact release tags, not commit SHAs: pin SHAs with `pinact run` or
-# Dependabot once this file is in your repository.
-name: docker
+# ---- the whole files, as goldens (pytest --update-golden rewrites them) ----
 
-on:
-  push:
-    branches: [main]
-    tags: ["v*"]
-  pull_request:
-
-permissions:
-  contents: read
-
-jobs:
-  build:
-    runs-on: ubuntu-24.04
-    steps:
-      - uses: actions/checkout@{checkout}
-
-      - id: buildx
-        uses: docker/setup-buildx-action@{setup_buildx}
-
-      # The cache mounts' contents, outside the workspace so they never enter the build
-      # context. A changed manifest restores the previous cache (restore-keys) and saves a
-      # new one, so a new dependency downloads only itself.
-      - id: cache
-        uses: actions/cache@{cache}
-        with:
-          path: ${{ runner.temp }}/buildkit-cache
-          key: "buildkit-cache-mounts-${{ runner.os }}-${{ hashFiles('Dockerfile', 'pyproject.toml', 'uv.lock') }}"
-          restore-keys: "buildkit-cache-mounts-${{ runner.os }}-"
-
-      # Moves those directories into BuildKit's cache mounts now and back out after the job;
-      # the way out is skipped when the key matched exactly (nothing new to save).
-      - uses: reproducible-containers/buildkit-cache-dance@{cache_dance}
-        with:
-          builder: ${{ steps.buildx.outputs.name }}
-          cache-map: |
-            {
-              "${{ runner.temp }}/buildkit-cache/root-cache": {
-                "target": "/root/.cache"
-              }
-            }
-          scratch-dir: ${{ runner.temp }}/buildkit-cache-dance
-          skip-extraction: ${{ steps.cache.outputs.cache-hit }}
-
-      - uses: docker/build-push-action@{build_push}
-        with:
-          context: .
-          cache-from: type=gha
-          cache-to: type=gha,mode=max
-          # Build only (the result stays in the cache); tags and push need an image name.
-          push: false
-"""
+WORKFLOW = ".github/workflows/docker.yml"
 
 
-def test_workflow_exact_output() -> None:
-    expected = UV
-    for role, action in ACTIONS.items():
-        expected = expected.replace(f"@{{{role}}}", f"@{action.tag}")
-    rendered = render_workflow(detect_project(FIXTURES / "uv"))
-    assert rendered == RenderedFile(".github/workflows/docker.yml", expected)
+@pytest.mark.parametrize("case", CASES)
+def test_workflow_matches_golden(case: str, golden: Golden) -> None:
+    workflow = render_workflow(detect_project(FIXTURES / case))
+    golden.check(f"{case}/{WORKFLOW}", workflow.content)
+
+
+def test_dependabot_matches_golden(golden: Golden) -> None:
+    """The same for every project: one golden."""
+    golden.check("uv/.github/dependabot.yml", render_dependabot().content)
+
+
+@pytest.mark.parametrize(
+    ("case", "image"), [("uv", "ghcr.io/acme/app"), ("pip-psycopg2", "acme/app")]
+)
+def test_pushing_workflow_matches_golden(case: str, image: str, golden: Golden) -> None:
+    workflow = render_workflow(detect_project(FIXTURES / case), image=image)
+    golden.check(f"{case}/push/{WORKFLOW}", workflow.content)

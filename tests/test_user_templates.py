@@ -14,6 +14,7 @@ from jinja2 import nodes
 from dockergen.ci import render_workflow, workflow_context
 from dockergen.compose import compose_context, render_compose
 from dockergen.detect import detect_project
+from dockergen.gitlab import pipeline_context, render_pipeline
 from dockergen.installers.base import InstallerModule
 from dockergen.loader import TemplateError
 from dockergen.model import Installer, Overrides, ProjectSpec
@@ -55,6 +56,7 @@ SPEC_FIELDS = _documented("### Fields of `spec` (`dockergen.model.ProjectSpec`)"
 TOOL_FIELDS = _documented("### Fields of `tool` (`dockergen.installers.base.InstallerModule`)")
 COMPOSE_NAMES = _documented("## Context of `compose.yaml.j2`")
 CI_NAMES = _documented("## Context of `ci/github.yml.j2`")
+GITLAB_NAMES = _documented("## Context of `ci/gitlab-ci.yml.j2`")
 
 
 # ---- the documented contract equals the templates and the code ----
@@ -85,6 +87,7 @@ def test_documented_context_names_are_what_the_renderers_pass() -> None:
     assert list(dockerfile_context(spec)) == DOCKERFILE_NAMES
     assert list(compose_context(spec)) == COMPOSE_NAMES
     assert list(workflow_context(spec, "ghcr.io/acme/app")) == CI_NAMES
+    assert list(pipeline_context(spec)) == GITLAB_NAMES
 
 
 TEMPLATE_CONTEXTS = {
@@ -94,6 +97,8 @@ TEMPLATE_CONTEXTS = {
     **{f"installers/{i}.j2": DOCKERFILE_NAMES for i in Installer},
     "compose.yaml.j2": COMPOSE_NAMES,
     "ci/github.yml.j2": CI_NAMES,
+    "ci/dependabot.yml.j2": [],
+    "ci/gitlab-ci.yml.j2": GITLAB_NAMES,
 }
 
 
@@ -142,6 +147,7 @@ def test_every_documented_compose_and_ci_name_renders(tmp_path: Path) -> None:
         {
             "compose.yaml.j2": _lines_template(COMPOSE_NAMES),
             "ci/github.yml.j2": _lines_template(CI_NAMES),
+            "ci/gitlab-ci.yml.j2": _lines_template(GITLAB_NAMES),
         },
     )
     spec = _spec()
@@ -151,6 +157,10 @@ def test_every_documented_compose_and_ci_name_renders(tmp_path: Path) -> None:
     )
     assert render_workflow(spec, image="ghcr.io/acme/app", template_dir=team).content == "".join(
         f"{_lookup(ci, n)}\n" for n in CI_NAMES
+    )
+    gitlab = pipeline_context(spec)
+    assert render_pipeline(spec, template_dir=team).content == "".join(
+        f"{_lookup(gitlab, n)}\n" for n in GITLAB_NAMES
     )
 
 

@@ -1,0 +1,59 @@
+"""The healthcheck probe: one command for the Dockerfile's HEALTHCHECK and for compose.yaml.
+
+The final image has python (it is the app's runtime) but no curl or wget, so the probe is a
+urllib one-liner run by the image's own python. urlopen raises, so the exit code is non-zero,
+on a refused connection, a timeout and any HTTP status >= 400.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Final
+
+from dockergen.errors import DockergenError, UnsafeValueError
+from dockergen.model import Decided, ProjectSpec
+from dockergen.settings import Settings
+
+PROBE: Final = "import urllib.request; urllib.request.urlopen({url!r}, timeout=4)"
+# A URL path (and query) without quotes, spaces or `$` (compose would expand it).
+_PATH: Final = re.compile(r"/[A-Za-z0-9._~!&()*+,;=:@%/?-]*")
+
+
+class HealthcheckPortError(DockergenError):
+    def __init__(self, path: str, source: str) -> None:
+        super().__init__(
+            f"{source}: {path} needs the port the app listens on, and none was found; pass --port"
+        )
+
+
+def probe_command(port: int, path: str = "/") -> tuple[str, ...]:
+    """The probe, exec form: python asks http://127.0.0.1:PORT/PATH inside the container."""
+    return ("python", "-c", PROBE.format(url=f"http://127.0.0.1:{port}{path}"))
+
+
+def choose_healthcheck(settings: Settings, port: Decided[int] | None) -> Decided[str] | None:
+    """The path the Dockerfile's HEALTHCHECK asks for; only when one was chosen (flag, answer)."""
+    path = settings.choices.healthcheck
+    if path is None:
+        return None
+    source = settings.origin("healthcheck")
+    if not _PATH.fullmatch(path):
+        raise UnsafeValueError("healthcheck", path, source, "give a URL path such as /health")
+    if port is None:
+        raise HealthcheckPortError(path, source)
+    return Decided(path, settings.label, settings.detail("healthcheck", path))
+
+
+def dockerfile_healthcheck(spec: ProjectSpec) -> tuple[str, ...] | None:
+    """The HEALTHCHECK command of the Dockerfile: only for a path the user chose."""
+    if spec.healthcheck is None or spec.port is None:
+        return None
+    return probe_command(spec.port.value, spec.healthcheck.value)
+
+
+def compose_healthcheck(spec: ProjectSpec) -> tuple[str, ...] | None:
+    """compose.yaml's `test:`: the same probe, of the chosen path or else `/`, with a port."""
+    if spec.port is None:
+        return None
+    path = spec.healthcheck.value if spec.healthcheck else "/"
+    return ("CMD", *probe_command(spec.port.value, path))
