@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Final
 
-from dockergen.installers import REGISTRY
+from dockergen.installers import REGISTRY, locked_packages
 from dockergen.names import normalize, requirement_heads
 from dockergen.project import ProjectDir
 
@@ -30,8 +30,7 @@ def dependency_names(project: ProjectDir) -> frozenset[str]:
         names.add(normalize(name))
         for extra in extras:
             names.update(IMPLIED_BY_EXTRAS.get((normalize(name), extra.lower()), ()))
-    for module in REGISTRY:
-        names.update(normalize(p.name) for p in module.locked(project) if p.default)
+    names.update(normalize(p.name) for p in locked_packages(project) if p.default)
     return frozenset(names)
 
 

@@ -22,6 +22,12 @@ class CacheMount:
     sharing: str = "shared"
 
     @property
+    def flag(self) -> str:
+        """The `RUN --mount` flag, exactly as the Dockerfile writes it."""
+        sharing = "" if self.sharing == "shared" else f",sharing={self.sharing}"
+        return f"--mount=type=cache,target={self.target}{sharing}"
+
+    @property
     def host_dir(self) -> str:
         """A directory name for this cache on a CI runner: /var/cache/apt -> var-cache-apt."""
         return "-".join(part.lstrip(".") for part in self.target.strip("/").split("/"))

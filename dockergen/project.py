@@ -12,13 +12,16 @@ import errno
 import json
 import os
 import stat
+from collections.abc import Callable
 from pathlib import Path, PurePosixPath
-from typing import Any, Final
+from typing import Any, Final, TypeVar
 
 import tomli
 
 from dockergen.errors import InvalidProjectFileError
 from dockergen.safety import shown
+
+T = TypeVar("T")
 
 # Several times the biggest lock file in the corpus (1.2 MiB), and small enough that reading
 # and parsing a file this size takes about a second. Bigger files are refused unread.
@@ -55,6 +58,14 @@ class ProjectDir:
     def __init__(self, root: Path) -> None:
         self.root = root.resolve()
         self._cache: dict[str, Any] = {}
+        self._derived: dict[str, Any] = {}
+
+    def cached(self, key: str, compute: Callable[[], T]) -> T:
+        """A value derived from the files, computed once per ProjectDir (files are read once)."""
+        if key not in self._derived:
+            self._derived[key] = compute()
+        value: T = self._derived[key]
+        return value
 
     def path(self, name: str) -> Path:
         """The file `name` names; an absolute name or one that climbs out with .. is refused,

@@ -18,6 +18,7 @@ from dockergen.health import dockerfile_healthcheck
 from dockergen.installers import installer_module
 from dockergen.loader import TEMPLATE_FAULTS, Loader, template_error, template_root
 from dockergen.model import ProjectSpec, RenderedFile
+from dockergen.mounts import APT, DEPENDENCIES
 from dockergen.safety import shorten
 
 __all__ = [
@@ -59,6 +60,7 @@ def dockerfile_context(spec: ProjectSpec) -> dict[str, object]:
             f"COPY {' '.join(sources)} {dest}" for sources, dest in copy_groups(spec.manifests)
         ),
         "healthcheck": dockerfile_healthcheck(spec),
+        "mounts": {"dependencies": DEPENDENCIES, "apt": APT},
     }
 
 

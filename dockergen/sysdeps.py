@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Final
 
-from dockergen.installers import REGISTRY
+from dockergen.installers import locked_packages
 from dockergen.names import normalize
 from dockergen.project import ProjectDir
 
@@ -81,8 +81,7 @@ def locked_without_wheel(project: ProjectDir, python: str) -> set[str]:
     tag = "cp" + "".join(python.split(".")[:2])
     return {
         normalize(package.name)
-        for module in REGISTRY
-        for package in module.locked(project)
+        for package in locked_packages(project)
         if package.files and not _installable(package.files, tag)
     }
 

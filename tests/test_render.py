@@ -79,11 +79,6 @@ def test_forced_installer_renders_lint_clean(installer: Installer, tmp_path: Pat
     assert hadolint_findings(render_files(spec)[0].content, tmp_path) == []
 
 
-def test_render_is_deterministic() -> None:
-    spec = detect_project(FIXTURES / "poetry")
-    assert render_files(spec) == render_files(spec)
-
-
 def test_every_installer_has_a_template() -> None:
     root = template_root()
     assert root.joinpath("Dockerfile.j2").is_file()

@@ -353,12 +353,6 @@ def test_a_broken_override_of_macros_is_reported_where_it_is_used(tmp_path: Path
     assert message.endswith(f"has no attribute 'install_tool'; use a documented name; {LISTED}")
 
 
-def test_rendering_with_a_team_directory_is_deterministic(tmp_path: Path) -> None:
-    team = make_tree(tmp_path / "team", {"Dockerfile.j2": FOOTER})
-    spec = _spec()
-    assert render_files(spec, team) == render_files(spec, team)
-
-
 def test_a_team_template_added_later_replaces_the_built_in_one(tmp_path: Path) -> None:
     team = make_tree(tmp_path / "team", {"unrelated.j2": "x\n"})
     spec = _spec()

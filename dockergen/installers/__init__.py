@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from types import MappingProxyType
 from typing import Final
 
-from dockergen.installers.base import InstallerModule
+from dockergen.installers.base import InstallerModule, LockedPackage
 from dockergen.installers.pdm import PDM
 from dockergen.installers.pep621 import PEP621
 from dockergen.installers.pip import PIP
@@ -19,6 +19,7 @@ from dockergen.installers.pipenv import PIPENV
 from dockergen.installers.poetry import POETRY
 from dockergen.installers.uv import UV
 from dockergen.model import Installer
+from dockergen.project import ProjectDir
 
 # Evidence of equal strength is decided by this order (see base.Strength).
 REGISTRY: Final[tuple[InstallerModule, ...]] = (PIPENV, POETRY, UV, PDM, PIP, PEP621)
@@ -34,4 +35,18 @@ def installer_module(installer: Installer) -> InstallerModule:
     return BY_NAME[installer]
 
 
-__all__ = ["BY_NAME", "LOCKFILES", "REGISTRY", "InstallerModule", "installer_module"]
+def locked_packages(project: ProjectDir) -> tuple[LockedPackage, ...]:
+    """Every package every lock file of the project lists (read once: locks can be large)."""
+    return project.cached(
+        "locked", lambda: tuple(p for module in REGISTRY for p in module.locked(project))
+    )
+
+
+__all__ = [
+    "BY_NAME",
+    "LOCKFILES",
+    "REGISTRY",
+    "InstallerModule",
+    "installer_module",
+    "locked_packages",
+]
