@@ -18,7 +18,7 @@ from dockergen.project import ProjectDir
 from dockergen.pyversion import choose_python
 from dockergen.safety import check_apt_packages, check_paths
 from dockergen.settings import Settings, resolve_settings
-from dockergen.start_command import choose_command
+from dockergen.start_command import choose_command, runtime_environment
 from dockergen.sysdeps import locked_without_wheel, system_needs
 
 LOOKED_FOR = (*LOCKFILES, "Pipfile", *CANDIDATES, "pyproject.toml")
@@ -62,6 +62,7 @@ def detect(root: Path, settings: Settings, *, strict: bool = False) -> ProjectSp
         workspace_members=facts.workspace_members,
         command=command,
         port=port,
+        environment=runtime_environment(command, port),
         healthcheck=choose_healthcheck(settings, port),
         build_steps=django_build_steps(project, dependencies),
         apt_build=check_apt_packages(tuple(dict.fromkeys(apt_build)), settings.origin("apt_build")),

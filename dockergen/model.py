@@ -58,6 +58,8 @@ class ProjectSpec:
     port: Decided[int] | None = None  # EXPOSEd only when known
     # The URL path the Dockerfile's HEALTHCHECK asks for; only when the user chose one.
     healthcheck: Decided[str] | None = None
+    # ENV lines of the final stage: (name, value), each with why (PORT for Procfile commands).
+    environment: tuple[Decided[tuple[str, str]], ...] = ()
     # Commands the final stage runs after the source copy (Django's collectstatic).
     build_steps: tuple[Decided[tuple[str, ...]], ...] = ()
     apt_build: tuple[str, ...] = ()

@@ -9,7 +9,7 @@ from __future__ import annotations
 import posixpath
 import re
 import shlex
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Final
 
 # Servers a start command may run, with the port each serves when not told.
@@ -18,16 +18,22 @@ DEFAULT_PORTS: Final = {
     "uvicorn": 8000,
     "hypercorn": 8000,
     "daphne": 8000,
+    "granian": 8000,
     "flask": 5000,
+    "runserver": 8000,  # python manage.py runserver (Django's development server)
 }
 # Every one of them listens on 127.0.0.1 unless one of these flags says otherwise.
 _HOST_FLAGS: Final = {
-    "gunicorn": ("--bind", "-b", "--config", "-c"),
+    "gunicorn": ("--bind", "-b"),
     "uvicorn": ("--host", "--uds", "--fd"),
-    "hypercorn": ("--bind", "-b", "--config", "-c"),
+    "hypercorn": ("--bind", "-b", "--config", "-c"),  # a TOML config: not read
     "daphne": ("--bind", "-b", "--unix-socket", "-u", "--endpoint", "-e", "--fd"),
     "flask": ("--host", "-h"),
+    "granian": ("--host", "--uds"),
+    "runserver": (),  # the address is a positional argument: see _ADDRPORT
 }
+# runserver's optional positional `addr:port` (or a bare port, which stays on 127.0.0.1).
+_ADDRPORT: Final = re.compile(r"^(?:(\S+):)?(\d+)$")
 _BIND_FLAGS: Final = ("--bind", "-b")
 _PORT_FLAGS: Final = ("--port", "-p")
 _SHELLS: Final = ("sh", "/bin/sh", "bash", "/bin/bash")
@@ -62,6 +68,8 @@ def server_of(words: Sequence[str]) -> str | None:
         program = words[2].split(".")[0]
     if program == "flask" and "run" not in words:
         return None
+    if _PYTHON.fullmatch(program) and len(words) > 2 and words[1].endswith("manage.py"):
+        program = words[2]
     return program if program in DEFAULT_PORTS else None
 
 
@@ -92,9 +100,8 @@ def loopback_warning(
     `configured` read their address from a config file (gunicorn.conf.py) and are trusted."""
     for words in simple_commands(argv):
         server = server_of(words)
-        flags = {word.partition("=")[0] for word in words}
-        if server and server not in configured and not flags.intersection(_HOST_FLAGS[server]):
-            fix = "--host 0.0.0.0" if "--host" in _HOST_FLAGS[server] else "--bind 0.0.0.0:PORT"
+        if server and server not in configured and not _listens_beyond(server, words):
+            fix = " ".join(_LISTEN_EVERYWHERE[server](DEFAULT_PORTS[server]))
             return (
                 f"{source}: {server} listens on 127.0.0.1 unless told otherwise, which nothing "
                 f"outside the container can reach; add {fix} to the command"
@@ -103,6 +110,9 @@ def loopback_warning(
 
 
 def _named_port(words: Sequence[str]) -> tuple[int, str] | None:
+    if server_of(words) == "runserver":
+        found = [m for w in words[3:] if (m := _ADDRPORT.match(w))]
+        return (int(found[0].group(2)), f"{found[0].group(0)} in the command") if found else None
     for index, word in enumerate(words):
         flag, equals, value = word.partition("=")
         if not equals:
@@ -115,3 +125,66 @@ def _named_port(words: Sequence[str]) -> tuple[int, str] | None:
         if port and 0 < port < 65536:
             return port, f"{flag} {value} in the command"
     return None
+
+
+# What makes each server listen on every interface, given the port to serve.
+_LISTEN_EVERYWHERE: Final[dict[str, Callable[[int], tuple[str, ...]]]] = {
+    "gunicorn": lambda port: ("--bind", f"0.0.0.0:{port}"),
+    "hypercorn": lambda port: ("--bind", f"0.0.0.0:{port}"),
+    "uvicorn": lambda port: ("--host", "0.0.0.0"),
+    "daphne": lambda port: ("--bind", "0.0.0.0"),
+    "flask": lambda port: ("--host", "0.0.0.0"),
+    "granian": lambda port: ("--host", "0.0.0.0"),
+    "runserver": lambda port: (f"0.0.0.0:{port}",),
+}
+_GUNICORN_BIND: Final = re.compile(r"^\s*bind\s*=", re.MULTILINE)
+
+
+def listening_everywhere(
+    argv: Sequence[str], port: int, configured: frozenset[str] = frozenset()
+) -> tuple[tuple[str, ...], str | None]:
+    """The command with the flags that make its server listen on 0.0.0.0 added where they are
+    missing, and what was added (None when nothing was). Servers in `configured` read their
+    address from a config file that sets it."""
+    if len(argv) == 3 and argv[0] in _SHELLS and argv[1] == "-c":
+        line, added = _line_everywhere(argv[2], port, configured)
+        return (*argv[:2], line), added
+    flags = _missing_flags(argv, port, configured)
+    if not flags:
+        return tuple(argv), None
+    return (*argv, *flags), " ".join(flags)
+
+
+def _missing_flags(words: Sequence[str], port: int, configured: frozenset[str]) -> tuple[str, ...]:
+    server = server_of(words)
+    if server is None or server in configured or _listens_beyond(server, words):
+        return ()
+    return _LISTEN_EVERYWHERE[server](port)
+
+
+def _listens_beyond(server: str, words: Sequence[str]) -> bool:
+    """The command already says where to listen (any address but the default loopback)."""
+    if server == "runserver":
+        return any((m := _ADDRPORT.match(w)) and m.group(1) for w in words[3:])
+    return bool({word.partition("=")[0] for word in words}.intersection(_HOST_FLAGS[server]))
+
+
+def _line_everywhere(line: str, port: int, configured: frozenset[str]) -> tuple[str, str | None]:
+    """The same for each simple command of an `sh -c` line, keeping its operators."""
+    parts = re.split(f"({_OPERATORS.pattern})", line)
+    added = []
+    for index in range(0, len(parts), 2):
+        try:
+            words = shlex.split(parts[index])
+        except ValueError:
+            continue
+        flags = _missing_flags(words[1:] if words[:1] == ["exec"] else words, port, configured)
+        if flags:
+            parts[index] = parts[index].rstrip() + " " + shlex.join(flags) + " "
+            added.append(" ".join(flags))
+    return "".join(parts).rstrip(), ("; ".join(added) or None)
+
+
+def gunicorn_config_binds(text: str) -> bool:
+    """True when a gunicorn config file sets `bind` (then the command needs no --bind)."""
+    return bool(_GUNICORN_BIND.search(text))

@@ -12,11 +12,18 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
+from dockergen.errors import DockergenError
 from dockergen.frameworks import RULES, Command, Context, Detection
 from dockergen.installers import REGISTRY
 from dockergen.model import Decided
 from dockergen.names import import_name
-from dockergen.ports import command_port, loopback_warning
+from dockergen.ports import (
+    command_port,
+    default_port,
+    gunicorn_config_binds,
+    listening_everywhere,
+    loopback_warning,
+)
 from dockergen.procfile import PROCFILE, web_process
 from dockergen.project import ProjectDir
 from dockergen.safety import check_command, check_port
@@ -42,19 +49,54 @@ def choose_command(
     if chosen.command is None:  # an app that cannot start as it is: say what it lacks
         return None, _port(None, settings), list(chosen.warnings)
     source = chosen.command.source
-    command = Decided(
-        check_command(
-            chosen.command.value, settings.origin("command") if source == settings.label else source
-        ),
-        chosen.command.source,
-        chosen.command.detail,
-        tuple(f"{c.detail} ({c.source})" for loser in losers if (c := loser.command)),
+    argv = check_command(
+        chosen.command.value, settings.origin("command") if source == settings.label else source
     )
+    port = _port(chosen.command, settings)
+    configured, added = _configured(project, argv), None
+    if source != settings.label:  # the user's own command is taken as it is
+        serves = port.value if port else default_port(argv)[0]
+        argv, added = listening_everywhere(argv, serves, configured)
+    detail = chosen.command.detail + (
+        f" ({added} added: listen beyond the container)" if added else ""
+    )
+    lost = tuple(f"{c.detail} ({c.source})" for loser in losers if (c := loser.command))
+    command = Decided(argv, source, detail, lost)
     warnings = list(chosen.warnings)
-    configured = frozenset({"gunicorn"}) if project.is_file("gunicorn.conf.py") else frozenset()
     if loopback := loopback_warning(command.value, command.source, configured=configured):
         warnings.append(loopback)
-    return command, _port(command, settings), warnings
+    return command, port, warnings
+
+
+def runtime_environment(
+    command: Decided[tuple[str, ...]] | None, port: Decided[int] | None
+) -> tuple[Decided[tuple[str, str]], ...]:
+    """`PORT` for commands written for a platform that sets it (a Procfile, a script): many
+    servers and scripts read it, and gunicorn binds 0.0.0.0:$PORT when it is set."""
+    if command is None or port is None:
+        return ()
+    argv = command.value
+    runs_script = argv[0] in ("sh", "bash", "/bin/sh", "/bin/bash") or argv[0].endswith(".sh")
+    if command.source != PROCFILE and not runs_script:
+        return ()
+    why = f"{command.source} may read $PORT, which platforms set and containers do not"
+    return (Decided(("PORT", str(port.value)), command.source, why),)
+
+
+def _configured(project: ProjectDir, argv: tuple[str, ...]) -> frozenset[str]:
+    """Servers whose config file really sets the address (read, not assumed)."""
+    named = [argv[i + 1] for i, word in enumerate(argv[:-1]) if word in ("-c", "--config")]
+    for config in (*named, "gunicorn.conf.py"):
+        if _readable(project, config) and gunicorn_config_binds(project.read_text(config)):
+            return frozenset({"gunicorn"})
+    return frozenset()
+
+
+def _readable(project: ProjectDir, name: str) -> bool:
+    try:
+        return project.is_file(name) and project.inside(name)
+    except DockergenError:
+        return False
 
 
 def _port(command: Command | None, settings: Settings) -> Decided[int] | None:

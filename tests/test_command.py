@@ -130,12 +130,19 @@ CASES = [
     ),
     pytest.param(
         _procfile("flask db upgrade; flask translate compile; gunicorn microblog:app"),
-        _web(
-            ("sh", "-c", "flask db upgrade; flask translate compile; gunicorn microblog:app"),
-            "flask db upgrade; flask translate compile; gunicorn microblog:app",
+        Decided(
+            (
+                "sh",
+                "-c",
+                "flask db upgrade; flask translate compile; "
+                "gunicorn microblog:app --bind 0.0.0.0:8000",
+            ),
+            "Procfile",
+            "Procfile web: flask db upgrade; flask translate compile; gunicorn microblog:app "
+            "(--bind 0.0.0.0:8000 added: listen beyond the container)",
         ),
         _port(8000, "Procfile", "gunicorn's default port"),
-        [SHELL_WARNING, _loopback("Procfile", "gunicorn")],
+        [SHELL_WARNING],
         id="procfile-shell-operators",
     ),
     pytest.param(
@@ -204,9 +211,17 @@ CASES = [
     ),
     pytest.param(
         {**DJANGO, "requirements.txt": "django\n", "main.py": ""},
-        None,
-        None,
-        [_cannot_start("the Django project (manage.py)", "gunicorn among the dependencies")],
+        Decided(
+            ("python", "manage.py", "runserver", "0.0.0.0:8000"),
+            "manage.py",
+            "Django project, Django's development server",
+            ("python main.py (main.py)",),
+        ),
+        _port(8000, "manage.py", "0.0.0.0:8000 in the command"),
+        [
+            "manage.py: neither gunicorn nor an ASGI server is a dependency, so Django's "
+            "development server runs it; add gunicorn for production"
+        ],
         id="django-without-gunicorn",
     ),
     pytest.param(
@@ -268,7 +283,12 @@ CASES = [
         {"main.py": FASTAPI_MAIN, "requirements.txt": "fastapi\n"},
         None,
         None,
-        [_cannot_start("the FastAPI app in main.py", "uvicorn among the dependencies")],
+        [
+            _cannot_start(
+                "the FastAPI app in main.py",
+                "an ASGI server (uvicorn, hypercorn, granian) among the dependencies",
+            )
+        ],
         id="fastapi-without-uvicorn",
     ),
     pytest.param(
@@ -351,10 +371,15 @@ CASES = [
             "app.py": "from flask import Flask\n\ndef create_app():\n    app = Flask(__name__)\n",
             "requirements.txt": "flask\ngunicorn\n",
         },
-        Decided(("python", "app.py"), "app.py", "python app.py"),
-        None,
+        Decided(
+            ("gunicorn", "--bind", "0.0.0.0:8000", "app:create_app()"),
+            "app.py",
+            "Flask app app:create_app(), served by gunicorn",
+            ("python app.py (app.py)",),
+        ),
+        _port(8000, "app.py", "--bind 0.0.0.0:8000 in the command"),
         [],
-        id="flask-factory-only-is-not-an-app-object",
+        id="flask-factory",
     ),
     pytest.param({"requirements.txt": "six\n"}, None, None, [NO_COMMAND_WARNING], id="nothing"),
 ]
@@ -450,9 +475,12 @@ def test_flag_beats_everything_and_records_the_losers(tmp_path: Path) -> None:
 
 def test_flag_beats_an_app_that_cannot_start(tmp_path: Path) -> None:
     root = make_tree(tmp_path, {**DJANGO, "requirements.txt": "django\n"})
+    (root / "shop" / "wsgi.py").unlink()  # without it, Django cannot start
     command, port, warnings = _choose(root, override=("python", "manage.py", "runserver"))
     assert command == Decided(("python", "manage.py", "runserver"), ANSWERS, ANSWERS)
-    assert (port, warnings) == (None, [])
+    assert port == Decided(8000, ANSWERS, "runserver's default port")
+    # The user's own command is taken as it is, with a warning.
+    assert warnings == [_loopback(ANSWERS, "runserver", "0.0.0.0:8000")]
 
 
 @pytest.mark.parametrize(
