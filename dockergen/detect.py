@@ -43,9 +43,9 @@ def detect(root: Path, settings: Settings, *, strict: bool = False) -> ProjectSp
         compiles=lambda minor: len(locked_without_wheel(project, minor)),
     )
     facts = installer_module(installer.value).facts(project, python.value)
-    command, port, command_warnings = choose_command(
-        project, settings, installs_project=facts.installs_project
-    )
+    # A requirements file that installs `.` installs the project (and its scripts) too.
+    installed = facts.installs_project or "." in facts.local_dependencies
+    command, port, command_warnings = choose_command(project, settings, installs_project=installed)
     dependencies = dependency_names(project)
     needs = system_needs(project, dependencies, python.value)
     apt_build = (*choices.apt_build, *facts.apt_build, *needs.build)

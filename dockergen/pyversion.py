@@ -1,22 +1,19 @@
-"""Which Python the image runs: a pin wins over a constraint, a constraint over the default."""
+"""Which Python the image runs: the user's choice, else a pin, else the authors' own image
+(a hint that must fit the constraints), else the newest supported minor within the
+constraints, else the default. pysources.py reads the files."""
 
 from __future__ import annotations
 
-import re
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Final
 
 from dockergen.errors import InvalidProjectFileError, UnsafeValueError
-from dockergen.installers import REGISTRY
-from dockergen.installers.base import PythonConstraint
 from dockergen.model import Decided
 from dockergen.project import ProjectDir
+from dockergen.pysources import VERSION, Constraint, constraints, hints, ignored_pins, pins, quoted
 from dockergen.safety import shorten
 
 if TYPE_CHECKING:
-    from packaging.specifiers import SpecifierSet
-
     from dockergen.settings import Settings
 
 # CPython minors with official `python:X.Y-slim` images that still get releases, oldest first.
@@ -24,23 +21,6 @@ if TYPE_CHECKING:
 SUPPORTED: Final = ("3.10", "3.11", "3.12", "3.13", "3.14")
 # For projects that state nothing: the newest minor that most wheels have caught up with.
 DEFAULT: Final = "3.13"
-# Compared against constraints as the newest patch of a minor (what `X.Y-slim` ships).
-_NEWEST_PATCH: Final = 99
-
-# ASCII digits only, and the whole value: a trailing newline or an Arabic-Indic digit in a
-# pin must not reach `ARG PYTHON_VERSION=`.
-_VERSION = re.compile(r"(\d+)\.(\d+)(?:\.(\d+))?", re.ASCII)
-
-
-@dataclass(frozen=True, slots=True)
-class _Constraint:
-    alternatives: tuple[SpecifierSet, ...]  # satisfied when any alternative is (poetry's ||)
-    source: str
-    text: str
-
-    def allows(self, version: str) -> bool:
-        candidate = version if version.count(".") == 2 else f"{version}.{_NEWEST_PATCH}"
-        return any(spec.contains(candidate, prereleases=True) for spec in self.alternatives)
 
 
 def choose_python(
@@ -54,38 +34,15 @@ def choose_python(
 
     With `strict`, sources that contradict each other are an error instead of a warning.
     """
-    override = settings.choices.python
-    constraints = list(_constraints(project))
-    warnings: list[str] = []
-    contradictions: list[str] = []
-    pins = [] if override else list(_pins(project))
-    if not override:
-        warnings += _ignored_pins(project, pins)
-    if override:
-        if not _VERSION.fullmatch(override):
-            raise UnsafeValueError(
-                "Python version", shorten(override), settings.origin("python"), "use X.Y or X.Y.Z"
-            )
-        decided = Decided(override, settings.label, settings.detail("python", override))
-    elif pins:
-        decided = pins[0]
-        others = [
-            f"{p.detail} ({p.source})" for p in pins[1:] if _minor(p.value) != _minor(decided.value)
-        ]
-        if others:
-            contradictions.append(
-                f"{decided.source} pins Python {decided.value}, but {', '.join(others)}"
-            )
-    elif constraints:
-        decided = _newest_allowed(constraints, compiles)
-    else:
-        decided = Decided(DEFAULT, "default", f"no Python version stated; using {DEFAULT}")
-    for constraint in constraints:
-        if decided.source != constraint.source and not constraint.allows(decided.value):
-            contradictions.append(
-                f"Python {decided.value} ({decided.source}) does not satisfy {constraint.source} "
-                f"{_quoted(constraint.text)}"
-            )
+    ranges = list(constraints(project))
+    found = [] if settings.choices.python else list(pins(project))
+    warnings = [] if settings.choices.python else ignored_pins(project, found)
+    decided, contradictions = _decide(project, settings, found, ranges, compiles)
+    contradictions += [
+        f"Python {decided.value} ({decided.source}) does not satisfy {c.source} {quoted(c.text)}"
+        for c in ranges
+        if decided.source != c.source and not c.allows(decided.value)
+    ]
     if strict and contradictions:
         raise InvalidProjectFileError(
             decided.source, "; ".join(contradictions), "make them agree, or pass --python"
@@ -96,14 +53,38 @@ def choose_python(
             f"Python {decided.value} ({decided.source}) is not a supported CPython "
             f"({', '.join(SUPPORTED)}); its images get no security fixes"
         )
-    overridden = tuple(f"{p.detail} ({p.source})" for p in pins if p is not decided)
+    overridden = tuple(f"{p.detail} ({p.source})" for p in found if p is not decided)
     return Decided(decided.value, decided.source, decided.detail, overridden), warnings
 
 
-def _quoted(text: str) -> str:
-    """A constraint as messages and the Dockerfile's comment quote it: a literal, cut short
-    (BuildKit refuses lines over 64 KiB)."""
-    return repr(shorten(text))
+def _decide(
+    project: ProjectDir,
+    settings: Settings,
+    found: list[Decided[str]],
+    ranges: list[Constraint],
+    compiles: Callable[[str], int] | None,
+) -> tuple[Decided[str], list[str]]:
+    """The version, and contradictions among the pins."""
+    chosen = settings.choices.python
+    if chosen:
+        if not VERSION.fullmatch(chosen):
+            raise UnsafeValueError(
+                "Python version", shorten(chosen), settings.origin("python"), "use X.Y or X.Y.Z"
+            )
+        return Decided(chosen, settings.label, settings.detail("python", chosen)), []
+    if found:
+        first = found[0]
+        others = [
+            f"{p.detail} ({p.source})" for p in found[1:] if _minor(p.value) != _minor(first.value)
+        ]
+        said = [f"{first.source} pins Python {first.value}, but {', '.join(others)}"]
+        return first, said if others else []
+    fitting = [h for h in hints(project) if all(c.allows(h.value) for c in ranges)]
+    if fitting and _minor(fitting[0].value) in SUPPORTED:
+        return fitting[0], []
+    if ranges:
+        return _newest_allowed(ranges, compiles), []
+    return Decided(DEFAULT, "default", f"no Python version stated; using {DEFAULT}"), []
 
 
 def _minor(version: str) -> str:
@@ -111,11 +92,11 @@ def _minor(version: str) -> str:
 
 
 def _newest_allowed(
-    constraints: list[_Constraint], compiles: Callable[[str], int] | None
+    constraints: list[Constraint], compiles: Callable[[str], int] | None
 ) -> Decided[str]:
     """The newest supported minor within every constraint; with `compiles` (how many locked
     packages would build from source on a minor), the newest one that compiles the fewest."""
-    described = "; ".join(f"{c.source} {_quoted(c.text)}" for c in constraints)
+    described = "; ".join(f"{c.source} {quoted(c.text)}" for c in constraints)
     allowed = [m for m in reversed(SUPPORTED) if all(c.allows(m) for c in constraints)]
     if allowed:
         detail = f"newest supported Python within {described}"
@@ -134,80 +115,3 @@ def _newest_allowed(
         f"no supported Python ({', '.join(SUPPORTED)}) satisfies {described}",
         "widen the constraint, or pass --python",
     )
-
-
-# ---- pins: files that name one version -------------------------------------------------
-
-
-def _pins(project: ProjectDir) -> Iterator[Decided[str]]:
-    readers: tuple[tuple[str, Callable[[str], str | None]], ...] = (
-        (".python-version", _python_version_file),
-        ("runtime.txt", _runtime_txt),
-        (".tool-versions", _tool_versions),
-    )
-    for name, read in readers:
-        if project.is_file(name) and (value := read(project.read_text(name))):
-            yield Decided(value, name, f"{name}: {value}")
-    for module in REGISTRY:
-        yield from module.python_pins(project)
-
-
-def _ignored_pins(project: ProjectDir, pins: list[Decided[str]]) -> list[str]:
-    used = {pin.source for pin in pins}
-    return [
-        f"{name} does not name a CPython version (X.Y or X.Y.Z), so it is ignored"
-        for name in (".python-version", "runtime.txt")
-        if name not in used and project.is_file(name)
-    ]
-
-
-def _python_version_file(text: str) -> str | None:
-    for line in text.splitlines():
-        line = line.split("#", 1)[0].strip()
-        if line:  # the first version listed is the one pyenv and uv use
-            return line if _VERSION.fullmatch(line) else None
-    return None
-
-
-def _runtime_txt(text: str) -> str | None:
-    match = re.fullmatch(r"\s*python-(\d+\.\d+)(?:\.(\d+|x))?\s*", text, re.ASCII)
-    if not match:
-        return None
-    patch = match.group(2)
-    return match.group(1) if patch in (None, "x") else f"{match.group(1)}.{patch}"
-
-
-def _tool_versions(text: str) -> str | None:
-    for line in text.splitlines():
-        fields = line.split("#", 1)[0].split()
-        if len(fields) >= 2 and fields[0] == "python" and _VERSION.fullmatch(fields[1]):
-            return fields[1]
-    return None
-
-
-# ---- constraints: ranges stated by the project ------------------------------------------
-
-
-def _constraints(project: ProjectDir) -> Iterator[_Constraint]:
-    if text := project.pyproject().get("project", {}).get("requires-python"):
-        yield _parsed(
-            PythonConstraint((str(text),), "pyproject.toml", str(text), "[project] requires-python")
-        )
-    for module in REGISTRY:
-        for constraint in module.python_constraints(project):
-            yield _parsed(constraint)
-
-
-def _parsed(constraint: PythonConstraint) -> _Constraint:
-    # Imported here: packaging's specifier regexes cost start-up time most projects don't need.
-    from packaging.specifiers import InvalidSpecifier, SpecifierSet
-
-    try:
-        sets = tuple(SpecifierSet(a) for a in constraint.alternatives)
-    except InvalidSpecifier as exc:
-        raise InvalidProjectFileError(
-            constraint.source,
-            f"{constraint.what} {_quoted(constraint.text)} is not a valid version specifier",
-            "fix it (PEP 440)",
-        ) from exc
-    return _Constraint(sets, constraint.source, constraint.text)

@@ -27,6 +27,7 @@ from dockergen.ports import (
 from dockergen.procfile import PROCFILE, web_process
 from dockergen.project import ProjectDir
 from dockergen.safety import check_command, check_port
+from dockergen.setupcfg import setup_cfg
 
 if TYPE_CHECKING:
     from dockergen.settings import Settings
@@ -128,7 +129,7 @@ def _detections(project: ProjectDir, installs_project: bool) -> Iterator[Detecti
 def _package(project: ProjectDir) -> str:
     """The project's import name, from [project].name or its installer's table; "" if none."""
     name = project.pyproject().get("project", {}).get("name")
-    names = (name, *(module.project_name(project) for module in REGISTRY))
+    names = (name, *(module.project_name(project) for module in REGISTRY), setup_cfg(project).name)
     return import_name(str(next((n for n in names if n), "")))
 
 
@@ -138,6 +139,8 @@ def _entry_points(project: ProjectDir, module: str, installs_project: bool) -> I
         # A single console script is the project's declared way to run it.
         tables = [(pyproject.get("project", {}).get("scripts", {}), "[project.scripts]")]
         tables += [found for module in REGISTRY for found in module.scripts(project)]
+        scripts = dict.fromkeys(setup_cfg(project).console_scripts, "")
+        tables.append((scripts, "setup.cfg [options.entry_points] console_scripts"))
         for table, where in tables:
             if isinstance(table, dict) and len(table) == 1:
                 name = next(iter(table))

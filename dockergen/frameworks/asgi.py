@@ -23,7 +23,9 @@ _APP_OBJECT: Final = re.compile(
 )
 _IMPORTS: Final = re.compile(r"^\s*(?:from|import)\s+(fastapi|starlette)\b", re.MULTILINE)
 # `app = get_application()`: a factory called at module level, in a file importing the framework.
-_APP_FROM_FACTORY: Final = re.compile(r"^(app)\s*(?::[^=\n]+)?=\s*[A-Za-z_][\w.]*\(", re.MULTILINE)
+_APP_FROM_FACTORY: Final = re.compile(
+    r"^(app)\s*(?::[^=\n]+)?=\s*[A-Za-z_][\w.]*\(()", re.MULTILINE
+)
 
 
 def asgi_app(context: Context) -> Detection | None:

@@ -16,6 +16,7 @@ from dockergen.installers.base import (
 )
 from dockergen.installers.tables import (
     file_names,
+    legacy_files,
     lock_tool_facts,
     source_tables,
     tool_table,
@@ -52,10 +53,14 @@ class Pdm(BaseInstaller):
         return lock_tool_facts(self, project, packaged=_packaged(project))
 
     def locked(self, project: ProjectDir) -> Iterator[LockedPackage]:
+        # Lock format 4.0 lists files in [metadata.files], keyed by "name version".
+        legacy = legacy_files(self.read_lock(project))
         for package in self.lock_packages(project):
             if isinstance(name := package.get("name"), str):
                 groups = package.get("groups") or ["default"]
-                yield LockedPackage(name, file_names(package), default="default" in groups)
+                key = f"{name} {package.get('version', '')}"
+                files = file_names(package) or file_names({"files": legacy.get(key)})
+                yield LockedPackage(name, files, default="default" in groups)
 
     def python_constraints(self, project: ProjectDir) -> Iterator[PythonConstraint]:
         metadata = self.read_lock(project, _LOCK_SHAPES).get("metadata", {})

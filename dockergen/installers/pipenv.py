@@ -45,7 +45,7 @@ class Pipenv(BaseInstaller):
 
     def facts(self, project: ProjectDir, python: str) -> InstallFacts:
         locked = project.is_file("Pipfile.lock")
-        warnings = (
+        warnings: tuple[str, ...] = (
             ()
             if locked
             else (
@@ -55,6 +55,12 @@ class Pipenv(BaseInstaller):
         )
         packages = _pipfile(project).get("packages", {})
         local = tuple(path_dependencies(packages))
+        if locked and not any(self.python_pins(project)) and not _lock_names_python(project):
+            warnings += (
+                "neither Pipfile nor Pipfile.lock names a Python version, so the lock was "
+                "resolved for an interpreter dockergen cannot know; if the build or the app "
+                "fails on this Python, pass --python with the one the lock was made with",
+            )
         return InstallFacts(
             manifests=(PIPFILE, "Pipfile.lock") if locked else (PIPFILE,),
             locked=locked,
@@ -87,6 +93,13 @@ class Pipenv(BaseInstaller):
         yield from source_tables(
             _pipfile(project).get("source"), "Pipfile [[source]]", frozenset({"pypi"})
         )
+
+
+def _lock_names_python(project: ProjectDir) -> bool:
+    lock = project.read_json("Pipfile.lock", fix="regenerate it with `pipenv lock`")
+    meta = lock.get("_meta")
+    requires = meta.get("requires") if isinstance(meta, dict) else None
+    return isinstance(requires, dict) and any(k.startswith("python") for k in requires)
 
 
 def _pipfile(project: ProjectDir) -> dict[str, Any]:

@@ -18,6 +18,7 @@ from dockergen.installers.base import (
 )
 from dockergen.installers.tables import (
     file_names,
+    legacy_files,
     lock_tool_facts,
     metadata_files,
     source_tables,
@@ -61,11 +62,14 @@ class Poetry(BaseInstaller):
         yield from table_entries(_poetry(project).get("dependencies"), frozenset({"python"}))
 
     def locked(self, project: ProjectDir) -> Iterator[LockedPackage]:
+        # Lock format 1.x lists file names in [metadata.files], keyed by name.
+        legacy = legacy_files(self.read_lock(project))
         for package in self.lock_packages(project):
             if isinstance(name := package.get("name"), str):
                 # Poetry 1.x marks the group with category, 2.x with groups.
                 groups = package.get("groups") or [package.get("category", "main")]
-                yield LockedPackage(name, file_names(package), default="main" in groups)
+                files = file_names(package) or file_names({"files": legacy.get(name)})
+                yield LockedPackage(name, files, default="main" in groups)
 
     def python_constraints(self, project: ProjectDir) -> Iterator[PythonConstraint]:
         python = _poetry(project).get("dependencies", {}).get("python")

@@ -138,3 +138,10 @@ def metadata_files(table: Any) -> tuple[str, ...]:
     if isinstance(globs, list):
         found.extend(g for g in globs if isinstance(g, str))
     return tuple(f for f in found if f and "\n" not in f)
+
+
+def legacy_files(lock: dict[str, Any]) -> dict[str, Any]:
+    """[metadata.files] of older lock formats (poetry 1.x, pdm 4.0): file lists by package."""
+    metadata = lock.get("metadata")
+    files = metadata.get("files") if isinstance(metadata, dict) else None
+    return files if isinstance(files, dict) else {}
