@@ -18,8 +18,9 @@ from dockergen.project import ProjectDir
 from dockergen.pyversion import choose_python
 from dockergen.safety import check_apt_packages, check_paths
 from dockergen.settings import Settings, resolve_settings
-from dockergen.start_command import choose_command, runtime_environment
+from dockergen.start_command import choose_command, project_name, runtime_environment
 from dockergen.sysdeps import locked_without_wheel, system_needs
+from dockergen.writable import writable_dirs
 
 LOOKED_FOR = (*LOCKFILES, "Pipfile", *CANDIDATES, "pyproject.toml")
 
@@ -47,6 +48,7 @@ def detect(root: Path, settings: Settings, *, strict: bool = False) -> ProjectSp
     installed = facts.installs_project or "." in facts.local_dependencies
     command, port, command_warnings = choose_command(project, settings, installs_project=installed)
     dependencies = dependency_names(project)
+    writable = writable_dirs(project, dependencies, project_name(project))
     needs = system_needs(project, dependencies, python.value)
     apt_build = (*choices.apt_build, *facts.apt_build, *needs.build)
     apt_run = (*choices.apt_run, *needs.run)
@@ -65,12 +67,20 @@ def detect(root: Path, settings: Settings, *, strict: bool = False) -> ProjectSp
         environment=runtime_environment(command, port),
         healthcheck=choose_healthcheck(settings, port),
         build_steps=django_build_steps(project, dependencies),
+        writable=writable,
         apt_build=check_apt_packages(tuple(dict.fromkeys(apt_build)), settings.origin("apt_build")),
         apt_run=check_apt_packages(tuple(dict.fromkeys(apt_run)), settings.origin("apt_run")),
         apt_reasons=needs.reasons,
         indexes=tuple(Decided(i.url, i.source) for i in find_indexes(project, facts.manifests)),
         keep_files=_keep_files(project),
-        warnings=(*warnings, *facts.warnings, *command_warnings),
+        warnings=(*warnings, *facts.warnings, *command_warnings, *map(_volume_note, writable)),
+    )
+
+
+def _volume_note(folder: Decided[str]) -> str:
+    return (
+        f"{folder.detail}, so the app writes to {folder.value}: with a read-only root filesystem "
+        f"(docker run --read-only, Kubernetes readOnlyRootFilesystem) mount a volume there"
     )
 
 

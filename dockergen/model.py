@@ -60,6 +60,9 @@ class ProjectSpec:
     healthcheck: Decided[str] | None = None
     # ENV lines of the final stage: (name, value), each with why (PORT for Procfile commands).
     environment: tuple[Decided[tuple[str, str]], ...] = ()
+    # Directories the app writes into (Django's SQLite database, Flask's instance folder): the
+    # app's user owns these directories, never the source files in them.
+    writable: tuple[Decided[str], ...] = ()
     # Commands the final stage runs after the source copy (Django's collectstatic).
     build_steps: tuple[Decided[tuple[str, ...]], ...] = ()
     apt_build: tuple[str, ...] = ()

@@ -119,14 +119,14 @@ def _port(command: Command | None, settings: Settings) -> Decided[int] | None:
 def _detections(project: ProjectDir, installs_project: bool) -> Iterator[Detection]:
     if web := web_process(project):
         yield Detection(Decided(web.argv, PROCFILE, f"{PROCFILE} web: {web.line}"), web.warnings)
-    context = Context(project, _package(project), installs_project)
+    context = Context(project, project_name(project), installs_project)
     for rule in RULES:
         if detection := rule(context):
             yield detection
     yield from _entry_points(project, context.package, installs_project)
 
 
-def _package(project: ProjectDir) -> str:
+def project_name(project: ProjectDir) -> str:
     """The project's import name, from [project].name or its installer's table; "" if none."""
     name = project.pyproject().get("project", {}).get("name")
     names = (name, *(module.project_name(project) for module in REGISTRY), setup_cfg(project).name)

@@ -278,3 +278,42 @@ def test_plan_shows_a_remembered_installer_by_name(tmp_path: Path) -> None:
     )
     result = runner.invoke(app, ["plan", str(root)])
     assert result.stdout.splitlines()[0] == "installer: pip (.dockergen.toml: installer = 'pip')"
+
+
+WRITERS = [
+    pytest.param(
+        {
+            "manage.py": DJANGO_MANAGE,
+            "site1/settings.py": "DATABASES = {'default': {\n"
+            "    'ENGINE': 'django.db.backends.sqlite3',\n    'NAME': BASE_DIR / 'db.sqlite3',\n}}\n",
+            "site1/wsgi.py": "",
+            **GUNICORN,
+        },
+        ("/app", "site1/settings.py"),
+        id="django-sqlite-in-base-dir",
+    ),
+    pytest.param(
+        {
+            "flaskr/__init__.py": "from flask import Flask\n\ndef create_app():\n"
+            "    app = Flask(__name__, instance_relative_config=True)\n    return app\n",
+            "pyproject.toml": '[project]\nname = "flaskr"\ndependencies = ["flask"]\n'
+            '[build-system]\nrequires = ["flit_core"]\nbuild-backend = "flit_core.buildapi"\n',
+        },
+        ("/app/instance", "flaskr/__init__.py"),
+        id="flask-instance-folder",
+    ),
+]
+
+
+@pytest.mark.parametrize(("files", "writable"), WRITERS)
+def test_folders_the_app_writes_are_its_own(
+    tmp_path: Path, files: Files, writable: tuple[str, str]
+) -> None:
+    from dockergen.render import render_files
+
+    spec = detect_project(make_tree(tmp_path, files))
+    assert [(w.value, w.source) for w in spec.writable] == [writable]
+    assert f"RUN mkdir -p {writable[0]} && chown 10001:10001 {writable[0]}\n" in (
+        render_files(spec)[0].content
+    )
+    assert any("mount a volume there" in w and writable[0] in w for w in spec.warnings)

@@ -85,6 +85,13 @@ def _path(module: str) -> str:
     return module.replace(".", "/") + ".py"
 
 
+def settings_files(project: ProjectDir, folder: str) -> tuple[str, ...]:
+    """The settings module manage.py names, as the files it may be."""
+    prefix = f"{folder}/" if folder else ""
+    module = "/".join(_settings(project, folder))
+    return (f"{prefix}{module}.py", f"{prefix}{module}/__init__.py") if module else ()
+
+
 def django_build_steps(
     project: ProjectDir, dependencies: frozenset[str]
 ) -> tuple[Decided[tuple[str, ...]], ...]:
@@ -93,8 +100,7 @@ def django_build_steps(
     if folder is None or "django" not in dependencies:
         return ()
     prefix = f"{folder}/" if folder else ""
-    module = prefix + "/".join(_settings(project, folder))
-    for settings in (f"{module}.py", f"{module}/__init__.py") if module != prefix else ():
+    for settings in settings_files(project, folder):
         if _STATIC_ROOT.search(read_source(project, settings) or ""):
             argv = ("python", f"{prefix}manage.py", "collectstatic", "--noinput")
             detail = f"Django: collect static files into STATIC_ROOT (set in {settings})"
