@@ -1,9 +1,9 @@
 """Real-world trial: does `dockergen init` give a working image for real public projects?
 
-For each repos.toml entry (a tree under TREES named owner__name), on a temporary copy: `dockergen
-init --no-input --force`, a timed `docker build` (plain log kept), run with the EXPOSEd port on
-127.0.0.1 and probe (web: any HTTP answer within WAIT s; cli: CMD + `--help` exits 0), append a
-comment to a .py file and rebuild (count dependency steps not CACHED), clean up; write RESULTS.md.
+Per repos.toml entry (tree TREES/owner__name), on a temporary copy: `dockergen init --no-input
+--force`, timed `docker build`, run with the EXPOSEd port on 127.0.0.1 and probe (web: an HTTP
+answer within WAIT s; cli: CMD + `--help` exits 0), append a comment to a .py file and rebuild
+(dependency steps not CACHED are counted), clean up; write RESULTS.md.
 
     python benchmarks/trials/trial.py --extract --mirror GITDIRS --trees TREES  # owner+name[/repo]
     python benchmarks/trials/trial.py --trees TREES [--only OWNER/NAME ...] [--logs DIR]
@@ -22,8 +22,7 @@ import urllib.request
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-# A builder RUN step that installs something (the installer itself, dependencies, apt packages).
-INSTALL = re.compile(r"\b(pip|uv|poetry|pipenv|pdm)\b|apt-get")
+INSTALL = re.compile(r"\b(pip|uv|poetry|pipenv|pdm)\b|apt-get")  # a step that installs things
 ERROR = re.compile(r"error|ERROR|Error")
 WAIT = 40.0  # seconds a web app has to answer
 
@@ -104,33 +103,37 @@ def http_answer(port: str) -> str | None:
         return None
 
 
+def first_output(cid: str) -> str:
+    logs = sh("docker", "logs", cid, timeout=30)
+    return "\n".join((logs.stdout + logs.stderr).splitlines()[:12])
+
+
 def wait_answer(cid: str, port: int | None) -> tuple[str | None, str]:
-    if not port:
-        time.sleep(10)  # long enough for the first output lines
-        return None, "no EXPOSE, nothing to probe"
-    host_port = sh("docker", "port", cid, f"{port}/tcp").stdout.split(":")[-1].strip()
-    deadline = time.monotonic() + WAIT
+    host_port = sh("docker", "port", cid, f"{port}/tcp").stdout.split(":")[-1] if port else ""
+    deadline, silent = time.monotonic() + WAIT, "no EXPOSE, nothing to probe"
     while time.monotonic() < deadline:
         time.sleep(2)
-        if answer := http_answer(host_port):
+        if answer := port and http_answer(host_port.strip()):
             return answer, f"HTTP {answer}"
         state = sh("docker", "inspect", "-f", "{{.State.Running}} {{.State.ExitCode}}", cid).stdout
         if state.startswith("false"):
             return None, f"container exited ({state.split()[-1]})"
-    return None, f"no HTTP answer on {port} within {WAIT:.0f}s"
+        if not port and first_output(cid):
+            time.sleep(2)  # let the first lines settle
+            return None, silent
+    return None, f"no HTTP answer on {port} within {WAIT:.0f}s" if port else silent
 
 
 def probe_web(tag: str, port: int | None) -> tuple[bool, str, str]:
-    """(answered, detail, first output lines)."""
     publish = ["-p", f"127.0.0.1::{port}"] if port else []
     run = sh("docker", "run", "-d", *publish, tag, timeout=60)
     if run.returncode:
         return False, f"docker run failed: {run.stderr.strip()[-200:]}", ""
     cid = run.stdout.strip()
     answer, detail = wait_answer(cid, port)
-    logs = sh("docker", "logs", cid, timeout=30)
+    first = first_output(cid)
     sh("docker", "rm", "-f", cid, timeout=60)
-    return answer is not None, detail, "\n".join((logs.stdout + logs.stderr).splitlines()[:12])
+    return answer is not None, detail, first
 
 
 def probe_cli(tag: str) -> tuple[bool, str, str]:
@@ -180,7 +183,6 @@ def _build_and_probe(app: Path, tag: str, result: dict, log_base: Path) -> dict:
     else:
         answered, detail, first = probe_web(tag + ":1", result["port"])
     result.update(answered=answered, detail=detail, output=first)
-    log_base.with_suffix(".run.log").write_text(first + "\n")
     touched = touch_code(app)
     rc, _, log = build(app, tag + ":2")
     log_base.with_suffix(".rebuild.log").write_text(log)
@@ -193,9 +195,9 @@ def _build_and_probe(app: Path, tag: str, result: dict, log_base: Path) -> dict:
 
 HEADER = """# Real-world trial: dockergen on public projects
 
-By `trial.py` from `repos.toml`: `dockergen init --no-input`, `docker build`, run and probe (web:
-any HTTP answer; cli: `--help` exits 0), code-only rebuild (ok: all dependency steps `CACHED`).
-`cause`: the analysis in repos.toml (dockergen's fault or the project's), shown while it fails.
+By `trial.py` from `repos.toml`: `dockergen init --no-input`, `docker build` (wall seconds; layers
+cached by earlier runs count), run and probe (web: any HTTP answer; cli: `--help` exits 0), then a
+code-only rebuild (ok: all dependency steps `CACHED`). `cause`: repos.toml's analysis, if it fails.
 
 **Built {built}/{total}, answered {answered}/{total}.**
 
@@ -226,18 +228,17 @@ def main() -> None:
     parser.add_argument("--extract", action="store_true", help="extract repos.toml's commits")
     parser.add_argument("--mirror", type=Path, help="git directories, for --extract")
     parser.add_argument("--only", nargs="*", help="owner/name entries to run (default: all)")
-    parser.add_argument("--logs", type=Path, help="keep build/run logs here (default: a temp dir)")
+    parser.add_argument("--logs", type=Path, help="build/run logs, Dockerfiles, JSON go here")
     args = parser.parse_args()
     repos = tomllib.loads((HERE / "repos.toml").read_text())["repo"]
     if args.extract:
         extract(repos, args.mirror or parser.error("--extract needs --mirror"), args.trees)
         return
     logs = args.logs or Path(tempfile.mkdtemp(prefix="dockergen-trial-logs-"))
-    logs.mkdir(parents=True, exist_ok=True)  # build, run and rebuild logs, Dockerfiles, JSON
+    logs.mkdir(parents=True, exist_ok=True)
     results = []
     for entry in (e for e in repos if not args.only or e["repo"] in args.only):
-        result = try_one(entry, args.trees, logs)
-        results.append(result)
+        results.append(result := try_one(entry, args.trees, logs))
         (logs / f"{tree_name(entry)}.json").write_text(json.dumps(result, indent=1, default=str))
         summary = {key: result[key] for key in ("built", "answered", "rebuild")}
         print(entry["repo"], summary, result["detail"][:120], flush=True)
