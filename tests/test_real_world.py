@@ -93,6 +93,17 @@ def test_every_server_listens_beyond_the_container(
 STARTS = [
     pytest.param(
         {
+            "manage.py": "import os\nname = 'site1.production' if 'X' in os.environ "
+            "else 'site1.settings'\nos.environ.setdefault('DJANGO_SETTINGS_MODULE', name)\n",
+            "site1/settings.py": "",
+            "site1/wsgi.py": "",
+            "requirements.txt": "Django\nwhitenoise\n",
+        },
+        ("python", "manage.py", "runserver", "0.0.0.0:8000"),
+        id="django-settings-chosen-in-a-variable-without-gunicorn",
+    ),
+    pytest.param(
+        {
             "site1/manage.py": DJANGO_MANAGE,
             "site1/site1/settings.py": "",
             "site1/site1/wsgi.py": "",

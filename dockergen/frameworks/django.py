@@ -18,6 +18,8 @@ from dockergen.model import Decided
 from dockergen.project import ProjectDir
 
 _SETTINGS: Final = re.compile(r"""DJANGO_SETTINGS_MODULE['"]\s*,\s*['"]([\w.]+)['"]""")
+# manage.py that picks its settings in a variable first: any quoted `pkg.settings[.x]`.
+_SETTINGS_NAMED: Final = re.compile(r"""['"](\w+(?:\.\w+)*\.settings(?:\.\w+)*)['"]""")
 _STATIC_ROOT: Final = re.compile(r"^STATIC_ROOT\s*[:=]", re.MULTILINE)
 
 
@@ -65,7 +67,8 @@ def manage_py_folder(project: ProjectDir) -> str | None:
 
 def _settings(project: ProjectDir, folder: str) -> list[str]:
     manage = f"{folder}/manage.py" if folder else "manage.py"
-    found = _SETTINGS.search(read_source(project, manage) or "")
+    text = read_source(project, manage) or ""
+    found = _SETTINGS.search(text) or _SETTINGS_NAMED.search(text)
     return found.group(1).split(".") if found else []
 
 
