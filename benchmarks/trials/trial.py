@@ -20,6 +20,7 @@ import tomllib
 import urllib.error
 import urllib.request
 from pathlib import Path
+from typing import Any
 
 HERE = Path(__file__).resolve().parent
 INSTALL = re.compile(r"\b(pip|uv|poetry|pipenv|pdm)\b|apt-get")  # a step that installs things
@@ -27,11 +28,11 @@ ERROR = re.compile(r"error|ERROR|Error")
 WAIT = 40.0  # seconds a web app has to answer
 
 
-def tree_name(entry: dict) -> str:
-    return entry["repo"].replace("/", "__")
+def tree_name(entry: dict[str, Any]) -> str:
+    return str(entry["repo"]).replace("/", "__")
 
 
-def extract(repos: list[dict], mirror: Path, trees: Path) -> None:
+def extract(repos: list[dict[str, Any]], mirror: Path, trees: Path) -> None:
     for entry in repos:
         git_dir = mirror / entry["repo"].replace("/", "+")
         git_dir = git_dir / "repo" if (git_dir / "repo").is_dir() else git_dir
@@ -45,14 +46,16 @@ def extract(repos: list[dict], mirror: Path, trees: Path) -> None:
         print(f"extracted {entry['repo']}@{entry['commit'][:10]} -> {dest.name}")
 
 
-def sh(*cmd: str, timeout: float = 1800, cwd: Path | None = None) -> subprocess.CompletedProcess:
+def sh(
+    *cmd: str, timeout: float = 1800, cwd: Path | None = None
+) -> subprocess.CompletedProcess[str]:
     try:
         return subprocess.run(cmd, cwd=cwd, capture_output=True, text=True, timeout=timeout)
     except subprocess.TimeoutExpired:
         return subprocess.CompletedProcess(cmd, 124, "", f"timeout after {timeout}s")
 
 
-def generate(app: Path) -> dict:
+def generate(app: Path) -> dict[str, Any]:
     """Run dockergen; return what it decided (from its own report and the Dockerfile)."""
     proc = sh("dockergen", "init", "--no-input", "--force", cwd=app)
     decided = {"init_rc": proc.returncode, "init_out": (proc.stdout + proc.stderr).strip()}
@@ -152,11 +155,17 @@ def touch_code(app: Path) -> Path | None:
     return path
 
 
-def try_one(entry: dict, trees: Path, logs: Path) -> dict:
+def try_one(entry: dict[str, Any], trees: Path, logs: Path) -> dict[str, Any]:
     """Generate, build, run, probe and rebuild one project; always cleans up."""
     name = tree_name(entry)
     tag = f"dockergen-trial/{name.lower()}"
-    result = {"entry": entry, "built": False, "answered": False, "rebuild": "-", "detail": ""}
+    result: dict[str, Any] = {
+        "entry": entry,
+        "built": False,
+        "answered": False,
+        "rebuild": "-",
+        "detail": "",
+    }
     with tempfile.TemporaryDirectory(prefix="dockergen-trial-") as tmp:
         app = Path(tmp) / name
         shutil.copytree(trees / name / entry.get("subdir", ""), app, symlinks=True)
@@ -170,7 +179,7 @@ def try_one(entry: dict, trees: Path, logs: Path) -> dict:
             sh("docker", "rmi", "-f", tag + ":1", tag + ":2", timeout=120)
 
 
-def _build_and_probe(app: Path, tag: str, result: dict, log_base: Path) -> dict:
+def _build_and_probe(app: Path, tag: str, result: dict[str, Any], log_base: Path) -> dict[str, Any]:
     rc, seconds, log = build(app, tag + ":1")
     log_base.with_suffix(".build.log").write_text(log)
     result.update(seconds=seconds, built=rc == 0, detail=f"build failed: {error_line(log)}")
@@ -205,7 +214,7 @@ code-only rebuild (ok: all dependency steps `CACHED`). `cause`: repos.toml's ana
 | symptom | cause |\n|---|---|---|---|---|---|---|---|---|---|---|"""
 
 
-def write_results(results: list[dict], path: Path) -> None:
+def write_results(results: list[dict[str, Any]], path: Path) -> None:
     counts = {key: sum(r[key] for r in results) for key in ("built", "answered")}
     lines = [HEADER.format(total=len(results), **counts)]
     for r in results:

@@ -57,60 +57,73 @@ def find_requirements(project: ProjectDir) -> str | None:
 
 
 def read_tree(project: ProjectDir, top: str) -> RequirementsTree:
-    files: list[str] = []
-    local: dict[str, None] = {}  # ordered set: `-e .` on a thousand lines is one path
-    needs_git = False
-    resolved: dict[tuple[str, str, bool], str] = {}
+    reader = _TreeReader(project)
+    reader.visit(top, ())
+    return RequirementsTree(
+        files=tuple(reader.files), local_paths=tuple(reader.local), needs_git=reader.needs_git
+    )
 
-    def resolve(including: str, target: str, where: str, *, include: bool) -> str:
-        key = (posixpath.dirname(including), target, include)
-        if key not in resolved:
-            resolved[key] = _resolve(project, including, target, where, include=include)
-        return resolved[key]
 
-    def visit(name: str, chain: tuple[str, ...]) -> None:
-        nonlocal needs_git
-        if name in chain:
-            loop = " -> ".join((*chain[chain.index(name) :], name))
-            raise InvalidProjectFileError(
-                shown(chain[-1]), f"includes itself ({shown(loop)})", "break the loop"
-            )
-        if len(chain) >= MAX_INCLUDE_DEPTH:
-            raise InvalidProjectFileError(
-                shown(chain[-1]),
-                f"includes are nested more than {MAX_INCLUDE_DEPTH} files deep",
-                "include fewer levels of files",
-            )
-        if name in files:
+class _TreeReader:
+    """Follows includes depth first, as pip does, collecting files, local paths and VCS use."""
+
+    def __init__(self, project: ProjectDir) -> None:
+        self.project = project
+        self.files: list[str] = []
+        self.local: dict[str, None] = {}  # ordered set: `-e .` on a thousand lines is one path
+        self.needs_git = False
+        self._resolved: dict[tuple[str, str, bool], str] = {}
+
+    def visit(self, name: str, chain: tuple[str, ...]) -> None:
+        _check_chain(name, chain)
+        if name in self.files:
             return
-        files.append(name)
-        for lineno, line in _logical_lines(project.read_text(name)):
+        self.files.append(name)
+        for lineno, line in _logical_lines(self.project.read_text(name)):
             if lineno > MAX_LINES:
                 raise InvalidProjectFileError(
                     shown(name),
                     f"has more than {MAX_LINES} lines, more than any real requirements file",
                     "check the file",
                 )
-            if not _MAY_MATTER.search(line):  # most lines: a plain `name==version`
-                continue
-            where = f"{shown(name)}:{lineno}"
-            if include := _INCLUDE.match(line):
-                target = include.group(2)
-                if not _URL.match(target) or target.startswith("file:"):
-                    visit(resolve(name, target, where, include=True), (*chain, name))
-            elif editable := _EDITABLE.match(line):
-                target = editable.group(2)
-                if _VCS.search(target):
-                    needs_git = True
-                elif not _URL.match(target) or target.startswith("file:"):
-                    local[resolve(name, target, where, include=False)] = None
-            elif _VCS.search(line):
-                needs_git = True
-            elif target := _local_target(line):
-                local[resolve(name, target, where, include=False)] = None
+            if _MAY_MATTER.search(line):  # most lines, a plain `name==version`, do not
+                self._line(name, line, f"{shown(name)}:{lineno}", chain)
 
-    visit(top, ())
-    return RequirementsTree(files=tuple(files), local_paths=tuple(local), needs_git=needs_git)
+    def _line(self, name: str, line: str, where: str, chain: tuple[str, ...]) -> None:
+        if include := _INCLUDE.match(line):
+            target = include.group(2)
+            if not _URL.match(target) or target.startswith("file:"):
+                self.visit(self._resolve(name, target, where, include=True), (*chain, name))
+        elif editable := _EDITABLE.match(line):
+            target = editable.group(2)
+            if _VCS.search(target):
+                self.needs_git = True
+            elif not _URL.match(target) or target.startswith("file:"):
+                self.local[self._resolve(name, target, where, include=False)] = None
+        elif _VCS.search(line):
+            self.needs_git = True
+        elif target := _local_target(line):
+            self.local[self._resolve(name, target, where, include=False)] = None
+
+    def _resolve(self, including: str, target: str, where: str, *, include: bool) -> str:
+        key = (posixpath.dirname(including), target, include)
+        if key not in self._resolved:
+            self._resolved[key] = _resolve(self.project, including, target, where, include=include)
+        return self._resolved[key]
+
+
+def _check_chain(name: str, chain: tuple[str, ...]) -> None:
+    if name in chain:
+        loop = " -> ".join((*chain[chain.index(name) :], name))
+        raise InvalidProjectFileError(
+            shown(chain[-1]), f"includes itself ({shown(loop)})", "break the loop"
+        )
+    if len(chain) >= MAX_INCLUDE_DEPTH:
+        raise InvalidProjectFileError(
+            shown(chain[-1]),
+            f"includes are nested more than {MAX_INCLUDE_DEPTH} files deep",
+            "include fewer levels of files",
+        )
 
 
 def _logical_lines(text: str) -> Iterator[tuple[int, str]]:
