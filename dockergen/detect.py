@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
+from typing import Any, Final
 
 from dockergen.dependencies import dependency_names
 from dockergen.errors import ConflictingLockfilesError, NoManifestError
@@ -10,7 +12,7 @@ from dockergen.frameworks import django_build_steps
 from dockergen.health import choose_healthcheck
 from dockergen.indexes import find_indexes
 from dockergen.installers import LOCKFILES, REGISTRY, installer_module
-from dockergen.installers.base import Evidence, InstallerModule
+from dockergen.installers.base import Evidence, InstallerModule, InstallFacts
 from dockergen.installers.requirements import CANDIDATES
 from dockergen.installers.tables import metadata_files
 from dockergen.model import Decided, Installer, Overrides, ProjectSpec
@@ -19,7 +21,7 @@ from dockergen.pyversion import choose_python
 from dockergen.safety import check_apt_packages, check_paths
 from dockergen.settings import Settings, resolve_settings
 from dockergen.start_command import choose_command, project_name, runtime_environment
-from dockergen.sysdeps import locked_without_wheel, system_needs
+from dockergen.sysdeps import SystemNeeds, locked_without_wheel, system_needs
 from dockergen.writable import writable_dirs
 
 LOOKED_FOR = (*LOCKFILES, "Pipfile", *CANDIDATES, "pyproject.toml")
@@ -35,7 +37,6 @@ def detect_project(
 def detect(root: Path, settings: Settings, *, strict: bool = False) -> ProjectSpec:
     """Decide how `root` is built. Reads only known paths; raises DockergenError subclasses."""
     project = ProjectDir(root)
-    choices = settings.choices
     installer = choose_installer(project, settings)
     python, warnings = choose_python(
         project,
@@ -50,31 +51,47 @@ def detect(root: Path, settings: Settings, *, strict: bool = False) -> ProjectSp
     dependencies = dependency_names(project)
     writable = writable_dirs(project, dependencies, project_name(project))
     needs = system_needs(project, dependencies, python.value)
-    apt_build = (*choices.apt_build, *facts.apt_build, *needs.build)
-    apt_run = (*choices.apt_run, *needs.run)
     return ProjectSpec(
         installer=installer,
         python=python,
         manifests=check_paths(facts.manifests),
-        requirements=facts.requirements,
-        locked=facts.locked,
-        installs_project=facts.installs_project,
-        deps_before_source=facts.deps_before_source,
-        local_dependencies=facts.local_dependencies,
-        workspace_members=facts.workspace_members,
+        **_install_facts(facts),
         command=command,
         port=port,
         environment=runtime_environment(command, port),
         healthcheck=choose_healthcheck(settings, port),
         build_steps=django_build_steps(project, dependencies),
         writable=writable,
-        apt_build=check_apt_packages(tuple(dict.fromkeys(apt_build)), settings.origin("apt_build")),
-        apt_run=check_apt_packages(tuple(dict.fromkeys(apt_run)), settings.origin("apt_run")),
-        apt_reasons=needs.reasons,
+        **_apt(settings, facts, needs),
         indexes=tuple(Decided(i.url, i.source) for i in find_indexes(project, facts.manifests)),
         keep_files=_keep_files(project),
         warnings=(*warnings, *facts.warnings, *command_warnings, *map(_volume_note, writable)),
     )
+
+
+# InstallFacts fields the spec takes as they are (manifests are checked, apt and warnings merged).
+_AS_THEY_ARE: Final = frozenset(f.name for f in dataclasses.fields(ProjectSpec)) - {
+    "manifests",
+    "apt_build",
+    "warnings",
+}
+
+
+def _install_facts(facts: InstallFacts) -> dict[str, Any]:
+    return {
+        f.name: getattr(facts, f.name) for f in dataclasses.fields(facts) if f.name in _AS_THEY_ARE
+    }
+
+
+def _apt(settings: Settings, facts: InstallFacts, needs: SystemNeeds) -> dict[str, Any]:
+    """The Debian packages of both stages: the user's, the installer's, the dependencies'."""
+    build = (*settings.choices.apt_build, *facts.apt_build, *needs.build)
+    run = (*settings.choices.apt_run, *needs.run)
+    return {
+        "apt_build": check_apt_packages(tuple(dict.fromkeys(build)), settings.origin("apt_build")),
+        "apt_run": check_apt_packages(tuple(dict.fromkeys(run)), settings.origin("apt_run")),
+        "apt_reasons": needs.reasons,
+    }
 
 
 def _volume_note(folder: Decided[str]) -> str:
