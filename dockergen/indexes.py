@@ -1,8 +1,9 @@
 """Package indexes other than the default one, and the rule that keeps their credentials safe.
 
 Credentials never belong in a project file, an ARG, an ENV or a layer. The generated install
-steps read them from a BuildKit secret mount of a netrc file (~/.netrc, where pip looks for HTTP
-basic auth; the e2e suite proves it for pip only), passed at build time with
+steps read them from a BuildKit secret mount of a netrc file at /root/.netrc, where pip, pipenv,
+poetry, uv and pdm (the pinned versions) all look for HTTP basic auth, as
+tests/test_e2e_private_index.py proves with real builds for each; it is passed at build time with
 `docker build --secret id=netrc,src=$HOME/.netrc .`. A password written into an index URL
 in the project is refused.
 """

@@ -49,8 +49,9 @@ def build_locker(workdir: Path) -> None:
     docker("build", "--progress=plain", "-t", LOCKER_TAG, str(workdir), timeout=900)
 
 
-def relock(project: Path, installer: Installer, cache: Path) -> None:
-    """Write a real lock file for `project` with the real `installer`, reusing earlier results."""
+def relock(project: Path, installer: Installer, cache: Path, netrc: Path | None = None) -> None:
+    """Write a real lock file for `project` with the real `installer`, reusing earlier results.
+    With `netrc`, the tool reads it as ~/.netrc and reaches loopback (a private test index)."""
     lockfile = installer_module(installer).lockfile
     assert lockfile, installer
     digest = hashlib.sha256(installer.encode())
@@ -60,13 +61,13 @@ def relock(project: Path, installer: Installer, cache: Path) -> None:
     cached = cache / f"{digest.hexdigest()}-{lockfile}"
     if not cached.is_file():
         (project / lockfile).unlink(missing_ok=True)  # hand-written locks are not real ones
-        user = (
-            []
-            if os.getuid() == 0
-            else ["--user", f"{os.getuid()}:{os.getgid()}", "-e", "HOME=/tmp"]
-        )
+        root = os.getuid() == 0
+        args = [] if root else ["--user", f"{os.getuid()}:{os.getgid()}", "-e", "HOME=/tmp"]
+        if netrc:
+            home = "/root" if root else "/tmp"
+            args += ["--network", "host", "-v", f"{netrc.resolve()}:{home}/.netrc:ro"]
         docker(
-            "run", "--rm", *user,
+            "run", "--rm", *args,
             "-e", "PIPENV_VENV_IN_PROJECT=1", "-e", "PIPENV_NOSPIN=1",
             "-v", f"{project.resolve()}:/project", "-w", "/project",
             LOCKER_TAG, *LOCK_COMMANDS[installer],

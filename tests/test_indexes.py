@@ -68,6 +68,7 @@ def test_private_indexes_get_a_netrc_secret_mount(
     dockerfile = render_files(spec)[0].content
     assert SECRET_MOUNT in dockerfile
     assert "# Build: docker build --secret id=netrc,src=$HOME/.netrc -t app .\n" in dockerfile
+    assert "(a line per index host: machine HOST login USER\n# password TOKEN)" in dockerfile
     assert "ARG " not in dockerfile.replace("ARG PYTHON_VERSION", "")
     assert hadolint_findings(dockerfile, tmp_path) == []
     assert "RUN" in buildkit_instructions(dockerfile)
@@ -86,8 +87,20 @@ def test_default_index_only_needs_no_secret(tmp_path: Path) -> None:
         {
             "Pipfile": '[[source]]\nname = "corp"\nurl = "https://me:hunter2@corp.example.invalid/s"\n'
         },
+        *(
+            {
+                "pyproject.toml": f"{PEP621}[tool.{tool}]\n{extra}[[tool.{tool}.{table}]]\n"
+                'name = "corp"\nurl = "https://me:hunter2@corp.example.invalid/s"\n',
+                **({lock: ""} if lock else {}),
+            }
+            for tool, table, extra, lock in (
+                ("poetry", "source", "package-mode = false\n", ""),
+                ("uv", "index", "", "uv.lock"),
+                ("pdm", "source", "", "pdm.lock"),
+            )
+        ),
     ],
-    ids=["requirements", "pipfile"],
+    ids=["requirements", "pipfile", "poetry", "uv", "pdm"],
 )
 def test_inline_password_is_refused(tmp_path: Path, files: dict[str, str]) -> None:
     with pytest.raises(InvalidProjectFileError) as error:

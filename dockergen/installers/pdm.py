@@ -71,6 +71,7 @@ class Pdm(BaseInstaller):
             yield PythonConstraint((str(value),), "pdm.lock", str(value), "requires-python")
 
     def indexes(self, project: ProjectDir, manifests: tuple[str, ...]) -> Iterator[Index]:
+        """[[tool.pdm.source]]; pdm 2.29.3 reads the credentials from ~/.netrc."""
         yield from source_tables(
             _pdm(project).get("source"), "pyproject.toml [[tool.pdm.source]]", frozenset({"pypi"})
         )

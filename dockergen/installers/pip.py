@@ -81,6 +81,7 @@ class Pip(BaseInstaller):
             yield Decided(version, top, f"{top}: resolved for Python {version} (its header)")
 
     def indexes(self, project: ProjectDir, manifests: tuple[str, ...]) -> Iterator[Index]:
+        """Index options of the requirements files; pip reads their credentials from ~/.netrc."""
         for name in manifests:
             if name.endswith(".txt"):
                 for where, url in index_options(project, name):

@@ -90,6 +90,7 @@ class Pipenv(BaseInstaller):
                 return
 
     def indexes(self, project: ProjectDir, manifests: tuple[str, ...]) -> Iterator[Index]:
+        """Pipfile [[source]]; pipenv's resolver and pip read the credentials from ~/.netrc."""
         yield from source_tables(
             _pipfile(project).get("source"), "Pipfile [[source]]", frozenset({"pypi"})
         )

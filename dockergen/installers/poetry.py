@@ -79,6 +79,7 @@ class Poetry(BaseInstaller):
             )
 
     def indexes(self, project: ProjectDir, manifests: tuple[str, ...]) -> Iterator[Index]:
+        """[[tool.poetry.source]]; poetry 2.5.1 reads the credentials from ~/.netrc."""
         yield from source_tables(
             _poetry(project).get("source"),
             "pyproject.toml [[tool.poetry.source]]",

@@ -69,6 +69,8 @@ class Uv(BaseInstaller):
             yield PythonConstraint((str(value),), "uv.lock", str(value), "requires-python")
 
     def indexes(self, project: ProjectDir, manifests: tuple[str, ...]) -> Iterator[Index]:
+        """[[tool.uv.index]]; uv 0.13.9 reads the credentials from ~/.netrc, asking without them
+        first and again with them after a 401."""
         yield from source_tables(
             _uv(project).get("index"), "pyproject.toml [[tool.uv.index]]", frozenset({"pypi"})
         )
