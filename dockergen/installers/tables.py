@@ -89,6 +89,8 @@ def locked_local(packages: list[dict[str, Any]]) -> list[str]:
 
 def file_names(package: dict[str, Any], keys: tuple[str, ...] = ("files",)) -> tuple[str, ...]:
     """Distribution file names in a lock entry's `files` (poetry, pdm) or URLs (uv)."""
+    if not any(key in package for key in keys):  # most entries of a large lock: cheap
+        return ()
     entries: list[object] = []
     for key in keys:
         value = package.get(key)
