@@ -20,7 +20,7 @@ from dockergen.project import ProjectDir
 from dockergen.pyversion import choose_python
 from dockergen.safety import check_apt_packages, check_paths
 from dockergen.settings import Settings, resolve_settings
-from dockergen.start_command import choose_command, project_name, runtime_environment
+from dockergen.start_command import choose_command, project_name
 from dockergen.sysdeps import SystemNeeds, locked_without_wheel, system_needs
 from dockergen.writable import writable_dirs
 
@@ -47,7 +47,7 @@ def detect(root: Path, settings: Settings, *, strict: bool = False) -> ProjectSp
     facts = installer_module(installer.value).facts(project, python.value)
     # A requirements file that installs `.` installs the project (and its scripts) too.
     installed = facts.installs_project or "." in facts.local_dependencies
-    command, port, command_warnings = choose_command(project, settings, installs_project=installed)
+    start = choose_command(project, settings, installs_project=installed)
     dependencies = dependency_names(project)
     writable = writable_dirs(project, dependencies, project_name(project))
     needs = system_needs(project, dependencies, python.value)
@@ -56,16 +56,16 @@ def detect(root: Path, settings: Settings, *, strict: bool = False) -> ProjectSp
         python=python,
         manifests=check_paths(facts.manifests),
         **_install_facts(facts),
-        command=command,
-        port=port,
-        environment=runtime_environment(command, port),
-        healthcheck=choose_healthcheck(settings, port),
+        command=start.command,
+        port=start.port,
+        environment=start.environment,
+        healthcheck=choose_healthcheck(settings, start.port),
         build_steps=django_build_steps(project, dependencies),
         writable=writable,
         **_apt(settings, facts, needs),
         indexes=tuple(Decided(i.url, i.source) for i in find_indexes(project, facts.manifests)),
         keep_files=_keep_files(project),
-        warnings=(*warnings, *facts.warnings, *command_warnings, *map(_volume_note, writable)),
+        warnings=(*warnings, *facts.warnings, *start.warnings, *map(_volume_note, writable)),
     )
 
 

@@ -10,6 +10,7 @@ Weaker evidence that found a command too is recorded in `overridden`.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from dockergen.errors import DockergenError
@@ -37,18 +38,40 @@ NO_COMMAND_WARNING = (
 )
 
 
+@dataclass(frozen=True, slots=True)
+class StartCommand:
+    command: Decided[tuple[str, ...]] | None
+    port: Decided[int] | None  # when known
+    environment: tuple[Decided[tuple[str, str]], ...]  # ENV lines the command needs
+    warnings: tuple[str, ...]
+
+
 def choose_command(
     project: ProjectDir, settings: Settings, *, installs_project: bool
-) -> tuple[Decided[tuple[str, ...]] | None, Decided[int] | None, list[str]]:
-    """The start command, the port it serves (when known), and warnings."""
+) -> StartCommand:
+    """The start command, the port it serves (when known), its environment, and warnings."""
     found = list(_detections(project, installs_project))
     if (chosen_command := settings.choices.command) is not None:
         found.insert(0, Detection(Decided(chosen_command, settings.label, settings.label)))
-    if not found:
-        return None, _port(None, settings), [NO_COMMAND_WARNING]
+    if not found or found[0].command is None:  # an app that cannot start: say what it lacks
+        said = found[0].warnings if found else (NO_COMMAND_WARNING,)
+        return StartCommand(None, _port(None, settings), (), said)
     chosen, losers = found[0], found[1:]
-    if chosen.command is None:  # an app that cannot start as it is: say what it lacks
-        return None, _port(None, settings), list(chosen.warnings)
+    command, configured = _listening(project, settings, chosen, losers)
+    port = _port(chosen.command, settings)
+    warnings = list(chosen.warnings)
+    if loopback := loopback_warning(command.value, command.source, configured=configured):
+        warnings.append(loopback)
+    why = f"{command.source}: how the command finds the app"
+    needed = tuple(Decided(pair, command.source, why) for pair in chosen.environment)
+    return StartCommand(command, port, (*needed, *_port_env(command, port)), tuple(warnings))
+
+
+def _listening(
+    project: ProjectDir, settings: Settings, chosen: Detection, losers: list[Detection]
+) -> tuple[Decided[tuple[str, ...]], frozenset[str]]:
+    """The chosen command, made to listen on every interface unless the user wrote it."""
+    assert chosen.command is not None
     source = chosen.command.source
     argv = check_command(
         chosen.command.value, settings.origin("command") if source == settings.label else source
@@ -58,23 +81,18 @@ def choose_command(
     if source != settings.label:  # the user's own command is taken as it is
         serves = port.value if port else default_port(argv)[0]
         argv, added = listening_everywhere(argv, serves, configured)
-    detail = chosen.command.detail + (
-        f" ({added} added: listen beyond the container)" if added else ""
-    )
+    detail = chosen.command.detail
+    detail += f" ({added} added: listen beyond the container)" if added else ""
     lost = tuple(f"{c.detail} ({c.source})" for loser in losers if (c := loser.command))
-    command = Decided(argv, source, detail, lost)
-    warnings = list(chosen.warnings)
-    if loopback := loopback_warning(command.value, command.source, configured=configured):
-        warnings.append(loopback)
-    return command, port, warnings
+    return Decided(argv, source, detail, lost), configured
 
 
-def runtime_environment(
-    command: Decided[tuple[str, ...]] | None, port: Decided[int] | None
+def _port_env(
+    command: Decided[tuple[str, ...]], port: Decided[int] | None
 ) -> tuple[Decided[tuple[str, str]], ...]:
     """`PORT` for commands written for a platform that sets it (a Procfile, a script): many
     servers and scripts read it, and gunicorn binds 0.0.0.0:$PORT when it is set."""
-    if command is None or port is None:
+    if port is None:
         return ()
     argv = command.value
     runs_script = argv[0] in ("sh", "bash", "/bin/sh", "/bin/bash") or argv[0].endswith(".sh")

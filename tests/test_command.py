@@ -336,7 +336,7 @@ CASES = [
             "requirements.txt": "flask\n",
         },
         Decided(
-            ("flask", "--app", "wsgi:application", "run", "--host", "0.0.0.0", "--port", "5000"),
+            ("flask", "run", "--host", "0.0.0.0", "--port", "5000"),
             "wsgi.py",
             "Flask app wsgi:application, Flask's own server",
         ),
@@ -355,7 +355,7 @@ CASES = [
             'gunicorn = {version = "*", optional = true}\n',
         },
         Decided(
-            ("flask", "--app", "shop:app", "run", "--host", "0.0.0.0", "--port", "5000"),
+            ("flask", "run", "--host", "0.0.0.0", "--port", "5000"),
             "shop/__init__.py",
             "Flask app shop:app, Flask's own server",
         ),
@@ -393,7 +393,8 @@ def _choose(
     installs_project: bool = False,
 ) -> tuple[Decided[Any] | None, Decided[Any] | None, list[str]]:
     settings = resolve_settings(root, Overrides(command=override, port=port))
-    return choose_command(ProjectDir(root), settings, installs_project=installs_project)
+    start = choose_command(ProjectDir(root), settings, installs_project=installs_project)
+    return start.command, start.port, list(start.warnings)
 
 
 @pytest.mark.parametrize(("files", "command", "port", "warnings"), CASES)

@@ -148,7 +148,7 @@ STARTS = [
             "sayhello/__init__.py": "from flask import Flask\napp = Flask('sayhello')\n",
             "Pipfile": "[packages]\nflask = '*'\n",
         },
-        ("flask", "--app", "sayhello:app", "run", "--host", "0.0.0.0", "--port", "5000"),
+        ("flask", "run", "--host", "0.0.0.0", "--port", "5000"),
         id="flaskenv-names-the-app",
     ),
     pytest.param(
@@ -161,6 +161,16 @@ STARTS = [
         id="setup-cfg-console-script",
     ),
 ]
+
+
+def test_flask_finds_its_app_through_flask_app_which_every_flask_reads(tmp_path: Path) -> None:
+    files = {
+        ".flaskenv": "FLASK_APP=sayhello\n",
+        "sayhello/__init__.py": "from flask import Flask\napp = Flask('sayhello')\n",
+        "Pipfile": "[packages]\nflask = '*'\n",
+    }
+    spec = detect_project(make_tree(tmp_path, files))
+    assert [e.value for e in spec.environment] == [("FLASK_APP", "sayhello:app")]
 
 
 @pytest.mark.parametrize(("files", "command"), STARTS)

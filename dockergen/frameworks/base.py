@@ -44,6 +44,7 @@ class Detection:
 
     command: Command | None
     warnings: tuple[str, ...] = ()
+    environment: tuple[tuple[str, str], ...] = ()  # ENV the command needs (FLASK_APP)
 
 
 @dataclass

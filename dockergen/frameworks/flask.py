@@ -29,12 +29,14 @@ def flask_app(context: Context) -> Detection | None:
         return None
     file, target, _ = found
     if "gunicorn" in context.dependencies():
-        argv: tuple[str, ...] = ("gunicorn", "--bind", f"{BIND}:8000", target)
-        return Detection(Decided(argv, file, f"Flask app {target}, served by gunicorn"))
-    argv = ("flask", "--app", target, "run", "--host", BIND, "--port", "5000")
+        served = ("gunicorn", "--bind", f"{BIND}:8000", target)
+        return Detection(Decided(served, file, f"Flask app {target}, served by gunicorn"))
+    # FLASK_APP, not --app: Flask 1.x, still in many locks, has no --app.
+    argv: tuple[str, ...] = ("flask", "run", "--host", BIND, "--port", "5000")
     note = f"{file} defines a Flask app and gunicorn is not a dependency, so Flask's development "
     note += "server runs it; add gunicorn for production"
-    return Detection(Decided(argv, file, f"Flask app {target}, Flask's own server"), (note,))
+    command = Decided(argv, file, f"Flask app {target}, Flask's own server")
+    return Detection(command, (note,), (("FLASK_APP", target),))
 
 
 def _named_by_flaskenv(context: Context) -> tuple[str, ...]:
