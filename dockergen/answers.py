@@ -179,6 +179,8 @@ def template_dir(root: Path, choices: Overrides) -> Path | None:
         try:
             if not project.is_dir(name):
                 problem = "is not a directory"
+            elif not project.inside(name):
+                problem = "is a symlink to a folder outside the project"
         except (OSError, DockergenError) as exc:
             problem = f"cannot be read ({getattr(exc, 'strerror', None) or exc})"
     if problem:

@@ -149,6 +149,11 @@ def _problem_and_fix(exc: BaseException) -> tuple[str, str]:
             "templates extend or include each other in a loop",
             f'a template that replaces a built-in one extends it as "{BUILTIN}/NAME"',
         )
+    if isinstance(exc, jinja2.exceptions.SecurityError):
+        return (
+            f"refused by the sandbox: {str(exc).rstrip('.')}",
+            f"use only documented names; {listed}",
+        )
     if isinstance(exc, UnsafeTemplateNameError):
         return str(exc), "name templates relative to the template directory and keep them in it"
     if isinstance(exc, jinja2.TemplateNotFound):

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Final, cast
 
 import jinja2
+import jinja2.sandbox
 
 from dockergen.health import dockerfile_healthcheck
 from dockergen.installers import installer_module
@@ -117,8 +118,9 @@ def _quoted(value: object) -> str:
 @functools.cache
 def _environment(template_dir: Path | None) -> jinja2.Environment:
     # One environment per template directory: Jinja caches compiled templates in it and
-    # re-reads a team template when its mtime changes.
-    env = jinja2.Environment(
+    # re-reads a team template when its mtime changes. Sandboxed: a template recorded in
+    # pyproject.toml is someone else's code, and may reach no Python internals.
+    env = jinja2.sandbox.ImmutableSandboxedEnvironment(
         loader=Loader(template_dir),
         undefined=jinja2.StrictUndefined,
         keep_trailing_newline=True,
