@@ -16,7 +16,6 @@ They live in `[tool.dockergen]` of pyproject.toml when the project has one, othe
 from __future__ import annotations
 
 import dataclasses
-import json
 import re
 from pathlib import Path
 from typing import Any, Final
@@ -125,45 +124,58 @@ def remember(old: Overrides, flags: Overrides) -> Overrides:
     return dataclasses.replace(old, **changes)
 
 
-def table_text(answers: Overrides, *, header: str | None) -> str:
-    """The answers as TOML text (under `header` when given)."""
-    lines = [header] if header else []
+STANDALONE_HEADER: Final = "# dockergen answers: see `dockergen init --help`\n"
+
+
+def with_answers(text: str, answers: Overrides, *, name: str) -> str:
+    """The answers file's new text: pyproject.toml with [tool.dockergen] edited in place (or
+    added), or .dockergen.toml; comments, order and line endings of the rest are kept."""
+    import tomlkit  # only a run that records answers needs it
+
+    doc = tomlkit.parse(text or (STANDALONE_HEADER if name == STANDALONE else ""))
+    table: Any = doc
+    if name != STANDALONE:
+        if "dockergen" not in doc.get("tool", {}):  # a new table goes at the end
+            newline = "\r\n" if "\r\n" in text else "\n"
+            ends = text[len(text.rstrip("\r\n")) :].count("\n")
+            gap = newline * max(0, 2 - ends) if text else ""
+            doc = tomlkit.parse(f"{text}{gap}[tool.dockergen]{newline}")
+        table = doc["tool"]["dockergen"]
     for key, field_name in KEYS.items():
-        value = getattr(answers, field_name)
-        if value in (None, ()):
-            continue
-        if isinstance(value, tuple):
-            lines.append(f"{key} = [{', '.join(json.dumps(v) for v in value)}]")
-        elif isinstance(value, int):
-            lines.append(f"{key} = {value}")
-        else:
-            lines.append(f"{key} = {json.dumps(str(value))}")
-    return "\n".join(lines) + "\n"
+        value = _plain(getattr(answers, field_name))
+        if value is None and key in table:
+            del table[key]
+        elif value is not None and table.get(key) != value:
+            table[key] = value
+    result = tomlkit.dumps(doc)
+    if "\r\n" in text:
+        result = re.sub(r"\r?\n", "\r\n", result)
+    _reread(result, answers, name)
+    return result
 
 
-_TABLE_HEADER = re.compile(r"^\[\s*tool\s*\.\s*dockergen\s*\]\s*(#.*)?$")
-_ANY_HEADER = re.compile(r"^\s*\[")
+def _plain(value: object) -> object:
+    if value in (None, ()):
+        return None
+    if isinstance(value, tuple):
+        return list(value)
+    return value.value if isinstance(value, Installer) else value
 
 
-def with_answers(pyproject: str, answers: Overrides) -> str:
-    """pyproject.toml text with its [tool.dockergen] table replaced (or appended)."""
-    lines = pyproject.splitlines(keepends=True)
-    start = next((i for i, line in enumerate(lines) if _TABLE_HEADER.match(line.strip())), None)
-    table = table_text(answers, header="[tool.dockergen]")
-    if start is None:
-        if "dockergen" in tomli.loads(pyproject).get("tool", {}):
-            raise InvalidProjectFileError(
-                "pyproject.toml",
-                "[tool.dockergen] is written with dotted keys or inline",
-                "move it into a [tool.dockergen] table so dockergen can update it",
-            )
-        separator = "" if not pyproject or pyproject.endswith("\n\n") else "\n"
-        if pyproject and not pyproject.endswith("\n"):
-            separator = "\n\n"
-        return pyproject + separator + table
-    end = next((i for i in range(start + 1, len(lines)) if _ANY_HEADER.match(lines[i])), len(lines))
-    tail = lines[end:]
-    return "".join(lines[:start]) + table + ("\n" if tail else "") + "".join(tail)
+def _reread(text: str, answers: Overrides, name: str) -> None:
+    """Refuse to write an answers file that would not read back as these answers."""
+    try:
+        data = tomli.loads(text)
+        table = data if name == STANDALONE else data["tool"]["dockergen"]
+        same = _overrides(table, name) == answers
+    except (tomli.TOMLDecodeError, LookupError, TypeError, DockergenError):
+        same = False
+    if not same:
+        raise InvalidProjectFileError(
+            name,
+            "cannot be updated with the answers without changing their meaning",
+            "add them to the dockergen table by hand, or pass them as flags each time",
+        )
 
 
 def template_dir(root: Path, choices: Overrides) -> Path | None:

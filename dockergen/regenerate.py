@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Final, Literal
 
-from dockergen.answers import STANDALONE, table_text, with_answers
+from dockergen.answers import with_answers
 from dockergen.decisions import changes, plan_dict
 from dockergen.detect import detect
 from dockergen.errors import InvalidProjectFileError, OutputExistsError
@@ -184,10 +184,8 @@ def _answers_file(project: ProjectDir, settings: Settings) -> list[RenderedFile]
     if not settings.changed:
         return []
     name = settings.answers_file
-    if name == STANDALONE:
-        header = "# dockergen answers: see `dockergen init --help`\n"
-        return [RenderedFile(name, header + table_text(settings.choices, header=None))]
-    return [RenderedFile(name, with_answers(project.read_text(name), settings.choices))]
+    current = project.read_text(name) if project.is_file(name) else ""
+    return [RenderedFile(name, with_answers(current, settings.choices, name=name))]
 
 
 def _backups(outcomes: Sequence[FileOutcome]) -> list[RenderedFile]:

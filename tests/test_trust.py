@@ -74,3 +74,55 @@ def test_a_template_folder_linked_out_of_the_project_is_refused(tmp_path: Path) 
         "templates = team: is a symlink to a folder outside the project; "
         "point it at a template folder in the project"
     )
+
+
+# 2. Answers are written format-preservingly and read back before the file is replaced.
+
+ROCKET = ["--command", "python -c \"print('\U0001f680')\""]
+
+
+def test_a_non_bmp_answer_is_valid_toml(tmp_path: Path) -> None:
+    make_tree(tmp_path, {**FLASK, "pyproject.toml": PEP621})
+    assert _run("init", str(tmp_path), "--no-input", *ROCKET)[0] == 0
+    text = (tmp_path / "pyproject.toml").read_text(encoding="utf-8")
+    assert (
+        text == PEP621 + '\n[tool.dockergen]\ncommand = ["python", "-c", "print(\'\U0001f680\')"]\n'
+    )
+    assert _run("check", str(tmp_path))[0] == 0
+
+
+def test_a_non_bmp_answer_in_the_standalone_file(tmp_path: Path) -> None:
+    make_tree(tmp_path, FLASK)
+    assert _run("init", str(tmp_path), "--no-input", *ROCKET)[0] == 0
+    assert (tmp_path / ".dockergen.toml").read_text(encoding="utf-8") == (
+        "# dockergen answers: see `dockergen init --help`\n"
+        'command = ["python", "-c", "print(\'\U0001f680\')"]\n'
+    )
+
+
+def test_recording_answers_keeps_comments_strings_and_line_endings(tmp_path: Path) -> None:
+    before = (
+        PEP621 + '[tool.x]\nnote = """\n[tool.dockergen]\nnot a table\n"""\n\n'
+        '[tool.dockergen]\n# why 3.12: the base image\npython = "3.11"  # pinned\n'
+        "\n# after the table\n[tool.y]\nz = 1  # kept\n"
+    ).replace("\n", "\r\n")
+    make_tree(tmp_path, FLASK)
+    (tmp_path / "pyproject.toml").write_bytes(before.encode())
+    assert _run("init", str(tmp_path), "--no-input", "--port", "8000")[0] == 0
+    after = (tmp_path / "pyproject.toml").read_bytes().decode()
+    # tomlkit counts a comment after the last key as part of the table, so the key follows it.
+    assert after == before.replace("table\r\n[tool.y]", "table\r\nport = 8000\r\n[tool.y]")
+    assert _run("check", str(tmp_path))[0] == 0
+
+
+def test_answers_that_would_not_read_back_are_not_written() -> None:
+    from dockergen.answers import _reread
+    from dockergen.errors import InvalidProjectFileError
+    from dockergen.model import Overrides
+
+    with pytest.raises(InvalidProjectFileError) as caught:
+        _reread("[tool.dockergen]\nport = 1\n", Overrides(port=2), "pyproject.toml")
+    assert str(caught.value) == (
+        "pyproject.toml: cannot be updated with the answers without changing their meaning; "
+        "add them to the dockergen table by hand, or pass them as flags each time"
+    )
