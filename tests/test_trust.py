@@ -126,3 +126,74 @@ def test_answers_that_would_not_read_back_are_not_written() -> None:
         "pyproject.toml: cannot be updated with the answers without changing their meaning; "
         "add them to the dockergen table by hand, or pass them as flags each time"
     )
+
+
+# 3. Writes stay inside the project, one file per target; a Dockerfile link is written through.
+
+
+def _linked(tmp_path: Path, link: str, to: str) -> tuple[Path, Path]:
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    root = make_tree(tmp_path / "app", {**FLASK, "pyproject.toml": PEP621})
+    (root / link).parent.mkdir(parents=True, exist_ok=True)
+    (root / link).symlink_to(outside if to == "outside" else root / to)
+    return root, outside
+
+
+@pytest.mark.parametrize(
+    ("link", "to", "problem"),
+    [
+        (
+            ".dockergen",
+            "outside",
+            "is in a folder that is a symlink to the project or its record; make .dockergen a real folder",
+        ),
+        (
+            ".dockergen",
+            ".",
+            "is in a folder that is a symlink to the project or its record; make .dockergen a real folder",
+        ),
+    ],
+)
+def test_the_record_is_never_written_through_a_symlink(
+    tmp_path: Path, link: str, to: str, problem: str
+) -> None:
+    root, outside = _linked(tmp_path, link, to)
+    message = _fails("init", str(root), "--no-input", root=root)
+    assert message == f"{root}/.dockergen/README.md: {problem}"
+    assert list(outside.iterdir()) == []
+
+
+def test_a_backup_folder_linked_out_of_the_project_is_refused(tmp_path: Path) -> None:
+    root = make_tree(tmp_path / "app", {**FLASK, "pyproject.toml": PEP621})
+    assert _run("init", str(root), "--no-input")[0] == 0
+    dockerfile = root / "Dockerfile"
+    dockerfile.write_text(
+        dockerfile.read_text().replace("ARG PYTHON_VERSION=3.13", "ARG PYTHON_VERSION=3.12")
+    )
+    (tmp_path / "outside").mkdir()
+    (root / ".dockergen/before-update").symlink_to(tmp_path / "outside")
+    message = _fails("update", str(root), "--python", "3.11", root=root)
+    assert message == (
+        f"{root}/.dockergen/before-update/Dockerfile: is in a folder that is a symlink to the "
+        "project or its record; make .dockergen a real folder"
+    )
+
+
+def test_workflows_linked_out_of_the_project_are_refused(tmp_path: Path) -> None:
+    root, outside = _linked(tmp_path, ".github/workflows", "outside")
+    assert _run("init", str(root), "--no-input")[0] == 0
+    message = _fails("ci", "github", str(root), root=root)
+    assert message == (
+        f"{root}/.github/workflows/docker.yml: would be written outside the project through a "
+        "symlink; replace the symlink with a real folder or file"
+    )
+    assert list(outside.iterdir()) == []
+
+
+def test_a_dockerfile_linked_inside_the_project_is_written_through(tmp_path: Path) -> None:
+    root = make_tree(tmp_path, {**FLASK, "docker/Dockerfile": "FROM old\n"})
+    (root / "Dockerfile").symlink_to("docker/Dockerfile")
+    assert _run("init", str(root), "--no-input", "--force")[0] == 0
+    assert (root / "Dockerfile").is_symlink()
+    assert (root / "docker/Dockerfile").read_text().startswith("# syntax=docker/dockerfile:1")
