@@ -197,3 +197,39 @@ def test_a_dockerfile_linked_inside_the_project_is_written_through(tmp_path: Pat
     assert _run("init", str(root), "--no-input", "--force")[0] == 0
     assert (root / "Dockerfile").is_symlink()
     assert (root / "docker/Dockerfile").read_text().startswith("# syntax=docker/dockerfile:1")
+
+
+# 4. Every choice made at `init` is credited to the answers file, so `check` agrees at once.
+
+
+@pytest.mark.parametrize(
+    "flag",
+    [
+        ["--python", "3.12"],
+        ["--installer", "pip"],
+        ["--command", "gunicorn app:app"],
+        ["--port", "8000"],
+        ["--apt", "libpq5"],
+        ["--apt-build", "gcc"],
+        ["--port", "8000", "--healthcheck", "/health"],
+    ],
+    ids=lambda f: f[0],
+)
+@pytest.mark.parametrize("pyproject", [True, False], ids=["pyproject", "standalone"])
+def test_check_passes_right_after_init(tmp_path: Path, flag: list[str], pyproject: bool) -> None:
+    make_tree(tmp_path, {**FLASK, **({"pyproject.toml": PEP621} if pyproject else {})})
+    assert _run("init", str(tmp_path), "--no-input", *flag)[0] == 0
+    code, out, err = _run("check", str(tmp_path))
+    assert (code, out, err) == (0, "dockergen: up to date\n", "")
+
+
+def test_check_passes_right_after_init_with_prompts(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    make_tree(tmp_path, {**FLASK, "pyproject.toml": PEP621})
+    monkeypatch.setattr("dockergen.cli._stdin_is_tty", lambda: True)
+    answers = "3.12\ngunicorn --bind 0.0.0.0:9000 app:app\n9000\nlibpq5\nn\n"
+    result = runner.invoke(app, ["init", str(tmp_path)], input=answers)
+    assert result.exit_code == 0, result.output
+    code, out, err = _run("check", str(tmp_path))
+    assert (code, out, err) == (0, "dockergen: up to date\n", "")
