@@ -82,7 +82,7 @@ def _check(key: str, value: Any, where: str) -> Any:
             raise wrong
         return value
     if key == "installer":
-        if value not in {i.value for i in Installer}:
+        if not isinstance(value, str) or value not in {i.value for i in Installer}:
             raise InvalidProjectFileError(
                 where,
                 f"installer = {shown(repr(value))} is unknown",

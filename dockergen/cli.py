@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import contextlib
 import json
 import sys
-from collections.abc import Iterator, Sequence
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -13,10 +11,17 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from dockergen import __version__
-from dockergen.decisions import explain_lines, plan_dict, summary_lines
+from dockergen.console import (
+    carry_out,
+    extras_for,
+    locked,
+    print_decisions,
+    print_warnings,
+    user_errors,
+    write_extras,
+)
+from dockergen.decisions import explain_lines, plan_dict
 from dockergen.detect import detect_project
-from dockergen.errors import DockergenError
-from dockergen.model import ProjectSpec
 from dockergen.options import (
     AptBuildOpt,
     AptOpt,
@@ -34,7 +39,7 @@ from dockergen.options import (
 )
 
 if TYPE_CHECKING:
-    from dockergen.regenerate import Extra, Plan
+    pass
 
 app = typer.Typer(
     name="dockergen",
@@ -49,15 +54,6 @@ app = typer.Typer(
 class CiProvider(StrEnum):
     GITHUB = "github"
     GITLAB = "gitlab"
-
-
-@contextlib.contextmanager
-def _user_errors() -> Iterator[None]:
-    try:
-        yield
-    except DockergenError as exc:
-        typer.echo(f"dockergen: error: {exc}", err=True)
-        raise typer.Exit(code=1) from None
 
 
 def _show_version(value: bool) -> None:
@@ -103,7 +99,7 @@ def init(
     Flags are remembered (in pyproject.toml [tool.dockergen], else .dockergen.toml), so
     `dockergen update` reproduces them. Example: dockergen init . --python 3.12 --apt libpq5
     """
-    with _user_errors():
+    with user_errors():
         given = flags(
             path, installer, python, command, port, apt, apt_build, templates, healthcheck
         )
@@ -112,19 +108,20 @@ def init(
 
             given = ask(detect_project(path, given), given)
             compose = compose or typer.confirm("Also write compose.yaml", default=False)
-        extras = _extras(compose=compose, ci=ci)
+        extras = extras_for(compose=compose, ci=ci)
         from dockergen.regenerate import plan
 
         if dry_run:  # what init would write, even over existing files
             planned = plan(path, given, mode="init", force=True, extras=extras, strict=strict)
-            _print_decisions(planned.spec)
+            print_decisions(planned.spec)
             for outcome in planned.files:
                 typer.echo(f"--- {outcome.name} ---")
                 typer.echo(outcome.content, nl=False)
             return
-        planned = plan(path, given, mode="init", force=force, extras=extras, strict=strict)
-        _print_decisions(planned.spec)
-        _carry_out(planned, path, report="written")
+        with locked(path):
+            planned = plan(path, given, mode="init", force=force, extras=extras, strict=strict)
+            print_decisions(planned.spec)
+            carry_out(planned, path, report="written")
 
 
 @app.command()
@@ -150,39 +147,18 @@ def update(
     """
     from dockergen.regenerate import plan
 
-    with _user_errors():
+    with user_errors():
         given = flags(
             path, installer, python, command, port, apt, apt_build, templates, healthcheck
         )
-        planned = plan(path, given, mode="update", force=force)
-        _print_decisions(planned.spec)
-        _carry_out(planned, path, report="outcomes")
+        with locked(path):
+            planned = plan(path, given, mode="update", force=force)
+            print_decisions(planned.spec, planned.warnings)
+            carry_out(planned, path, report="outcomes")
 
 
 def _stdin_is_tty() -> bool:
     return sys.stdin.isatty()
-
-
-def _extras(*, compose: bool, ci: CiProvider | None, image: str | None = None) -> list[Extra]:
-    from dockergen.ci import ci_extras
-    from dockergen.compose import render_compose
-
-    found: list[Extra] = [render_compose] if compose else []
-    if ci:
-        found.extend(ci_extras(ci, image))
-    return found
-
-
-def _carry_out(planned: Plan, root: Path, *, report: str) -> None:
-    """Write the plan, then say what happened; conflicts exit 1."""
-    from dockergen.outcome import report_lines
-    from dockergen.write import write_planned
-
-    written = write_planned(planned.writes, root)
-    for line, to_stderr in report_lines(planned, written, root, style=report):
-        typer.echo(line, err=to_stderr, nl=not line.endswith("\n"))
-    if planned.conflicts:
-        raise typer.Exit(code=1)
 
 
 @app.command()
@@ -193,8 +169,9 @@ def check(path: PathArg = Path()) -> None:
     """
     from dockergen.regenerate import plan
 
-    with _user_errors():
+    with user_errors():
         planned = plan(path)
+        print_warnings(planned.warnings)
         if not planned.reasons:
             typer.echo("dockergen: up to date")
             return
@@ -210,25 +187,14 @@ def diff(path: PathArg = Path()) -> None:
     from dockergen.outcome import coloured
     from dockergen.regenerate import plan, unified_diff
 
-    with _user_errors():
+    with user_errors():
         colour = sys.stdout.isatty()
-        for outcome in plan(path).files:
+        planned = plan(path)
+        print_warnings(planned.warnings)
+        for outcome in planned.files:
             for line in unified_diff(outcome).splitlines(keepends=True):
                 fg, bold = coloured(line)
                 typer.echo(typer.style(line, fg=fg, bold=bold) if colour else line, nl=False)
-
-
-def _write_extras(path: Path, extras: Sequence[Extra], *, force: bool, dry_run: bool) -> None:
-    from dockergen.regenerate import plan
-
-    with _user_errors():
-        planned = plan(path, mode="extras", force=force or dry_run, extras=extras)
-        if dry_run:
-            for outcome in planned.files:
-                typer.echo(f"--- {outcome.name} ---")
-                typer.echo(outcome.content, nl=False)
-            return
-        _carry_out(planned, path, report="written")
 
 
 @app.command("compose")
@@ -239,7 +205,7 @@ def compose_command(
 
     Example: dockergen compose . && docker compose up --watch
     """
-    _write_extras(path, _extras(compose=True, ci=None), force=force, dry_run=dry_run)
+    write_extras(path, extras_for(compose=True, ci=None), force=force, dry_run=dry_run)
 
 
 @app.command("ci")
@@ -258,8 +224,8 @@ def ci_command(
     buildkit-cache-dance) and .github/dependabot.yml. gitlab: .gitlab-ci.yml (layer cache in
     the project's registry). Example: dockergen ci github
     """
-    extras = _extras(compose=False, ci=provider, image=image)
-    _write_extras(path, extras, force=force, dry_run=dry_run)
+    extras = extras_for(compose=False, ci=provider, image=image)
+    write_extras(path, extras, force=force, dry_run=dry_run)
 
 
 @app.command()
@@ -269,18 +235,11 @@ def plan(
     strict: StrictOpt = False,
 ) -> None:
     """Print every decision and the source that decided it. Example: dockergen plan --json"""
-    with _user_errors():
+    with user_errors():
         spec = detect_project(path, strict=strict)
         lines = [json.dumps(plan_dict(spec), indent=2)] if as_json else explain_lines(spec)
         for line in lines:
             typer.echo(line)
-
-
-def _print_decisions(spec: ProjectSpec) -> None:
-    for line in summary_lines(spec):
-        typer.echo(line)
-    for warning in spec.warnings:
-        typer.echo(f"dockergen: warning: {warning}", err=True)
 
 
 def main() -> None:

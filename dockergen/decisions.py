@@ -19,6 +19,7 @@ from typing import Any, Final
 
 from dockergen.installers import installer_module
 from dockergen.model import Decided, ProjectSpec
+from dockergen.safety import shown
 
 SCHEMA: Final = 1
 
@@ -103,7 +104,7 @@ def _shown(decision: dict[str, Any] | None) -> str:
     if decision is None:
         return "none"
     value = decision["value"]
-    return " ".join(value) if isinstance(value, list) else str(value)
+    return shown(" ".join(map(str, value)) if isinstance(value, list) else str(value))
 
 
 def explain_lines(spec: ProjectSpec) -> list[str]:

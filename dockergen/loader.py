@@ -114,7 +114,13 @@ class Loader(jinja2.BaseLoader):
         if not path.resolve().is_relative_to(self.user_dir.resolve()):
             raise UnsafeTemplateNameError(f"{path} resolves outside {self.user_dir}")
         mtime = path.stat().st_mtime_ns
-        return path.read_text(encoding="utf-8"), str(path), lambda: _unchanged(path, mtime)
+        try:
+            text = path.read_text(encoding="utf-8")
+        except UnicodeDecodeError as exc:
+            raise TemplateError(
+                str(path), f"is not UTF-8 text (byte {exc.start})", "save it as UTF-8"
+            ) from exc
+        return text, str(path), lambda: _unchanged(path, mtime)
 
 
 def _unchanged(path: Path, mtime: int) -> bool:

@@ -9,7 +9,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Final
 
-from dockergen.regenerate import BACKUPS, RECORD, Plan, unified_diff
+from dockergen.record import BACKUPS, RECORD
+from dockergen.regenerate import Plan, unified_diff
 
 _WORDS: Final = {
     "create": "created",

@@ -11,7 +11,6 @@ writing would overwrite a user's file without consent. write.py carries it out.
 from __future__ import annotations
 
 import difflib
-import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,23 +23,15 @@ from dockergen.errors import InvalidProjectFileError, OutputExistsError
 from dockergen.merge import Conflict, merge3
 from dockergen.model import Overrides, ProjectSpec, RenderedFile
 from dockergen.project import ProjectDir
+from dockergen.record import (
+    BACKUPS,
+    RECORD,
+    read_record,
+    record_files,
+    recorded_plan,
+)
 from dockergen.render import render_files
 from dockergen.settings import Settings, resolve_settings
-
-RECORD: Final = ".dockergen"
-BACKUPS: Final = f"{RECORD}/before-update"
-RECORD_README: Final = """\
-# .dockergen
-
-dockergen keeps here what it generated last, so that `dockergen update` can merge your own
-edits of the Dockerfile and .dockerignore with a new render (a three-way merge, like git's).
-Commit this directory with the project. Don't edit these files; edit the real ones.
-
-- Dockerfile, dockerignore: the files exactly as dockergen last rendered them
-- plan.json: the decisions behind them (`dockergen plan --json` prints the current ones)
-"""
-# Output file -> its copy in the record (no leading dot, so it is easy to see).
-RECORDED_AS: Final = {"Dockerfile": "Dockerfile", ".dockerignore": "dockerignore"}
 
 Action = Literal["create", "unchanged", "regenerate", "merge", "conflict", "replace"]
 Mode = Literal["init", "update", "extras"]
@@ -64,6 +55,7 @@ class Plan:
     files: tuple[FileOutcome, ...]  # the outputs, in the order they are reported
     writes: tuple[RenderedFile, ...]  # every file to write: record, answers, backups included
     reasons: tuple[str, ...]  # why the files on disk are stale; empty when they are not
+    warnings: tuple[str, ...] = ()  # about the record, for every command to print
 
     @property
     def conflicts(self) -> tuple[FileOutcome, ...]:
@@ -85,21 +77,27 @@ def plan(
     spec = detect(root, settings, strict=strict)
     project = ProjectDir(root)
     outcomes = [_extra(project, e(spec, settings.template_dir), force=force) for e in extras]
-    writes: list[RenderedFile] = []
+    backups: list[RenderedFile] = []
+    warnings: list[str] = []
+    late: list[RenderedFile] = []  # the answers, then the record: written last
     reasons: list[str] = []
     if mode != "extras":
         rendered = render_files(spec, settings.template_dir)
-        record = _read_record(project)
+        record = read_record(project)
         if mode == "init" and not force:
             _refuse_existing(project, rendered, regenerate=bool(record))
         merged = [_outcome(project, f, record.get(f.name), force=force) for f in rendered]
         outcomes = [*merged, *outcomes]
-        writes += _record_files(project, rendered, plan_dict(spec))
-        writes += _answers_file(project, settings)
-        writes += _backups(merged)
-        reasons = _reasons(merged, record.get("plan.json"), plan_dict(spec), writes)
+        backups = _backups(merged)
+        late = _answers_file(project, settings)
+        late += record_files(project, rendered, plan_dict(spec))
+        old_plan, warnings = recorded_plan(record.get("plan.json"))
+        reasons = _reasons(merged, old_plan, plan_dict(spec), backups + late)
     changed = [RenderedFile(o.name, o.content) for o in outcomes if o.content != o.current]
-    return Plan(spec, settings, tuple(outcomes), (*changed, *writes), tuple(reasons))
+    # A run stopped part way leaves the record describing the earlier render, so the next
+    # run merges against the right base and simply finishes the job.
+    writes = (*backups, *changed, *late)
+    return Plan(spec, settings, tuple(outcomes), writes, tuple(reasons), tuple(warnings))
 
 
 def _refuse_existing(
@@ -160,25 +158,6 @@ def _marker_line(text: str) -> int | None:
     return None
 
 
-def _read_record(project: ProjectDir) -> dict[str, str]:
-    found = {}
-    for output, recorded in (*RECORDED_AS.items(), ("plan.json", "plan.json")):
-        if project.is_file(f"{RECORD}/{recorded}"):
-            found[output] = project.read_text(f"{RECORD}/{recorded}")
-    return found
-
-
-def _record_files(
-    project: ProjectDir, rendered: Sequence[RenderedFile], decisions: dict[str, Any]
-) -> list[RenderedFile]:
-    wanted = [RenderedFile(f"{RECORD}/README.md", RECORD_README)]
-    wanted += [RenderedFile(f"{RECORD}/{RECORDED_AS[f.name]}", f.content) for f in rendered]
-    wanted.append(RenderedFile(f"{RECORD}/plan.json", json.dumps(decisions, indent=2) + "\n"))
-    return [
-        f for f in wanted if not project.is_file(f.name) or project.read_text(f.name) != f.content
-    ]
-
-
 def _answers_file(project: ProjectDir, settings: Settings) -> list[RenderedFile]:
     """The answers file, when choices made now change what is recorded."""
     if not settings.changed:
@@ -199,15 +178,13 @@ def _backups(outcomes: Sequence[FileOutcome]) -> list[RenderedFile]:
 
 def _reasons(
     outcomes: Sequence[FileOutcome],
-    old_plan: str | None,
+    old_plan: dict[str, Any] | str,
     new_plan: dict[str, Any],
     writes: list[RenderedFile],
 ) -> list[str]:
     if not writes and all(o.action == "unchanged" for o in outcomes):
         return []
-    reasons = (
-        changes(json.loads(old_plan), new_plan) if old_plan else ["no record of an earlier render"]
-    )
+    reasons = changes(old_plan, new_plan) if isinstance(old_plan, dict) else [old_plan]
     for o in outcomes:
         if o.action != "unchanged":
             reasons.append(f"{o.name}: would be {_VERBS[o.action]}")

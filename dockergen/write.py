@@ -20,7 +20,7 @@ from dockergen.errors import DockergenError, OutputExistsError
 from dockergen.model import RenderedFile
 from dockergen.safety import shown
 
-# dockergen's record (regenerate.RECORD): always a real folder of the project.
+# dockergen's record (record.RECORD): always a real folder of the project.
 RECORD_DIR = ".dockergen"
 
 

@@ -3,6 +3,8 @@ where the command refuses. See README "Security"."""
 
 from __future__ import annotations
 
+import errno
+import os
 from pathlib import Path
 
 import pytest
@@ -233,3 +235,173 @@ def test_check_passes_right_after_init_with_prompts(
     assert result.exit_code == 0, result.output
     code, out, err = _run("check", str(tmp_path))
     assert (code, out, err) == (0, "dockergen: up to date\n", "")
+
+
+# 5. A damaged record of the decisions is a warning, never a traceback.
+
+DAMAGED = {
+    "conflict-markers": (
+        '<<<<<<< HEAD\n{"installer": null}\n=======\n{}\n>>>>>>> main\n',
+        "not JSON: Expecting value at line 1",
+    ),
+    "truncated": (
+        '{"installer": {"value": "pip", "det',
+        "not JSON: Unterminated string starting at at line 1",
+    ),
+    "list": ("[]\n", "not the decisions dockergen records"),
+    "null": ("null\n", "not the decisions dockergen records"),
+    "wrong-types": (
+        '{"installer": "pip", "python": 3, "command": [], "port": true}\n',
+        "not the decisions dockergen records",
+    ),
+    "deep": ("[" * 100_000 + "]" * 100_000, "nested too deeply"),
+}
+
+
+@pytest.mark.parametrize(("text", "why"), DAMAGED.values(), ids=DAMAGED.keys())
+def test_a_damaged_plan_json_is_ignored_with_a_warning(tmp_path: Path, text: str, why: str) -> None:
+    make_tree(tmp_path, FLASK)
+    assert _run("init", str(tmp_path), "--no-input")[0] == 0
+    (tmp_path / ".dockergen/plan.json").write_text(text)
+    warning = (
+        f"dockergen: warning: .dockergen/plan.json is damaged ({why}) and ignored; regenerate it "
+        "with `dockergen update --force`, or delete .dockergen/plan.json\n"
+    )
+    assert _run("check", str(tmp_path)) == (
+        1,
+        "",
+        warning
+        + "dockergen: stale: no usable record of an earlier render (.dockergen/plan.json is damaged)\n"
+        + "dockergen: run `dockergen update` to regenerate\n",
+    )
+    assert _run("diff", str(tmp_path)) == (0, "", warning)
+    code, _, err = _run("update", str(tmp_path))
+    assert (code, err) == (0, warning)
+    assert _run("check", str(tmp_path)) == (0, "dockergen: up to date\n", "")
+
+
+# 8. Whatever stands in the way is one line naming the file, before anything is written.
+
+
+def _initialised(tmp_path: Path) -> Path:
+    make_tree(tmp_path, {**FLASK, "pyproject.toml": PEP621})
+    assert _run("init", str(tmp_path), "--no-input")[0] == 0
+    return tmp_path
+
+
+def _conflicting(root: Path) -> None:
+    dockerfile = root / "Dockerfile"
+    text = dockerfile.read_text().replace("ARG PYTHON_VERSION=3.13", "ARG PYTHON_VERSION=3.12")
+    dockerfile.write_text(text)
+
+
+def test_a_record_folder_that_is_a_file(tmp_path: Path) -> None:
+    make_tree(tmp_path, {**FLASK, ".dockergen": "not a folder\n"})
+    assert _fails("init", str(tmp_path), "--no-input", root=tmp_path) == (
+        f"{tmp_path}/.dockergen: is not a directory; move it away so .dockergen/README.md can "
+        "be written"
+    )
+
+
+def test_a_backup_folder_that_is_a_file(tmp_path: Path) -> None:
+    root = _initialised(tmp_path)
+    _conflicting(root)
+    (root / ".dockergen/before-update").write_text("not a folder\n")
+    assert _fails("update", str(root), "--python", "3.11", root=root) == (
+        f"{root}/.dockergen/before-update: is not a directory; move it away so "
+        ".dockergen/before-update/Dockerfile can be written"
+    )
+
+
+def test_a_github_folder_that_is_a_file(tmp_path: Path) -> None:
+    root = _initialised(tmp_path)
+    (root / ".github").write_text("not a folder\n")
+    assert _fails("ci", "github", str(root), root=root) == (
+        f"{root}/.github: is not a directory; move it away so .github/workflows/docker.yml can "
+        "be written"
+    )
+
+
+def test_an_output_that_is_a_directory(tmp_path: Path) -> None:
+    root = _initialised(tmp_path)
+    (root / "compose.yaml").mkdir()
+    assert _fails("compose", str(root), root=root) == (
+        "compose.yaml: is a directory; replace it with a file"
+    )
+
+
+def test_a_list_for_the_installer_answer(tmp_path: Path) -> None:
+    make_tree(
+        tmp_path, {**FLASK, "pyproject.toml": PEP621 + '[tool.dockergen]\ninstaller = ["pip"]\n'}
+    )
+    assert _fails("check", str(tmp_path), root=tmp_path) == (
+        "pyproject.toml [tool.dockergen]: installer = ['pip'] is unknown; "
+        "use one of pip, pipenv, poetry, uv, pdm, pep621"
+    )
+
+
+def test_a_team_template_that_is_not_utf8(tmp_path: Path) -> None:
+    make_tree(
+        tmp_path, {**FLASK, "pyproject.toml": PEP621 + '[tool.dockergen]\ntemplates = "team"\n'}
+    )
+    (tmp_path / "team").mkdir()
+    (tmp_path / "team/dockerignore.j2").write_bytes(b"caf\xe9\n")
+    assert _fails("init", str(tmp_path), "--dry-run", root=tmp_path) == (
+        f"{tmp_path}/team/dockerignore.j2: is not UTF-8 text (byte 3); save it as UTF-8"
+    )
+
+
+@pytest.mark.parametrize(
+    ("error", "problem", "fix"),
+    [
+        (errno.ENOSPC, "cannot be written (no space left on device)", "free space"),
+        (
+            errno.EROFS,
+            "cannot be written (Read-only file system)",
+            "make it writable, then run it again",
+        ),
+    ],
+)
+def test_a_failing_disk_is_one_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, error: int, problem: str, fix: str
+) -> None:
+    make_tree(tmp_path, FLASK)
+
+    def full(fd: int) -> None:
+        raise OSError(error, os.strerror(error))
+
+    monkeypatch.setattr(os, "fsync", full)
+    assert _fails("init", str(tmp_path), "--no-input", root=tmp_path) == (
+        f"{tmp_path}/Dockerfile: {problem}; {fix}"
+    )
+
+
+def test_a_read_only_target_is_refused_before_writing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    make_tree(tmp_path, {**FLASK, "pyproject.toml": PEP621})
+    real_access = os.access
+    monkeypatch.setattr(
+        os, "access", lambda p, m: not str(p).endswith("pyproject.toml") and real_access(p, m)
+    )
+    assert _fails("init", str(tmp_path), "--no-input", "--port", "80", root=tmp_path) == (
+        f"{tmp_path}/pyproject.toml: is read-only; make it writable, then run it again"
+    )
+
+
+def test_ctrl_c_is_one_line_and_leaves_no_temporary_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    make_tree(tmp_path, FLASK)
+
+    def interrupted(fd: int) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(os, "fsync", interrupted)
+    before = tree_snapshot(tmp_path)
+    assert _run("init", str(tmp_path), "--no-input")[0::2] == (
+        130,
+        "dockergen: error: interrupted; every file is either as it was or complete, and the "
+        "record is written last: run the command again to finish\n",
+    )
+    assert tree_snapshot(tmp_path) == before

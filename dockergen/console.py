@@ -1,0 +1,95 @@
+"""How the CLI talks: errors as one line, warnings, decisions, and carrying out a plan.
+
+Part of the command-line side (it prints with typer); the library never imports it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import typer
+
+from dockergen.decisions import summary_lines
+from dockergen.errors import DockergenError
+from dockergen.model import ProjectSpec
+
+if TYPE_CHECKING:
+    from dockergen.regenerate import Extra, Plan
+
+
+@contextlib.contextmanager
+def user_errors() -> Iterator[None]:
+    try:
+        yield
+    except DockergenError as exc:
+        typer.echo(f"dockergen: error: {exc}", err=True)
+        raise typer.Exit(code=1) from None
+    except KeyboardInterrupt:
+        typer.echo(f"dockergen: error: {INTERRUPTED}", err=True)
+        raise typer.Exit(code=130) from None
+
+
+INTERRUPTED = (
+    "interrupted; every file is either as it was or complete, and the record is written last: "
+    "run the command again to finish"
+)
+
+
+@contextlib.contextmanager
+def locked(path: Path) -> Iterator[None]:
+    """One writing dockergen at a time per project, from planning to the last write."""
+    from dockergen.write import project_lock
+
+    with project_lock(path):
+        yield
+
+
+def carry_out(planned: Plan, root: Path, *, report: str) -> None:
+    """Write the plan, then say what happened; conflicts exit 1."""
+    from dockergen.outcome import report_lines
+    from dockergen.write import write_planned
+
+    written = write_planned(planned.writes, root)
+    for line, to_stderr in report_lines(planned, written, root, style=report):
+        typer.echo(line, err=to_stderr, nl=not line.endswith("\n"))
+    if planned.conflicts:
+        raise typer.Exit(code=1)
+
+
+def print_decisions(spec: ProjectSpec, more: Sequence[str] = ()) -> None:
+    for line in summary_lines(spec):
+        typer.echo(line)
+    print_warnings((*spec.warnings, *more))
+
+
+def print_warnings(warnings: Sequence[str]) -> None:
+    for warning in warnings:
+        typer.echo(f"dockergen: warning: {warning}", err=True)
+
+
+def write_extras(path: Path, extras: Sequence[Extra], *, force: bool, dry_run: bool) -> None:
+    from dockergen.regenerate import plan
+
+    with user_errors():
+        if dry_run:
+            planned = plan(path, mode="extras", force=True, extras=extras)
+            for outcome in planned.files:
+                typer.echo(f"--- {outcome.name} ---")
+                typer.echo(outcome.content, nl=False)
+            return
+        with locked(path):
+            planned = plan(path, mode="extras", force=force, extras=extras)
+            carry_out(planned, path, report="written")
+
+
+def extras_for(*, compose: bool, ci: str | None, image: str | None = None) -> list[Extra]:
+    from dockergen.ci import ci_extras
+    from dockergen.compose import render_compose
+
+    found: list[Extra] = [render_compose] if compose else []
+    if ci:
+        found.extend(ci_extras(ci, image))
+    return found
