@@ -35,7 +35,7 @@ def read_record(project: ProjectDir) -> dict[str, str]:
     found = {}
     for output, recorded in (*RECORDED_AS.items(), ("plan.json", "plan.json")):
         if project.is_file(f"{RECORD}/{recorded}"):
-            found[output] = project.read_text(f"{RECORD}/{recorded}")
+            found[output] = project.read_text(f"{RECORD}/{recorded}").replace("\r\n", "\n")
     return found
 
 
@@ -46,7 +46,10 @@ def record_files(
     wanted += [RenderedFile(f"{RECORD}/{RECORDED_AS[f.name]}", f.content) for f in rendered]
     wanted.append(RenderedFile(f"{RECORD}/plan.json", json.dumps(decisions, indent=2) + "\n"))
     return [
-        f for f in wanted if not project.is_file(f.name) or project.read_text(f.name) != f.content
+        f
+        for f in wanted
+        if not project.is_file(f.name)
+        or project.read_text(f.name).replace("\r\n", "\n") != f.content
     ]
 
 

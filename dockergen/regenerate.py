@@ -10,6 +10,7 @@ writing would overwrite a user's file without consent. write.py carries it out.
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -113,7 +114,7 @@ def _extra(project: ProjectDir, new: RenderedFile, *, force: bool) -> FileOutcom
     if not project.path(new.name).exists():
         return FileOutcome(new.name, "create", new.content, None)
     current = project.read_text(new.name)
-    if current == new.content:
+    if lf(current) == new.content:
         return FileOutcome(new.name, "unchanged", current, current)
     if not force:
         raise OutputExistsError([str(project.root / new.name)])
@@ -123,15 +124,29 @@ def _extra(project: ProjectDir, new: RenderedFile, *, force: bool) -> FileOutcom
 def _outcome(
     project: ProjectDir, new: RenderedFile, last: str | None, *, force: bool
 ) -> FileOutcome:
-    current = project.read_text(new.name) if project.is_file(new.name) else None
-    if current is not None and (line := _marker_line(current)):
+    """Compared and merged with LF line endings; written back in the file's own (a checkout
+    with core.autocrlf=true has CRLF files and record)."""
+    if not project.is_file(new.name):
+        return FileOutcome(new.name, "create", new.content, None)
+    raw = project.read_text(new.name)
+    found = _merged(new, lf(raw), lf(last) if last is not None else None, force=force)
+    if found.action == "unchanged":
+        return dataclasses.replace(found, content=raw, current=raw)
+    content = found.content.replace("\n", "\r\n") if "\r\n" in raw else found.content
+    return dataclasses.replace(found, content=content, current=raw)
+
+
+def lf(text: str) -> str:
+    return text.replace("\r\n", "\n")
+
+
+def _merged(new: RenderedFile, current: str, last: str | None, *, force: bool) -> FileOutcome:
+    if line := _marker_line(current):
         raise InvalidProjectFileError(
             f"{new.name}:{line}",
             "has unresolved conflict markers from `dockergen update`",
             "resolve them (keep what you want, delete the marker lines), then run it again",
         )
-    if current is None:
-        return FileOutcome(new.name, "create", new.content, None)
     if current == new.content:
         return FileOutcome(new.name, "unchanged", current, current)
     if force:

@@ -405,3 +405,41 @@ def test_ctrl_c_is_one_line_and_leaves_no_temporary_file(
         "record is written last: run the command again to finish\n",
     )
     assert tree_snapshot(tmp_path) == before
+
+
+# 6. Line endings: CRLF files (core.autocrlf=true) compare and merge as LF, and stay CRLF.
+
+
+def _to_crlf(root: Path, *names: str) -> None:
+    for name in names:
+        path = root / name
+        path.write_bytes(path.read_bytes().replace(b"\n", b"\r\n"))
+
+
+def test_a_crlf_checkout_is_up_to_date(tmp_path: Path) -> None:
+    root = _initialised(tmp_path)
+    _to_crlf(
+        root,
+        "Dockerfile",
+        ".dockerignore",
+        ".dockergen/Dockerfile",
+        ".dockergen/dockerignore",
+        ".dockergen/README.md",
+        ".dockergen/plan.json",
+    )
+    assert _run("check", str(root)) == (0, "dockergen: up to date\n", "")
+
+
+def test_a_crlf_dockerfile_with_one_added_line_merges(tmp_path: Path) -> None:
+    root = _initialised(tmp_path)
+    dockerfile = root / "Dockerfile"
+    dockerfile.write_text(dockerfile.read_text().replace("\nUSER ", '\nLABEL team="x"\nUSER ', 1))
+    _to_crlf(root, "Dockerfile")
+    code, out, err = _run("update", str(root), "--python", "3.12")
+    assert (code, err) == (0, "")
+    assert "Dockerfile: regenerated, your edits merged in\n" in out
+    text = dockerfile.read_bytes().decode()
+    assert 'LABEL team="x"\r\n' in text
+    assert "ARG PYTHON_VERSION=3.12\r\n" in text
+    assert "\n" not in text.replace("\r\n", "")
+    assert _run("check", str(root)) == (0, "dockergen: up to date\n", "")
