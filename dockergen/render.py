@@ -3,6 +3,7 @@ no clock, no environment."""
 
 from __future__ import annotations
 
+import fnmatch
 import functools
 import json
 import posixpath
@@ -62,7 +63,23 @@ def dockerfile_context(spec: ProjectSpec) -> dict[str, object]:
         ),
         "healthcheck": dockerfile_healthcheck(spec),
         "mounts": {"dependencies": DEPENDENCIES, "apt": APT},
+        "keep": kept_files(spec),
     }
+
+
+# What .dockerignore always excludes last; a keep line never names one of them.
+NEVER_SENT: Final = (".git", ".hg", ".svn", ".env", ".env.*", ".netrc", ".pypirc")
+
+
+def kept_files(spec: ProjectSpec) -> tuple[str, ...]:
+    """The manifests and the files the metadata refers to, less any secret or VCS folder:
+    the `!` lines of .dockerignore."""
+    found = []
+    for name in dict.fromkeys((*spec.manifests, *spec.keep_files)):
+        parts = posixpath.normpath(name).split("/")
+        if not any(fnmatch.fnmatchcase(part, p) for part in parts for p in NEVER_SENT):
+            found.append(name)
+    return tuple(found)
 
 
 def render_template(

@@ -443,3 +443,45 @@ def test_a_crlf_dockerfile_with_one_added_line_merges(tmp_path: Path) -> None:
     assert "ARG PYTHON_VERSION=3.12\r\n" in text
     assert "\n" not in text.replace("\r\n", "")
     assert _run("check", str(root)) == (0, "dockergen: up to date\n", "")
+
+
+# 7. .dockerignore: nothing kept can bring a secret back; manifests are always sent.
+
+SECRETS_LAST = (
+    "\n# Last, so that nothing kept above can bring them back: version control, and secrets\n"
+    "# (credentials reach the build as secrets, docker build --secret, never as files)\n"
+    ".git\n.hg\n.svn\n.env\n.env.*\n!.env.example\n.netrc\n.pypirc\n"
+)
+
+
+def _dockerignore(root: Path) -> str:
+    code, out, _ = _run("init", str(root), "--no-input", "--dry-run")
+    assert code == 0
+    return out.split("--- .dockerignore ---\n", 1)[1]
+
+
+@pytest.mark.parametrize(
+    ("project", "kept"),
+    [
+        ('license-files = ["*"]\n', "!pyproject.toml\n!*\n"),
+        ('readme = "./.env"\n', "!pyproject.toml\n"),
+        ('readme = "docs/.netrc"\n', "!pyproject.toml\n"),
+    ],
+    ids=["glob", "dotenv", "netrc"],
+)
+def test_metadata_cannot_send_a_secret(tmp_path: Path, project: str, kept: str) -> None:
+    pyproject = PEP621.replace('version = "0"\n', f'version = "0"\n{project}')
+    make_tree(tmp_path, {"pyproject.toml": pyproject, "app.py": "", ".env": "", "docs/.netrc": ""})
+    text = _dockerignore(tmp_path)
+    heading = "# Read by the build (manifests, and files pyproject.toml refers to): never ignore\n"
+    assert text.endswith(f"{heading}{kept}{SECRETS_LAST}")
+
+
+def test_a_manifest_under_an_ignored_folder_is_sent(tmp_path: Path) -> None:
+    make_tree(
+        tmp_path,
+        {"requirements.txt": "-r build/extra.txt\n", "build/extra.txt": "flask\n", "app.py": ""},
+    )
+    lines = _dockerignore(tmp_path).splitlines()
+    assert lines.index("!build/extra.txt") > lines.index("build")
+    assert lines.index("!requirements.txt") < lines.index(".env")
