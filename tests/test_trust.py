@@ -485,3 +485,85 @@ def test_a_manifest_under_an_ignored_folder_is_sent(tmp_path: Path) -> None:
     lines = _dockerignore(tmp_path).splitlines()
     assert lines.index("!build/extra.txt") > lines.index("build")
     assert lines.index("!requirements.txt") < lines.index(".env")
+
+
+# 9. A multi-file update stopped part way is finished by running it again; one at a time.
+
+
+@pytest.mark.parametrize("stop_at", range(5))
+def test_an_interrupted_update_is_finished_by_the_next_run(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, stop_at: int
+) -> None:
+    root = _initialised(tmp_path)
+    dockerfile = root / "Dockerfile"
+    dockerfile.write_text(dockerfile.read_text().replace("\nUSER ", '\nLABEL team="x"\nUSER ', 1))
+    (root / "docs").mkdir()
+    (root / "docs/README.md").write_text("x\n")
+    pyproject = root / "pyproject.toml"
+    pyproject.write_text(
+        pyproject.read_text().replace('version = "0"', 'version = "0"\nreadme = "docs/README.md"')
+    )
+    import dockergen.write
+
+    real = dockergen.write.write_atomic
+    calls = []
+
+    def stopping(target: Path, content: str) -> None:
+        calls.append(target)
+        if len(calls) > stop_at:
+            raise KeyboardInterrupt
+        real(target, content)
+
+    monkeypatch.setattr(dockergen.write, "write_atomic", stopping)
+    assert _run("update", str(root), "--python", "3.12")[0] == 130
+    monkeypatch.setattr(dockergen.write, "write_atomic", real)
+    code, out, err = _run("update", str(root), "--python", "3.12")
+    assert (code, err) == (0, ""), out
+    assert not list(root.rglob("*.tmp"))
+    assert _run("check", str(root)) == (0, "dockergen: up to date\n", "")
+    text = dockerfile.read_text()
+    assert 'LABEL team="x"\n' in text and "ARG PYTHON_VERSION=3.12\n" in text
+    assert "!docs/README.md\n" in (root / ".dockerignore").read_text()
+
+
+def test_a_temporary_file_left_by_a_killed_run_is_removed(tmp_path: Path) -> None:
+    make_tree(tmp_path, {**FLASK, ".Dockerfile.k1ll3d00.tmp": "half\n"})
+    assert _run("init", str(tmp_path), "--no-input")[0] == 0
+    assert not (tmp_path / ".Dockerfile.k1ll3d00.tmp").exists()
+
+
+def test_a_second_dockergen_is_refused_while_one_runs(tmp_path: Path) -> None:
+    from dockergen.write import project_lock
+
+    root = _initialised(tmp_path)
+    with project_lock(root):
+        message = _fails("update", str(root), "--python", "3.12", root=root)
+    assert message == (
+        f"{root}: another dockergen is running in this project; wait for it to finish, then "
+        "run this again"
+    )
+    assert _run("update", str(root), "--python", "3.12")[0] == 0
+
+
+@pytest.mark.parametrize("stop_at", range(4))
+def test_an_interrupted_conflicting_update_never_loses_the_backup(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, stop_at: int
+) -> None:
+    root = _initialised(tmp_path)
+    _conflicting(root)
+    mine = (root / "Dockerfile").read_text()
+    import dockergen.write
+
+    real = dockergen.write.write_atomic
+    calls = []
+
+    def stopping(target: Path, content: str) -> None:
+        calls.append(target)
+        if len(calls) > stop_at:
+            raise KeyboardInterrupt
+        real(target, content)
+
+    monkeypatch.setattr(dockergen.write, "write_atomic", stopping)
+    assert _run("update", str(root), "--python", "3.11")[0] == 130
+    if "<<<<<<< yours" in (root / "Dockerfile").read_text():
+        assert (root / ".dockergen/before-update/Dockerfile").read_text() == mine
