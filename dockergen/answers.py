@@ -93,6 +93,10 @@ def _check(key: str, value: Any, where: str) -> Any:
         if not isinstance(value, int) or isinstance(value, bool):
             raise wrong
         return value
+    if key == "command" and value in ("", []):
+        raise InvalidProjectFileError(
+            where, "command is empty", "give the command, or delete the line to detect it"
+        )
     if key == "command" and isinstance(value, str):
         import shlex  # only commands written as one string need splitting
 

@@ -15,6 +15,7 @@ import typer
 from dockergen.decisions import summary_lines
 from dockergen.errors import DockergenError
 from dockergen.model import ProjectSpec
+from dockergen.safety import printable
 
 if TYPE_CHECKING:
     from dockergen.regenerate import Extra, Plan
@@ -25,7 +26,7 @@ def user_errors() -> Iterator[None]:
     try:
         yield
     except DockergenError as exc:
-        typer.echo(f"dockergen: error: {exc}", err=True)
+        typer.echo(f"dockergen: error: {printable(str(exc))}", err=True)
         raise typer.Exit(code=1) from None
     except KeyboardInterrupt:
         typer.echo(f"dockergen: error: {INTERRUPTED}", err=True)
@@ -67,7 +68,7 @@ def print_decisions(spec: ProjectSpec, more: Sequence[str] = ()) -> None:
 
 def print_warnings(warnings: Sequence[str]) -> None:
     for warning in warnings:
-        typer.echo(f"dockergen: warning: {warning}", err=True)
+        typer.echo(f"dockergen: warning: {printable(warning)}", err=True)
 
 
 def write_extras(path: Path, extras: Sequence[Extra], *, force: bool, dry_run: bool) -> None:

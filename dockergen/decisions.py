@@ -19,7 +19,7 @@ from typing import Any, Final
 
 from dockergen.installers import installer_module
 from dockergen.model import Decided, ProjectSpec
-from dockergen.safety import shown
+from dockergen.safety import printable, shown
 
 SCHEMA: Final = 1
 
@@ -82,7 +82,7 @@ def summary_lines(spec: ProjectSpec) -> list[str]:
     if spec.apt_build or spec.apt_run:
         build, run = " ".join(spec.apt_build) or "-", " ".join(spec.apt_run) or "-"
         lines.append(f"apt: build {build}; run {run}")
-    return lines
+    return [printable(line) for line in lines]
 
 
 def changes(old: dict[str, Any], new: dict[str, Any]) -> list[str]:
@@ -134,4 +134,4 @@ def explain_lines(spec: ProjectSpec) -> list[str]:
         f"index: {i.value} ({i.source}); credentials: --secret id=netrc" for i in spec.indexes
     ]
     lines += [f"warning: {warning}" for warning in spec.warnings]
-    return lines
+    return [printable(line) for line in lines]

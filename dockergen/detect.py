@@ -7,7 +7,11 @@ from pathlib import Path
 from typing import Any, Final
 
 from dockergen.dependencies import dependency_names
-from dockergen.errors import ConflictingLockfilesError, NoManifestError
+from dockergen.errors import (
+    ConflictingLockfilesError,
+    InvalidProjectFileError,
+    NoManifestError,
+)
 from dockergen.frameworks import django_build_steps
 from dockergen.health import choose_healthcheck
 from dockergen.indexes import find_indexes
@@ -18,7 +22,7 @@ from dockergen.installers.tables import metadata_files
 from dockergen.model import Decided, Installer, Overrides, ProjectSpec
 from dockergen.project import ProjectDir
 from dockergen.pyversion import choose_python
-from dockergen.safety import check_apt_packages, check_paths
+from dockergen.safety import check_apt_packages, check_paths, shown
 from dockergen.settings import Settings, resolve_settings
 from dockergen.start_command import choose_command, project_name
 from dockergen.sysdeps import SystemNeeds, locked_without_wheel, system_needs
@@ -45,6 +49,7 @@ def detect(root: Path, settings: Settings, *, strict: bool = False) -> ProjectSp
         compiles=lambda minor: len(locked_without_wheel(project, minor)),
     )
     facts = installer_module(installer.value).facts(project, python.value)
+    _members_inside(project, facts.workspace_members)
     # A requirements file that installs `.` installs the project (and its scripts) too.
     installed = facts.installs_project or "." in facts.local_dependencies
     start = choose_command(project, settings, installs_project=installed)
@@ -126,6 +131,17 @@ def _evidence(project: ProjectDir) -> list[tuple[InstallerModule, Evidence]]:
     found = [(module, ev) for module in REGISTRY for ev in module.evidence(project)]
     order = {id(module): rank for rank, module in enumerate(REGISTRY)}
     return sorted(found, key=lambda pair: (pair[1].strength, order[id(pair[0])]))
+
+
+def _members_inside(project: ProjectDir, members: tuple[str, ...]) -> None:
+    """A workspace member is copied into the image: one linked out of the project is not."""
+    for member in members:
+        if not project.inside(member):
+            raise InvalidProjectFileError(
+                shown(member),
+                "is a uv workspace member that is a symlink out of the project",
+                "move the member into the workspace",
+            )
 
 
 def _keep_files(project: ProjectDir) -> tuple[str, ...]:

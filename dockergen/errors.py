@@ -9,10 +9,16 @@ class DockergenError(Exception):
     """An expected failure: the CLI prints the message without a traceback and exits 1."""
 
 
+def _shown(path: str) -> str:
+    from dockergen.safety import shown  # safety imports this module
+
+    return shown(path)
+
+
 class NoManifestError(DockergenError):
     def __init__(self, root: str, looked_for: Sequence[str]) -> None:
         super().__init__(
-            f"no dependency manifest in {root} (looked for {', '.join(looked_for)}); "
+            f"no dependency manifest in {_shown(root)} (looked for {', '.join(looked_for)}); "
             "add one, or pass --installer to choose how dependencies are installed"
         )
 
@@ -20,7 +26,7 @@ class NoManifestError(DockergenError):
 class ConflictingLockfilesError(DockergenError):
     def __init__(self, root: str, lockfiles: Sequence[str]) -> None:
         super().__init__(
-            f"{root} has lock files of several installers ({', '.join(lockfiles)}); "
+            f"{_shown(root)} has lock files of several installers ({', '.join(lockfiles)}); "
             "delete the stale one, or pass --installer to choose"
         )
 
@@ -39,7 +45,7 @@ class UnsafeValueError(DockergenError):
 
 class OutputExistsError(DockergenError):
     def __init__(self, paths: Sequence[str], *, regenerate: bool = False) -> None:
-        files = ", ".join(paths)
+        files = ", ".join(map(_shown, paths))
         exists = f"{files} already exist{'s' if len(paths) == 1 else ''}"
         if regenerate:
             fix = "run `dockergen update` to regenerate keeping your edits, or pass --force"
@@ -54,6 +60,7 @@ class OutputExistsError(DockergenError):
 class WorkspaceMemberError(DockergenError):
     def __init__(self, member: str, lockfile: str) -> None:
         super().__init__(
-            f"{member} is a member of the uv workspace locked by {lockfile}; the image has to be "
-            "built from the workspace root, so run dockergen there (it installs every member)"
+            f"{_shown(member)} is a member of the uv workspace locked by {lockfile}; the image "
+            "has to be built from the workspace root, so run dockergen there (it installs every "
+            "member)"
         )

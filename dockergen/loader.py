@@ -19,6 +19,7 @@ from typing import Final
 import jinja2
 
 from dockergen.errors import DockergenError
+from dockergen.safety import shown
 
 BUILTIN: Final = "builtin"
 CONTRACT: Final = "templates/README.md"
@@ -40,7 +41,7 @@ class TemplateError(DockergenError):
     """A template that cannot be loaded or rendered; `where` is `file:line` when known."""
 
     def __init__(self, where: str, problem: str, fix: str) -> None:
-        super().__init__(f"{where}: {problem}; {fix}")
+        super().__init__(f"{shown(where)}: {problem}; {fix}")
 
 
 class UnsafeTemplateNameError(jinja2.TemplateError):

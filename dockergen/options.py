@@ -13,6 +13,7 @@ import typer
 from dockergen.errors import DockergenError
 from dockergen.model import Installer, Overrides
 from dockergen.prompts import split_command
+from dockergen.safety import shown
 
 PathArg = Annotated[
     Path, typer.Argument(exists=True, file_okay=False, help="The project directory.")
@@ -82,6 +83,6 @@ def relative_folder(folder: Path, root: Path) -> str:
         return folder.resolve().relative_to(root.resolve()).as_posix()
     except ValueError:
         raise DockergenError(
-            f"--templates: {folder} is outside the project; put the template folder inside the "
-            "project, so the remembered answer works in every clone"
+            f"--templates: {shown(str(folder))} is outside the project; put the template folder "
+            "inside the project, so the remembered answer works in every clone"
         ) from None

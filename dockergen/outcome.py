@@ -11,6 +11,7 @@ from typing import Final
 
 from dockergen.record import BACKUPS, RECORD
 from dockergen.regenerate import Plan, unified_diff
+from dockergen.safety import printable
 
 _WORDS: Final = {
     "create": "created",
@@ -43,11 +44,14 @@ def report_lines(
 
 def _written(written: Sequence[Path], root: Path) -> list[tuple[str, bool]]:
     record = [p for p in written if p.relative_to(root).parts[0] == RECORD]
-    lines = [(f"wrote {p}", False) for p in written if p not in record]
+    lines = [(printable(f"wrote {p}"), False) for p in written if p not in record]
     if record:
         lines.append(
             (
-                f"recorded this render in {root / RECORD} (commit it; `update` merges against it)",
+                printable(
+                    f"recorded this render in {root / RECORD} (commit it; `update` merges "
+                    "against it)"
+                ),
                 False,
             )
         )

@@ -16,7 +16,7 @@ from dockergen.ports import default_port
 from dockergen.project import ProjectDir
 
 PROCFILE: Final = "Procfile"
-_WEB: Final = re.compile(r"^web\s*:\s*(.*?)\s*$", re.MULTILINE)
+_WEB: Final = re.compile(r"^web[ \t]*:[ \t]*(.*?)[ \t]*$")
 # ${PORT}, ${PORT:-5000}, ${PORT-5000} and $PORT; the group holds a stated fallback.
 _PORT: Final = re.compile(r"\$\{PORT(?::?-(\d+))?\}|\$PORT(?![A-Za-z0-9_])")
 _SINGLE_QUOTED: Final = re.compile(r"'[^']*'")
@@ -35,7 +35,9 @@ class WebProcess:
 def web_process(project: ProjectDir) -> WebProcess | None:
     if not project.is_file(PROCFILE):
         return None
-    found = _WEB.search(project.read_text(PROCFILE))
+    # splitlines: a Procfile saved with CR-only line ends still has one process per line.
+    lines = project.read_text(PROCFILE).splitlines()
+    found = next((m for m in map(_WEB.match, lines) if m), None)
     if not found or not found.group(1):
         return None
     line = found.group(1)

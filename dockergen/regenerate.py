@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -168,7 +169,7 @@ def _merged(new: RenderedFile, current: str, last: str | None, *, force: bool) -
 
 def _marker_line(text: str) -> int | None:
     for number, line in enumerate(text.splitlines(), start=1):
-        if line.startswith(("<<<<<<< ", ">>>>>>> ")):
+        if re.match(r"(<{7}|>{7})( |$)", line):  # with a label or without
             return number
     return None
 

@@ -124,7 +124,8 @@ def _shell_word(word: str) -> str:
 
 def _exec_form(argv: Sequence[str]) -> str:
     # JSON with ASCII escapes: quotes, backslashes and Unicode line breaks stay inside strings.
-    return json.dumps(list(argv), ensure_ascii=True)
+    # A backslash is written \u005c: hadolint misreads a string that ends in `\\"`.
+    return json.dumps(list(argv), ensure_ascii=True).replace("\\\\", "\\u005c")
 
 
 def _quoted(value: object) -> str:

@@ -38,6 +38,14 @@ def shown(value: str) -> str:
     return cut if cut.isprintable() else repr(cut)
 
 
+def printable(line: str) -> str:
+    """A printed line with every control character escaped (`\\x1b`), at any length: an
+    index URL or a name from metadata cannot drive the terminal or add a line."""
+    if line.isprintable():
+        return line
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in line)
+
+
 def shorten(value: str) -> str:
     """`value`, cut to a length a message can quote (UnsafeValueError adds the quotes)."""
     return value if len(value) <= _SHOWN_CHARS else value[:_SHOWN_CHARS] + "..."

@@ -102,7 +102,7 @@ def _spec(**changes: object) -> ProjectSpec:
 def test_command_is_json_exec_form_with_escapes() -> None:
     spec = _spec(command=Decided(("sh", "-c", 'echo "hi" \\ \u2028 done'), "--command"))
     dockerfile = render_files(spec)[0].content
-    assert 'CMD ["sh", "-c", "echo \\"hi\\" \\\\ \\u2028 done"]\n' in dockerfile
+    assert 'CMD ["sh", "-c", "echo \\"hi\\" \\u005c \\u2028 done"]\n' in dockerfile
 
 
 def test_metadata_in_comments_cannot_start_an_instruction() -> None:

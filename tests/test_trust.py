@@ -567,3 +567,101 @@ def test_an_interrupted_conflicting_update_never_loses_the_backup(
     assert _run("update", str(root), "--python", "3.11")[0] == 130
     if "<<<<<<< yours" in (root / "Dockerfile").read_text():
         assert (root / ".dockergen/before-update/Dockerfile").read_text() == mine
+
+
+# 10. Smaller findings.
+
+
+def _command(root: Path) -> tuple[str, ...] | None:
+    from dockergen.detect import detect_project
+
+    spec = detect_project(root)
+    return spec.command.value if spec.command else None
+
+
+def test_an_empty_web_line_does_not_take_the_next_line(tmp_path: Path) -> None:
+    make_tree(
+        tmp_path,
+        {
+            **FLASK,
+            "requirements.txt": "flask\ngunicorn\n",
+            "Procfile": "web:\nworker: celery -A app worker\n",
+        },
+    )
+    assert _command(tmp_path) == ("python", "app.py")
+
+
+def test_a_cr_only_procfile_keeps_processes_apart(tmp_path: Path) -> None:
+    make_tree(tmp_path, FLASK)
+    (tmp_path / "Procfile").write_bytes(b"web: python app.py\rworker: celery -A app worker\r")
+    assert _command(tmp_path) == ("python", "app.py")
+
+
+def test_conflict_markers_without_a_label_fail_check(tmp_path: Path) -> None:
+    root = _initialised(tmp_path)
+    dockerfile = root / "Dockerfile"
+    dockerfile.write_text(dockerfile.read_text() + "<<<<<<<\nRUN a\n=======\nRUN b\n>>>>>>>\n")
+    line = len(dockerfile.read_text().splitlines()) - 4
+    assert _fails("check", str(root), root=root) == (
+        f"Dockerfile:{line}: has unresolved conflict markers from `dockergen update`; resolve "
+        "them (keep what you want, delete the marker lines), then run it again"
+    )
+
+
+@pytest.mark.parametrize("value", ['""', "[]"])
+def test_an_empty_command_answer_is_refused(tmp_path: Path, value: str) -> None:
+    make_tree(
+        tmp_path, {**FLASK, "pyproject.toml": f"{PEP621}[tool.dockergen]\ncommand = {value}\n"}
+    )
+    assert _fails("check", str(tmp_path), root=tmp_path) == (
+        "pyproject.toml [tool.dockergen]: command is empty; give the command, or delete the "
+        "line to detect it"
+    )
+
+
+def test_a_command_ending_in_a_backslash_lints_clean(tmp_path: Path) -> None:
+    from tests.helpers import buildkit_instructions, hadolint_findings
+
+    answers = '[tool.dockergen]\ncommand = ["python", "app.py", "\\\\"]\n'
+    make_tree(tmp_path, {**FLASK, "pyproject.toml": PEP621 + answers})
+    code, out, _ = _run("init", str(tmp_path), "--no-input", "--dry-run")
+    dockerfile = out.split("--- Dockerfile ---\n", 1)[1].split("--- .dockerignore ---\n")[0]
+    assert 'CMD ["python", "app.py", "\\u005c"]\n' in dockerfile
+    assert hadolint_findings(dockerfile, tmp_path) == []
+    assert buildkit_instructions(dockerfile)[-1] == "CMD"
+
+
+def test_a_newline_in_the_project_path_cannot_forge_a_line(tmp_path: Path) -> None:
+    root = tmp_path / "app\ndockergen: error: forged"
+    root.mkdir()
+    code, out, err = _run("init", str(root), "--no-input")
+    assert code == 1
+    assert err.count("\n") == 1
+    assert err.startswith("dockergen: error: no dependency manifest in '")
+    assert "app\\ndockergen: error: forged" in err
+
+
+def test_terminal_escapes_in_metadata_are_not_printed(tmp_path: Path) -> None:
+    backend = 'build-backend = "poetry.core\\u001b[2J"\n'
+    make_tree(tmp_path, {"pyproject.toml": PEP621 + backend, "app.py": ""})
+    for args in (["init", "--no-input", "--dry-run"], ["plan"]):
+        code, out, err = _run(args[0], str(tmp_path), *args[1:])
+        summary = out.split("--- Dockerfile ---")[0]
+        assert code == 0
+        assert "\x1b" not in summary + err
+        assert "installer: poetry (pyproject.toml build-backend poetry.core\\x1b[2J)\n" in summary
+
+
+def test_a_workspace_member_linked_out_of_the_project_is_refused(tmp_path: Path) -> None:
+    import shutil
+
+    from tests.helpers import FIXTURES
+
+    root = tmp_path / "ws"
+    shutil.copytree(FIXTURES / "uv-workspace", root)
+    shutil.move(root / "packages/greet", tmp_path / "greet")
+    (root / "packages/greet").symlink_to(tmp_path / "greet")
+    assert _fails("init", str(root), "--no-input", root=root) == (
+        "packages/greet: is a uv workspace member that is a symlink out of the project; move "
+        "the member into the workspace"
+    )
