@@ -16,6 +16,7 @@ from dockergen.console import (
     extras_for,
     locked,
     print_decisions,
+    print_files,
     print_warnings,
     user_errors,
     write_extras,
@@ -114,9 +115,7 @@ def init(
         if dry_run:  # what init would write, even over existing files
             planned = plan(path, given, mode="init", force=True, extras=extras, strict=strict)
             print_decisions(planned.spec)
-            for outcome in planned.files:
-                typer.echo(f"--- {outcome.name} ---")
-                typer.echo(outcome.content, nl=False)
+            print_files(planned)
             return
         with locked(path):
             planned = plan(path, given, mode="init", force=force, extras=extras, strict=strict)

@@ -76,10 +76,7 @@ def write_extras(path: Path, extras: Sequence[Extra], *, force: bool, dry_run: b
 
     with user_errors():
         if dry_run:
-            planned = plan(path, mode="extras", force=True, extras=extras)
-            for outcome in planned.files:
-                typer.echo(f"--- {outcome.name} ---")
-                typer.echo(outcome.content, nl=False)
+            print_files(plan(path, mode="extras", force=True, extras=extras))
             return
         with locked(path):
             planned = plan(path, mode="extras", force=force, extras=extras)
@@ -94,3 +91,10 @@ def extras_for(*, compose: bool, ci: str | None, image: str | None = None) -> li
     if ci:
         found.extend(ci_extras(ci, image))
     return found
+
+
+def print_files(planned: Plan) -> None:
+    """--dry-run: each file as it would be written."""
+    for outcome in planned.files:
+        typer.echo(f"--- {outcome.name} ---")
+        typer.echo(outcome.content, nl=False)

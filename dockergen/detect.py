@@ -48,8 +48,7 @@ def detect(root: Path, settings: Settings, *, strict: bool = False) -> ProjectSp
         strict=strict,
         compiles=lambda minor: len(locked_without_wheel(project, minor)),
     )
-    facts = installer_module(installer.value).facts(project, python.value)
-    _members_inside(project, facts.workspace_members)
+    facts = _members_inside(project, installer_module(installer.value).facts(project, python.value))
     # A requirements file that installs `.` installs the project (and its scripts) too.
     installed = facts.installs_project or "." in facts.local_dependencies
     start = choose_command(project, settings, installs_project=installed)
@@ -133,15 +132,16 @@ def _evidence(project: ProjectDir) -> list[tuple[InstallerModule, Evidence]]:
     return sorted(found, key=lambda pair: (pair[1].strength, order[id(pair[0])]))
 
 
-def _members_inside(project: ProjectDir, members: tuple[str, ...]) -> None:
+def _members_inside(project: ProjectDir, facts: InstallFacts) -> InstallFacts:
     """A workspace member is copied into the image: one linked out of the project is not."""
-    for member in members:
+    for member in facts.workspace_members:
         if not project.inside(member):
             raise InvalidProjectFileError(
                 shown(member),
                 "is a uv workspace member that is a symlink out of the project",
                 "move the member into the workspace",
             )
+    return facts
 
 
 def _keep_files(project: ProjectDir) -> tuple[str, ...]:

@@ -624,7 +624,7 @@ def test_a_command_ending_in_a_backslash_lints_clean(tmp_path: Path) -> None:
 
     answers = '[tool.dockergen]\ncommand = ["python", "app.py", "\\\\"]\n'
     make_tree(tmp_path, {**FLASK, "pyproject.toml": PEP621 + answers})
-    code, out, _ = _run("init", str(tmp_path), "--no-input", "--dry-run")
+    out = _run("init", str(tmp_path), "--no-input", "--dry-run")[1]
     dockerfile = out.split("--- Dockerfile ---\n", 1)[1].split("--- .dockerignore ---\n")[0]
     assert 'CMD ["python", "app.py", "\\u005c"]\n' in dockerfile
     assert hadolint_findings(dockerfile, tmp_path) == []
@@ -634,7 +634,7 @@ def test_a_command_ending_in_a_backslash_lints_clean(tmp_path: Path) -> None:
 def test_a_newline_in_the_project_path_cannot_forge_a_line(tmp_path: Path) -> None:
     root = tmp_path / "app\ndockergen: error: forged"
     root.mkdir()
-    code, out, err = _run("init", str(root), "--no-input")
+    code, _, err = _run("init", str(root), "--no-input")
     assert code == 1
     assert err.count("\n") == 1
     assert err.startswith("dockergen: error: no dependency manifest in '")
