@@ -665,3 +665,12 @@ def test_a_workspace_member_linked_out_of_the_project_is_refused(tmp_path: Path)
         "packages/greet: is a uv workspace member that is a symlink out of the project; move "
         "the member into the workspace"
     )
+
+
+@pytest.mark.parametrize("line", ["-r", "-c ", "--requirement="])
+def test_a_bare_include_is_refused(tmp_path: Path, line: str) -> None:
+    make_tree(tmp_path, {"requirements.txt": f"flask\n{line}\n", "app.py": ""})
+    option = line.strip(" =")
+    assert _fails("init", str(tmp_path), "--no-input", root=tmp_path) == (
+        f"requirements.txt:2: {option} names no file; name the file, or delete the line"
+    )

@@ -29,6 +29,7 @@ CANDIDATES: Final = (
 )
 
 _INCLUDE = re.compile(r"^(-r|-c|--requirement|--constraint)(?:=|\s*)(\S+)")
+_BARE_INCLUDE = re.compile(r"(-r|-c|--requirement|--constraint)=?\s*")
 _EDITABLE = re.compile(r"^(-e|--editable)(?:=|\s+)(\S+)")
 _VCS = re.compile(r"(^|@\s*)(git|hg|svn|bzr)\+", re.IGNORECASE)
 _URL = re.compile(r"^[a-z][a-z0-9+.-]*://", re.IGNORECASE)
@@ -90,6 +91,10 @@ class _TreeReader:
                 self._line(name, line, f"{shown(name)}:{lineno}", chain)
 
     def _line(self, name: str, line: str, where: str, chain: tuple[str, ...]) -> None:
+        if bare := _BARE_INCLUDE.fullmatch(line):
+            raise InvalidProjectFileError(
+                where, f"{bare.group(1)} names no file", "name the file, or delete the line"
+            )
         if include := _INCLUDE.match(line):
             target = include.group(2)
             if not _URL.match(target) or target.startswith("file:"):
