@@ -25,7 +25,7 @@ import tomli
 from dockergen.errors import DockergenError, InvalidProjectFileError
 from dockergen.model import Installer, Overrides
 from dockergen.project import ProjectDir
-from dockergen.safety import shown
+from dockergen.text import shown
 
 STANDALONE: Final = ".dockergen.toml"
 # Answer key -> Overrides field.

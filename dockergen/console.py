@@ -15,7 +15,7 @@ import typer
 from dockergen.decisions import summary_lines
 from dockergen.errors import DockergenError
 from dockergen.model import ProjectSpec
-from dockergen.safety import printable
+from dockergen.text import printable
 
 if TYPE_CHECKING:
     from dockergen.regenerate import Extra, Plan

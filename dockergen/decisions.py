@@ -19,7 +19,7 @@ from typing import Any, Final
 
 from dockergen.installers import installer_module
 from dockergen.model import Decided, ProjectSpec
-from dockergen.safety import printable, shown
+from dockergen.text import printable, shown
 
 SCHEMA: Final = 1
 

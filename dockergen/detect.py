@@ -22,10 +22,11 @@ from dockergen.installers.tables import metadata_files
 from dockergen.model import Decided, Installer, Overrides, ProjectSpec
 from dockergen.project import ProjectDir
 from dockergen.pyversion import choose_python
-from dockergen.safety import check_apt_packages, check_paths, shown
+from dockergen.safety import check_apt_packages, check_paths
 from dockergen.settings import Settings, resolve_settings
 from dockergen.start_command import choose_command, project_name
 from dockergen.sysdeps import SystemNeeds, locked_without_wheel, system_needs
+from dockergen.text import shown
 from dockergen.writable import writable_dirs
 
 LOOKED_FOR = (*LOCKFILES, "Pipfile", *CANDIDATES, "pyproject.toml")

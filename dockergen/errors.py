@@ -4,21 +4,17 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from dockergen.text import shown
+
 
 class DockergenError(Exception):
     """An expected failure: the CLI prints the message without a traceback and exits 1."""
 
 
-def _shown(path: str) -> str:
-    from dockergen.safety import shown  # safety imports this module
-
-    return shown(path)
-
-
 class NoManifestError(DockergenError):
     def __init__(self, root: str, looked_for: Sequence[str]) -> None:
         super().__init__(
-            f"no dependency manifest in {_shown(root)} (looked for {', '.join(looked_for)}); "
+            f"no dependency manifest in {shown(root)} (looked for {', '.join(looked_for)}); "
             "add one, or pass --installer to choose how dependencies are installed"
         )
 
@@ -26,7 +22,7 @@ class NoManifestError(DockergenError):
 class ConflictingLockfilesError(DockergenError):
     def __init__(self, root: str, lockfiles: Sequence[str]) -> None:
         super().__init__(
-            f"{_shown(root)} has lock files of several installers ({', '.join(lockfiles)}); "
+            f"{shown(root)} has lock files of several installers ({', '.join(lockfiles)}); "
             "delete the stale one, or pass --installer to choose"
         )
 
@@ -60,7 +56,7 @@ class OutputExistsError(DockergenError):
 class WorkspaceMemberError(DockergenError):
     def __init__(self, member: str, lockfile: str) -> None:
         super().__init__(
-            f"{_shown(member)} is a member of the uv workspace locked by {lockfile}; the image "
+            f"{shown(member)} is a member of the uv workspace locked by {lockfile}; the image "
             "has to be built from the workspace root, so run dockergen there (it installs every "
             "member)"
         )

@@ -17,7 +17,7 @@ from dockergen.errors import InvalidProjectFileError
 from dockergen.installers import REGISTRY
 from dockergen.installers.base import Index
 from dockergen.project import ProjectDir
-from dockergen.safety import shown
+from dockergen.text import shown
 
 
 def find_indexes(project: ProjectDir, manifests: tuple[str, ...]) -> tuple[Index, ...]:

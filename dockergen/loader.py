@@ -19,7 +19,7 @@ from typing import Final
 import jinja2
 
 from dockergen.errors import DockergenError
-from dockergen.safety import shown
+from dockergen.text import shown
 
 BUILTIN: Final = "builtin"
 CONTRACT: Final = "templates/README.md"

@@ -13,7 +13,7 @@ import typer
 from dockergen.errors import DockergenError
 from dockergen.model import Installer, Overrides
 from dockergen.prompts import split_command
-from dockergen.safety import shown
+from dockergen.text import shown
 
 PathArg = Annotated[
     Path, typer.Argument(exists=True, file_okay=False, help="The project directory.")

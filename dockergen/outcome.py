@@ -11,7 +11,7 @@ from typing import Final
 
 from dockergen.record import BACKUPS, RECORD
 from dockergen.regenerate import Plan, unified_diff
-from dockergen.safety import printable
+from dockergen.text import printable
 
 _WORDS: Final = {
     "create": "created",

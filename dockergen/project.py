@@ -19,7 +19,7 @@ from typing import Any, Final, TypeVar
 import tomli
 
 from dockergen.errors import InvalidProjectFileError
-from dockergen.safety import shown
+from dockergen.text import shown
 
 T = TypeVar("T")
 

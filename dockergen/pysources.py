@@ -13,8 +13,8 @@ from dockergen.installers import REGISTRY
 from dockergen.installers.base import PythonConstraint
 from dockergen.model import Decided
 from dockergen.project import ProjectDir
-from dockergen.safety import shorten
 from dockergen.setupcfg import SETUP_CFG, setup_cfg
+from dockergen.text import shorten
 
 if TYPE_CHECKING:
     from packaging.specifiers import SpecifierSet

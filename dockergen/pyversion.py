@@ -11,7 +11,7 @@ from dockergen.errors import InvalidProjectFileError, UnsafeValueError
 from dockergen.model import Decided
 from dockergen.project import ProjectDir
 from dockergen.pysources import VERSION, Constraint, constraints, hints, ignored_pins, pins, quoted
-from dockergen.safety import shorten
+from dockergen.text import shorten
 
 if TYPE_CHECKING:
     from dockergen.settings import Settings

@@ -12,7 +12,7 @@ from typing import Any, Final
 
 from dockergen.model import RenderedFile
 from dockergen.project import ProjectDir
-from dockergen.safety import shown
+from dockergen.text import shown
 
 RECORD: Final = ".dockergen"
 BACKUPS: Final = f"{RECORD}/before-update"

@@ -21,7 +21,7 @@ from dockergen.installers import installer_module
 from dockergen.loader import TEMPLATE_FAULTS, Loader, template_error, template_root
 from dockergen.model import ProjectSpec, RenderedFile
 from dockergen.mounts import APT, DEPENDENCIES
-from dockergen.safety import shorten
+from dockergen.text import shorten
 
 __all__ = [
     "OUTPUTS",

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from typing import Final
 
 from dockergen.errors import UnsafeValueError
+from dockergen.text import shorten, shown
 
 # Debian package names (policy 5.6.1), optionally pinned with =version.
 _APT: Final = re.compile(r"^[a-z0-9][a-z0-9+.-]+(=[A-Za-z0-9.+:~-]+)?$")
@@ -19,36 +20,9 @@ _APT: Final = re.compile(r"^[a-z0-9][a-z0-9+.-]+(=[A-Za-z0-9.+:~-]+)?$")
 _PATH: Final = re.compile(r"^(?!-)[A-Za-z0-9_.@+-]+(/[A-Za-z0-9_.@+-]+)*$")
 # Anything that ends a line for Docker, a shell, or a Unicode-aware reader.
 _LINE_BREAKS: Final = re.compile(r"[\x00-\x1f\x7f\u0085\u2028\u2029]")
-# Longest metadata value quoted whole in a message; longer ones are cut, so a 10 MB line in a
-# requirements file cannot become a 10 MB error message.
-_SHOWN_CHARS: Final = 120
 # BuildKit refuses a Dockerfile line longer than 65 535 bytes. One CMD, or the COPY of all
 # manifests, stays well below it; real ones are a few hundred characters.
 MAX_LINE_CHARS: Final = 16 * 1024
-
-
-def shown(value: str) -> str:
-    """A metadata value as a message may quote it: printable, on one line, of bounded length.
-
-    Plain values appear as they are (`requirements.txt:3: refers to x.txt`); anything holding a
-    control character or line break appears as a Python literal, so a hostile file name can
-    neither add lines to the output nor send escape sequences to the terminal.
-    """
-    cut = shorten(value)
-    return cut if cut.isprintable() else repr(cut)
-
-
-def printable(line: str) -> str:
-    """A printed line with every control character escaped (`\\x1b`), at any length: an
-    index URL or a name from metadata cannot drive the terminal or add a line."""
-    if line.isprintable():
-        return line
-    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in line)
-
-
-def shorten(value: str) -> str:
-    """`value`, cut to a length a message can quote (UnsafeValueError adds the quotes)."""
-    return value if len(value) <= _SHOWN_CHARS else value[:_SHOWN_CHARS] + "..."
 
 
 # Debian's longest package names are under 70 characters.

@@ -18,7 +18,7 @@ from pathlib import Path, PurePosixPath
 
 from dockergen.errors import DockergenError, OutputExistsError
 from dockergen.model import RenderedFile
-from dockergen.safety import shown
+from dockergen.text import shown
 
 # dockergen's record (record.RECORD): always a real folder of the project.
 RECORD_DIR = ".dockergen"

@@ -28,7 +28,7 @@ from dockergen.installers.tables import (
 from dockergen.model import Installer
 from dockergen.names import import_name
 from dockergen.project import ProjectDir
-from dockergen.safety import shorten
+from dockergen.text import shorten
 
 _SHAPES: Final = (
     (("tool", "poetry", "dependencies"), dict),

@@ -14,7 +14,7 @@ from typing import Final
 
 from dockergen.errors import InvalidProjectFileError
 from dockergen.project import ProjectDir
-from dockergen.safety import shown
+from dockergen.text import shown
 
 # Where projects keep their requirements, best first. A root requirements.txt wins; otherwise
 # the production file of a requirements/ layout (base.txt is what prod builds on).

@@ -25,7 +25,7 @@ from dockergen.installers.tables import (
 )
 from dockergen.model import Installer
 from dockergen.project import ProjectDir
-from dockergen.safety import shown
+from dockergen.text import shown
 
 _SHAPES: Final = (
     (("tool", "uv", "workspace"), dict),
