@@ -41,7 +41,7 @@ class UnsafeValueError(DockergenError):
 
 class OutputExistsError(DockergenError):
     def __init__(self, paths: Sequence[str], *, regenerate: bool = False) -> None:
-        files = ", ".join(map(_shown, paths))
+        files = ", ".join(map(shown, paths))
         exists = f"{files} already exist{'s' if len(paths) == 1 else ''}"
         if regenerate:
             fix = "run `dockergen update` to regenerate keeping your edits, or pass --force"
