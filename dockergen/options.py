@@ -56,7 +56,7 @@ AllowStaleLockOpt = Annotated[
     bool,
     typer.Option(
         help="Warn about a lock file out of date with its manifest instead of refusing it "
-        "(not remembered; the image build itself still refuses such a lock)."
+        "(this run only; the image build itself still refuses such a lock)."
     ),
 ]
 

@@ -50,7 +50,16 @@ def test_only_the_chosen_installers_lock_is_checked(project: Path) -> None:
 @pytest.mark.parametrize("project", ["uv"], indirect=True)
 @pytest.mark.parametrize(
     "command",
-    [["init"], ["init", "--dry-run"], ["update"], ["check"], ["plan"], ["plan", "--json"]],
+    [
+        ["init"],
+        ["init", "--dry-run"],
+        ["update"],
+        ["check"],
+        ["diff"],
+        ["plan"],
+        ["plan", "--json"],
+    ],
+    ids=" ".join,
 )
 def test_stale_lock_is_exit_1_and_writes_nothing(project: Path, command: list[str]) -> None:
     if command != ["init"]:
@@ -78,5 +87,22 @@ def test_allow_stale_lock_warns_and_is_not_remembered(project: Path) -> None:
         assert WARNING.removeprefix("dockergen: ") in result.output
     result = runner.invoke(app, ["check", str(project), "--allow-stale-lock"])
     assert (result.exit_code, result.stdout) == (0, "dockergen: up to date\n")
+    result = runner.invoke(app, ["diff", str(project), "--allow-stale-lock"])
+    assert (result.exit_code, result.stdout) == (0, "")
     result = runner.invoke(app, ["check", str(project)])  # the flag was a one-off
     assert (result.exit_code, result.stderr) == (1, f"dockergen: error: {STALE}\n")
+
+
+@pytest.mark.parametrize("project", ["uv"], indirect=True)
+@pytest.mark.parametrize(
+    ("command", "written"),
+    [(["compose"], "compose.yaml"), (["ci", "github"], ".github/workflows/docker.yml")],
+    ids=["compose", "ci"],
+)
+def test_compose_and_ci_do_not_depend_on_the_lock(
+    project: Path, command: list[str], written: str
+) -> None:
+    _bump_version(project)
+    result = runner.invoke(app, [*command, str(project)])
+    assert result.exit_code == 0, result.output
+    assert (project / written).is_file()
