@@ -6,7 +6,7 @@ import json
 import sys
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import typer
 
@@ -24,6 +24,7 @@ from dockergen.console import (
 from dockergen.decisions import explain_lines, plan_dict
 from dockergen.detect import detect_project
 from dockergen.options import (
+    AllowStaleLockOpt,
     AptBuildOpt,
     AptOpt,
     CommandOpt,
@@ -38,9 +39,6 @@ from dockergen.options import (
     TemplatesOpt,
     flags,
 )
-
-if TYPE_CHECKING:
-    pass
 
 app = typer.Typer(
     name="dockergen",
@@ -94,6 +92,7 @@ def init(
     dry_run: DryRunOpt = False,
     no_input: Annotated[bool, typer.Option(help="Never prompt; take the detected values.")] = False,
     strict: StrictOpt = False,
+    allow_stale_lock: AllowStaleLockOpt = False,
 ) -> None:
     """Write a Dockerfile and .dockerignore for the project at PATH.
 
@@ -107,18 +106,19 @@ def init(
         if not dry_run and not no_input and _stdin_is_tty():
             from dockergen.prompts import ask
 
-            given = ask(detect_project(path, given), given)
+            given = ask(detect_project(path, given, allow_stale_lock=allow_stale_lock), given)
             compose = compose or typer.confirm("Also write compose.yaml", default=False)
         extras = extras_for(compose=compose, ci=ci)
         from dockergen.regenerate import plan
 
+        checks = {"strict": strict, "allow_stale_lock": allow_stale_lock}
         if dry_run:  # what init would write, even over existing files
-            planned = plan(path, given, mode="init", force=True, extras=extras, strict=strict)
+            planned = plan(path, given, mode="init", force=True, extras=extras, **checks)
             print_decisions(planned.spec)
             print_files(planned)
             return
         with locked(path):
-            planned = plan(path, given, mode="init", force=force, extras=extras, strict=strict)
+            planned = plan(path, given, mode="init", force=force, extras=extras, **checks)
             print_decisions(planned.spec)
             carry_out(planned, path, report="written")
 
@@ -137,6 +137,7 @@ def update(
     force: Annotated[
         bool, typer.Option(help="Replace edited files with the new render (shows what is lost).")
     ] = False,
+    allow_stale_lock: AllowStaleLockOpt = False,
 ) -> None:
     """Regenerate after dependencies change, keeping your edits to the Dockerfile.
 
@@ -151,7 +152,9 @@ def update(
             path, installer, python, command, port, apt, apt_build, templates, healthcheck
         )
         with locked(path):
-            planned = plan(path, given, mode="update", force=force)
+            planned = plan(
+                path, given, mode="update", force=force, allow_stale_lock=allow_stale_lock
+            )
             print_decisions(planned.spec, planned.warnings)
             carry_out(planned, path, report="outcomes")
 
@@ -161,7 +164,7 @@ def _stdin_is_tty() -> bool:
 
 
 @app.command()
-def check(path: PathArg = Path()) -> None:
+def check(path: PathArg = Path(), allow_stale_lock: AllowStaleLockOpt = False) -> None:
     """Exit 0 if the generated files are what `update` would write, else 1 with reasons.
 
     For CI and pre-commit. Example: dockergen check .
@@ -169,7 +172,7 @@ def check(path: PathArg = Path()) -> None:
     from dockergen.regenerate import plan
 
     with user_errors():
-        planned = plan(path)
+        planned = plan(path, allow_stale_lock=allow_stale_lock)
         print_warnings(planned.warnings)
         if not planned.reasons:
             typer.echo("dockergen: up to date")
@@ -181,14 +184,14 @@ def check(path: PathArg = Path()) -> None:
 
 
 @app.command()
-def diff(path: PathArg = Path()) -> None:
+def diff(path: PathArg = Path(), allow_stale_lock: AllowStaleLockOpt = False) -> None:
     """Show the unified diff `dockergen update` would apply. Example: dockergen diff"""
     from dockergen.outcome import coloured
     from dockergen.regenerate import plan, unified_diff
 
     with user_errors():
         colour = sys.stdout.isatty()
-        planned = plan(path)
+        planned = plan(path, allow_stale_lock=allow_stale_lock)
         print_warnings(planned.warnings)
         for outcome in planned.files:
             for line in unified_diff(outcome).splitlines(keepends=True):
@@ -232,10 +235,11 @@ def plan(
     path: PathArg = Path(),
     as_json: Annotated[bool, typer.Option("--json", help="Print the stable JSON form.")] = False,
     strict: StrictOpt = False,
+    allow_stale_lock: AllowStaleLockOpt = False,
 ) -> None:
     """Print every decision and the source that decided it. Example: dockergen plan --json"""
     with user_errors():
-        spec = detect_project(path, strict=strict)
+        spec = detect_project(path, strict=strict, allow_stale_lock=allow_stale_lock)
         lines = [json.dumps(plan_dict(spec), indent=2)] if as_json else explain_lines(spec)
         for line in lines:
             typer.echo(line)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Final
 
@@ -11,6 +12,7 @@ from dockergen.errors import (
     ConflictingLockfilesError,
     InvalidProjectFileError,
     NoManifestError,
+    StaleLockError,
 )
 from dockergen.frameworks import django_build_steps
 from dockergen.health import choose_healthcheck
@@ -33,23 +35,27 @@ LOOKED_FOR = (*LOCKFILES, "Pipfile", *CANDIDATES, "pyproject.toml")
 
 
 def detect_project(
-    root: Path, flags: Overrides | None = None, *, strict: bool = False
+    root: Path,
+    flags: Overrides | None = None,
+    *,
+    strict: bool = False,
+    allow_stale_lock: bool = False,
 ) -> ProjectSpec:
     """Decide how `root` is built, with `flags` over the recorded answers."""
-    return detect(root, resolve_settings(root, flags), strict=strict)
+    settings = resolve_settings(root, flags)
+    return detect(root, settings, strict=strict, allow_stale_lock=allow_stale_lock)
 
 
-def detect(root: Path, settings: Settings, *, strict: bool = False) -> ProjectSpec:
+def detect(
+    root: Path, settings: Settings, *, strict: bool = False, allow_stale_lock: bool = False
+) -> ProjectSpec:
     """Decide how `root` is built. Reads only known paths; raises DockergenError subclasses."""
     project = ProjectDir(root)
     installer = choose_installer(project, settings)
-    python, warnings = choose_python(
-        project,
-        settings,
-        strict=strict,
-        compiles=lambda minor: len(locked_without_wheel(project, minor)),
-    )
-    facts = _members_inside(project, installer_module(installer.value).facts(project, python.value))
+    module = installer_module(installer.value)
+    lock_warnings = check_lock(project, module, allow_stale=allow_stale_lock)
+    python, warnings = choose_python(project, settings, strict=strict, compiles=_compiles(project))
+    facts = _members_inside(project, module.facts(project, python.value))
     # A requirements file that installs `.` installs the project (and its scripts) too.
     installed = facts.installs_project or "." in facts.local_dependencies
     start = choose_command(project, settings, installs_project=installed)
@@ -70,8 +76,35 @@ def detect(root: Path, settings: Settings, *, strict: bool = False) -> ProjectSp
         **_apt(settings, facts, needs),
         indexes=tuple(Decided(i.url, i.source) for i in find_indexes(project, facts.manifests)),
         keep_files=_keep_files(project),
-        warnings=(*warnings, *facts.warnings, *start.warnings, *map(_volume_note, writable)),
+        warnings=(
+            *lock_warnings,
+            *warnings,
+            *facts.warnings,
+            *start.warnings,
+            *map(_volume_note, writable),
+        ),
     )
+
+
+def check_lock(
+    project: ProjectDir, module: InstallerModule, *, allow_stale: bool
+) -> tuple[str, ...]:
+    """Refuse a lock file that the build's locked install would refuse (an error before the
+    build instead of one in the middle of it); with `allow_stale`, only warn."""
+    difference = module.stale_lock(project)
+    if difference is None or not module.lockfile or not module.lock_command:
+        return ()
+    if not allow_stale:
+        raise StaleLockError(module.lockfile, difference, module.lock_command)
+    return (
+        f"{module.lockfile} is out of date: {difference}; the image build refuses it until you "
+        f"run `{module.lock_command}` and commit {module.lockfile}",
+    )
+
+
+def _compiles(project: ProjectDir) -> Callable[[str], int]:
+    """How many locked packages have no wheel for a Python minor version (built from source)."""
+    return lambda minor: len(locked_without_wheel(project, minor))
 
 
 # InstallFacts fields the spec takes as they are (manifests are checked, apt and warnings merged).

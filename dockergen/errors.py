@@ -60,3 +60,14 @@ class WorkspaceMemberError(DockergenError):
             "has to be built from the workspace root, so run dockergen there (it installs every "
             "member)"
         )
+
+
+class StaleLockError(DockergenError):
+    """The lock file no longer matches its manifest: the locked install in the build would
+    refuse it, so it is reported before the build rather than in the middle of it."""
+
+    def __init__(self, lockfile: str, difference: str, lock_command: str) -> None:
+        super().__init__(
+            f"{lockfile} is out of date: {difference}; run `{lock_command}` and commit "
+            f"{lockfile}, or pass --allow-stale-lock to build anyway"
+        )

@@ -52,6 +52,13 @@ StrictOpt = Annotated[
     bool, typer.Option(help="Make contradicting Python versions an error, not a warning.")
 ]
 DryRunOpt = Annotated[bool, typer.Option(help="Print the files instead of writing them.")]
+AllowStaleLockOpt = Annotated[
+    bool,
+    typer.Option(
+        help="Warn about a lock file out of date with its manifest instead of refusing it "
+        "(this run only; the image build itself still refuses such a lock)."
+    ),
+]
 
 
 def flags(

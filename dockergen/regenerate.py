@@ -72,11 +72,14 @@ def plan(
     force: bool = False,
     extras: Sequence[Extra] = (),
     strict: bool = False,
+    allow_stale_lock: bool = False,
 ) -> Plan:
     """What the command would write. `init` refuses to adopt existing files unless `force`;
     `extras` mode plans only the extra outputs (`dockergen compose`, `dockergen ci`)."""
     settings = resolve_settings(root, flags)
-    spec = detect(root, settings, strict=strict)
+    # compose.yaml and CI files do not depend on the lock: a stale one stops only the Dockerfile.
+    allow_stale_lock = allow_stale_lock or mode == "extras"
+    spec = detect(root, settings, strict=strict, allow_stale_lock=allow_stale_lock)
     project = ProjectDir(root)
     outcomes = [_extra(project, e(spec, settings.template_dir), force=force) for e in extras]
     backups: list[RenderedFile] = []

@@ -1,5 +1,8 @@
 """Detection against real projects: ../shared/corpus holds their metadata and the answer a
-careful reader gives (expected.toml). Every entry must agree on installer and Python."""
+careful reader gives (expected.toml). Every entry must agree on installer and Python.
+
+Two corpus locks are genuinely out of date (their tools refuse them too): detection here
+allows stale locks, and test_stale_locks_are_exactly_the_known_ones says which they are."""
 
 from __future__ import annotations
 
@@ -13,7 +16,8 @@ import tomli
 from packaging.specifiers import SpecifierSet
 
 from dockergen.detect import detect_project
-from dockergen.errors import WorkspaceMemberError
+from dockergen.errors import StaleLockError, WorkspaceMemberError
+from dockergen.installers import REGISTRY
 from dockergen.installers.poetry import _alternatives as poetry_alternatives
 from dockergen.project import ProjectDir
 from dockergen.pyversion import choose_python
@@ -43,6 +47,29 @@ def test_corpus_is_complete() -> None:
     assert len(ENTRIES) == 24
 
 
+# Checked with the real tools: `pdm lock --check` and `uv lock --check` refuse these two locks.
+# The three Pipfile.locks are undecidable as shipped (their default source was removed).
+STALE_LOCKS = {
+    "LlmKira__Openaibot": "pdm.lock is out of date: its content_hash does not match "
+    "pyproject.toml; run `pdm lock` and commit pdm.lock, or pass --allow-stale-lock to build "
+    "anyway",
+    "getredash__redash": "uv.lock is out of date: pyproject.toml has version 26.08.0-dev, the "
+    "lock 26.7.0.dev0; run `uv lock` and commit uv.lock, or pass --allow-stale-lock to build "
+    "anyway",
+}
+
+
+@pytest.mark.parametrize("entry", ENTRIES)
+def test_stale_locks_are_exactly_the_known_ones(entry: str) -> None:
+    root, _ = _expected(entry)
+    found = [m.lockfile for m in REGISTRY if m.stale_lock(ProjectDir(root))]
+    assert found == ([STALE_LOCKS[entry].split()[0]] if entry in STALE_LOCKS else [])
+    if entry in STALE_LOCKS:
+        with pytest.raises(StaleLockError) as raised:
+            detect_project(root)
+        assert str(raised.value) == STALE_LOCKS[entry]
+
+
 @pytest.mark.parametrize("entry", ENTRIES)
 def test_installer_agrees_with_a_careful_reader(entry: str) -> None:
     root, expected = _expected(entry)
@@ -52,10 +79,10 @@ def test_installer_agrees_with_a_careful_reader(entry: str) -> None:
     if any("(repo root)" in d for d in expected["decided_by"]):
         # A uv workspace member: the lock lives at the workspace root.
         with pytest.raises(WorkspaceMemberError, match=r"uv workspace locked by \.\./uv\.lock"):
-            detect_project(root)
+            detect_project(root, allow_stale_lock=True)
         assert "uv" in acceptable
         return
-    spec = detect_project(root)
+    spec = detect_project(root, allow_stale_lock=True)
     assert spec.installer.value in acceptable
     assert spec.installer.source in decided_files
 
@@ -78,9 +105,9 @@ def test_python_agrees_with_a_careful_reader(entry: str) -> None:
 def test_corpus_output_lints_clean_and_parses(entry: str, tmp_path: Path) -> None:
     root, _ = _expected(entry)
     try:
-        spec = detect_project(root)
+        spec = detect_project(root, allow_stale_lock=True)
     except WorkspaceMemberError:  # generated at the workspace root instead, every member in it
-        spec = detect_project(CORPUS / entry)
+        spec = detect_project(CORPUS / entry, allow_stale_lock=True)
         assert spec.workspace_members == (root.name,)
     dockerfile = render_files(spec)[0].content
     assert hadolint_findings(dockerfile, tmp_path) == []
@@ -97,7 +124,7 @@ def test_start_command_agrees_where_the_authors_state_one(entry: str) -> None:
     beyond the container when the line leaves the address to the platform."""
     root, expected = _expected(entry)
     stated = expected["procfile_web"]
-    spec = detect_project(root)
+    spec = detect_project(root, allow_stale_lock=True)
     assert spec.command is not None
     assert spec.command.source == "Procfile"
     value = spec.command.value

@@ -420,7 +420,9 @@ def _known_bug(exc: Exception) -> str | None:
 def _check(root: Path) -> str | None:
     """The Dockerfile for `root`, or None after a clean DockergenError."""
     try:
-        spec = detect_project(root)
+        # A mutated manifest usually outdates its lock: the check still runs (and must not
+        # crash), but warns, so that the mutated values still reach the render.
+        spec = detect_project(root, allow_stale_lock=True)
         files = _by_name(render_files(spec))
     except Exception as exc:
         if not isinstance(exc, DockergenError):

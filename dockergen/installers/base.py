@@ -1,11 +1,12 @@
 """What every installer module provides, and the defaults most of them share.
 
 An installer module holds everything dockergen knows about one tool: the evidence that
-selects it, the files its install step reads, its lock file and how it is regenerated, the
-Python versions and package indexes its files state, the dependencies they declare and lock,
-and the tool version the builder installs. The commands themselves live in the template
-partial `templates/installers/<name>.j2`. Stage modules (detect, pyversion, dependencies,
-sysdeps, indexes) loop over the registry in `dockergen.installers` and never name a tool.
+selects it, the files its install step reads, its lock file, how it is regenerated and how
+to tell offline that it is out of date, the Python versions and package indexes its files
+state, the dependencies they declare and lock, and the tool version the builder installs.
+The commands themselves live in the template partial `templates/installers/<name>.j2`. Stage
+modules (detect, pyversion, dependencies, sysdeps, indexes) loop over the registry in
+`dockergen.installers` and never name a tool.
 """
 
 from __future__ import annotations
@@ -113,6 +114,9 @@ class InstallerModule(Protocol):
     def scripts(self, project: ProjectDir) -> Iterator[tuple[dict[str, Any], str]]: ...
     def check_location(self, project: ProjectDir) -> None: ...
     def metadata_files(self, project: ProjectDir) -> tuple[str, ...]: ...
+    def stale_lock(self, project: ProjectDir) -> str | None:
+        """What makes the lock file out of date with its manifest, in a few words; None when
+        it is fresh, absent, or its freshness cannot be decided offline."""
 
 
 class BaseInstaller:
@@ -146,6 +150,9 @@ class BaseInstaller:
     def metadata_files(self, project: ProjectDir) -> tuple[str, ...]:
         """Files the tool's own metadata names (readme, license) beyond [project]'s."""
         return ()
+
+    def stale_lock(self, project: ProjectDir) -> str | None:
+        return None
 
     def check_location(self, project: ProjectDir) -> None:
         """Raise when the project cannot be built from this directory (uv workspaces)."""

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from typing import Any, Final
 
+from dockergen.installers import lockhash
 from dockergen.installers.base import (
     BaseInstaller,
     Evidence,
@@ -31,6 +33,7 @@ _LOCK_SHAPES: Final = (
 )
 # [tool.pdm.build] and [tool.pdm.version] only configure the pdm-backend build backend.
 _BACKEND_ONLY: Final = frozenset({"build", "version"})
+_GROUP_SEPARATORS: Final = re.compile(r"[^A-Za-z0-9]+")
 
 
 class Pdm(BaseInstaller):
@@ -75,6 +78,43 @@ class Pdm(BaseInstaller):
         yield from source_tables(
             _pdm(project).get("source"), "pyproject.toml [[tool.pdm.source]]", frozenset({"pypi"})
         )
+
+    def stale_lock(self, project: ProjectDir) -> str | None:
+        metadata = lockhash.table(self.read_lock(project), "metadata")
+        algorithm, _, stored = str(metadata.get("content_hash", "")).partition(":")
+        pdm = _pdm(project)
+        # Not modelled, so undecided: the newer "lock inputs" freshness model, and workspaces
+        # (where the root's hash is hashed again together with every member's).
+        if "lock_inputs" in metadata or lockhash.table(pdm, "resolution").get("lock_inputs"):
+            return None
+        if algorithm != "sha256" or lockhash.table(pdm, "workspace").get("members"):
+            return None
+        computed = content_hash(project.pyproject())
+        if computed is None or stored == computed:
+            return None
+        return "its content_hash does not match pyproject.toml"
+
+
+def content_hash(pyproject: dict[str, Any]) -> str | None:
+    """The hex digest in pdm.lock's `[metadata] content_hash = "sha256:..."`."""
+    project, pdm = lockhash.table(pyproject, "project"), lockhash.table(pyproject, "tool", "pdm")
+    groups: dict[str, list[Any]] = {}
+    for tables in (lockhash.table(pyproject, "dependency-groups"), pdm.get("dev-dependencies")):
+        for name, deps in tables.items() if isinstance(tables, dict) else ():
+            if not isinstance(deps, list):
+                return None  # pdm refuses such a file: nothing to compare
+            # pdm's group-name normalisation ("Test_Group" is "test-group").
+            groups.setdefault(_GROUP_SEPARATORS.sub("-", name).lower(), []).extend(deps)
+    return lockhash.sha256_json(
+        {
+            "sources": pdm.get("source", []),
+            "dependencies": project.get("dependencies", []),
+            "dev-dependencies": groups,
+            "optional-dependencies": project.get("optional-dependencies", {}),
+            "requires-python": project.get("requires-python", ""),
+            "resolution": pdm.get("resolution", {}),
+        }
+    )
 
 
 def _pdm(project: ProjectDir) -> dict[str, Any]:

@@ -6,6 +6,7 @@ import re
 from collections.abc import Iterator
 from typing import Any, Final
 
+from dockergen.installers import lockhash
 from dockergen.installers.base import (
     BaseInstaller,
     Evidence,
@@ -27,6 +28,11 @@ from dockergen.project import ProjectDir, check_shape
 PIPFILE: Final = "Pipfile"
 _SHAPES: Final = ((("requires",), dict), (("packages",), dict))
 _VERSION: Final = re.compile(r"\d+\.\d+(?:\.\d+)?", re.ASCII)
+# Pipfile tables that are not package categories (every other table is one, and is hashed).
+_NOT_CATEGORIES: Final = frozenset(
+    {"source", "packages", "dev-packages", "requires", "scripts", "pipfile", "pipenv"}
+    | {"default", "develop"}
+)
 
 
 class Pipenv(BaseInstaller):
@@ -94,6 +100,42 @@ class Pipenv(BaseInstaller):
         yield from source_tables(
             _pipfile(project).get("source"), "Pipfile [[source]]", frozenset({"pypi"})
         )
+
+    def stale_lock(self, project: ProjectDir) -> str | None:
+        if not project.is_file("Pipfile.lock") or not project.is_file(PIPFILE):
+            return None
+        lock = project.read_json("Pipfile.lock", fix="regenerate it with `pipenv lock`")
+        meta = lockhash.table(lock, "_meta")
+        stored = lockhash.table(meta, "hash").get("sha256")
+        pipfile = _pipfile(project)
+        # Without [[source]], pipenv hashes its implicit default index, which pip.conf can
+        # change; the lock lists the sources it was made with. Neither: undecided.
+        sources = pipfile["source"] if "source" in pipfile else meta.get("sources")
+        if not isinstance(stored, str) or not sources:
+            return None
+        computed = pipfile_hash(pipfile, sources)
+        if computed is None or stored == computed:
+            return None
+        return "its _meta.hash does not match Pipfile"
+
+
+def pipfile_hash(pipfile: dict[str, Any], sources: Any) -> str | None:
+    """Pipfile.lock's `_meta.hash.sha256` (pipenv 2026), with `sources` as [[source]]."""
+    from packaging.utils import canonicalize_name
+
+    def category(packages: Any) -> dict[str, Any]:  # pipenv 2026 normalises package names
+        items = packages.items() if isinstance(packages, dict) else ()
+        return {canonicalize_name(name): spec for name, spec in items}
+
+    data = {
+        "_meta": {"sources": sources, "requires": pipfile.get("requires", {})},
+        "default": category(pipfile.get("packages")),
+        "develop": category(pipfile.get("dev-packages")),
+    }
+    for name, packages in pipfile.items():
+        if name not in _NOT_CATEGORIES:
+            data[name] = category(packages)
+    return lockhash.sha256_json(data, compact=True)
 
 
 def _lock_names_python(project: ProjectDir) -> bool:

@@ -23,6 +23,7 @@ from dockergen.installers.tables import (
     source_tables,
     tool_table,
 )
+from dockergen.installers.uvlock import difference
 from dockergen.model import Installer
 from dockergen.project import ProjectDir
 from dockergen.text import shown
@@ -74,6 +75,11 @@ class Uv(BaseInstaller):
         yield from source_tables(
             _uv(project).get("index"), "pyproject.toml [[tool.uv.index]]", frozenset({"pypi"})
         )
+
+    def stale_lock(self, project: ProjectDir) -> str | None:
+        if not project.is_file("uv.lock"):
+            return None
+        return difference(project.pyproject(), self.read_lock(project, _LOCK_SHAPES))
 
     def check_location(self, project: ProjectDir) -> None:
         """A workspace member is built from the workspace root, which holds the lock."""
