@@ -17,7 +17,7 @@ from packaging.utils import canonicalize_name
 from packaging.version import InvalidVersion, Version
 
 from dockergen.installers.lockhash import Data, table
-from dockergen.safety import shown
+from dockergen.text import shown
 
 Names = dict[str, set[str]]  # canonical name -> the specifiers it is required with
 
