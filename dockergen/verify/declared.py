@@ -1,0 +1,51 @@
+"""Which distributions the project declares, with their environment markers.
+
+Diagnosis needs to tell "declared nowhere" from "declared for another Python"; the
+marker is what excludes a dependency from one Python and not from another.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+from packaging.requirements import InvalidRequirement, Requirement
+
+from dockergen.dependencies import dependency_names, normalize
+from dockergen.errors import DockergenError
+from dockergen.project import Project
+from dockergen.requirements import find_requirements, read_tree
+
+
+def declared_dependencies(root: Path) -> dict[str, str]:
+    """Normalized name -> marker ("" when it has none), best effort: never raises."""
+    project = Project(root)
+    declared: dict[str, str] = {}
+    try:
+        declared.update(dict.fromkeys(dependency_names(project), ""))
+        for requirement in _requirements(_declared_lines(project)):
+            marker = str(requirement.marker) if requirement.marker else ""
+            declared[normalize(requirement.name)] = marker
+    except DockergenError:
+        pass  # a broken manifest is reported by the build, not here
+    return declared
+
+
+def _declared_lines(project: Project) -> Iterator[str]:
+    if top := find_requirements(project):
+        for file in read_tree(project, top).files:
+            yield from project.read_text(file).splitlines()
+    dependencies = project.pyproject().get("project", {}).get("dependencies", ())
+    if isinstance(dependencies, list):
+        yield from (d for d in dependencies if isinstance(d, str))
+
+
+def _requirements(lines: Iterable[str]) -> Iterator[Requirement]:
+    for raw in lines:
+        line = raw.split(" #", 1)[0].strip()
+        if not line or line.startswith(("-", "#")):
+            continue
+        try:
+            yield Requirement(line)
+        except InvalidRequirement:
+            continue  # a URL, a path or pip syntax: no marker to learn from

@@ -1,0 +1,176 @@
+"""`dockergen verify`: build, run, probe, diagnose, optionally rebuild; always clean up."""
+
+from __future__ import annotations
+
+import contextlib
+import re
+import shutil
+import signal
+import tempfile
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from types import FrameType
+
+from dockergen.errors import DockergenError
+from dockergen.verify.build import BuildResult, build_image
+from dockergen.verify.buildlog import failed_step
+from dockergen.verify.declared import declared_dependencies
+from dockergen.verify.diagnose import Context, diagnose
+from dockergen.verify.engine import PREFIX, docker, engine_version
+from dockergen.verify.image import ImageConfig, Mode, inspect_image
+from dockergen.verify.progress import Progress
+from dockergen.verify.rebuild import copy_context, rebuild_check
+from dockergen.verify.report import Report
+from dockergen.verify.running import run_and_probe
+
+TAIL_LINES = 20
+_ENV_ITEM = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*=")
+
+
+class VerifyUsageError(DockergenError):
+    """Bad options: the CLI exits 2, as for any usage error."""
+
+
+@dataclass(frozen=True)
+class VerifyOptions:
+    path: Path
+    dockerfile: Path | None = None  # default: PATH/Dockerfile
+    mode: Mode = Mode.AUTO
+    http_path: str | None = None  # must answer 2xx/3xx
+    env: tuple[str, ...] = ()  # KEY=VALUE
+    env_files: tuple[Path, ...] = ()
+    read_only: bool = False
+    cache: bool = False  # the code-only rebuild check
+    keep_image: bool = False
+    timeout: float = 60.0  # for the server to answer, or the CLI to exit
+    worker_seconds: float = 5.0
+    build_timeout: float = 1800.0
+
+
+def check_options(options: VerifyOptions) -> Path:
+    """The Dockerfile to build; VerifyUsageError or DockergenError when unusable."""
+    for item in options.env:
+        if not _ENV_ITEM.match(item):
+            raise VerifyUsageError(f"--env {item!r}: expected KEY=VALUE; e.g. --env DEBUG=0")
+    for path in options.env_files:
+        if not path.is_file():
+            raise VerifyUsageError(f"--env-file {path}: no such file; pass an existing file")
+    if options.http_path is not None and not options.http_path.startswith("/"):
+        raise VerifyUsageError(f"--path {options.http_path!r}: must start with /, e.g. /health")
+    dockerfile = options.dockerfile or options.path / "Dockerfile"
+    if not dockerfile.is_file():
+        raise DockergenError(
+            f"{dockerfile}: no such file; run `dockergen init` first, or pass --file"
+        )
+    return dockerfile
+
+
+def verify(options: VerifyOptions, progress: Progress) -> Report:
+    """Everything `dockergen verify` does; raises DockergenError only for unusable input."""
+    dockerfile = check_options(options)
+    report = Report(project=str(options.path), engine=engine_version())
+    workdir = Path(tempfile.mkdtemp(prefix=f"{PREFIX}-"))
+    tag = f"{PREFIX}-{uuid.uuid4().hex[:12]}"
+    tags = [tag]
+    with _sigterm_as_interrupt():
+        try:
+            first = _build(options, dockerfile, tag, workdir, progress, report)
+            if first.ok:
+                _run(options, tag, report, progress)
+            if first.ok and options.cache:
+                tags.append(f"{tag}-rebuild")
+                _rebuild(options, dockerfile, first, tags[-1], workdir, progress, report)
+        finally:
+            progress.done()
+            shutil.rmtree(workdir / "context", ignore_errors=True)  # logs stay
+            if not options.keep_image:
+                docker("rmi", "--force", *tags, check=False, timeout=120)
+    return report
+
+
+def _build(
+    options: VerifyOptions,
+    dockerfile: Path,
+    tag: str,
+    workdir: Path,
+    progress: Progress,
+    report: Report,
+) -> BuildResult:
+    progress.start("build")
+    result = build_image(
+        options.path,
+        dockerfile,
+        tag,
+        workdir / "build.log",
+        timeout=options.build_timeout,
+        on_line=progress.on_line,
+    )
+    progress.done()
+    report.build_ok, report.build_seconds, report.log = result.ok, result.seconds, result.log_path
+    if result.ok:
+        report.image_size = inspect_image(tag).size
+        return result
+    step = failed_step(result.steps)
+    report.failed_step = step.label if step else None
+    tail = step.output if step else result.text.splitlines()
+    report.output_tail = tail[-TAIL_LINES:]
+    report.diagnoses = diagnose(result.text, _context(options, None))
+    return result
+
+
+def _run(options: VerifyOptions, tag: str, report: Report, progress: Progress) -> None:
+    config = inspect_image(tag)
+    progress.start("run")
+    outcome = run_and_probe(tag, config, options)
+    progress.done()
+    report.run, report.port, report.host_port = outcome.probe, outcome.port, outcome.host_port
+    if not outcome.probe.ok:
+        report.output_tail = outcome.output.splitlines()[-TAIL_LINES:]
+        report.diagnoses = diagnose(outcome.output, _context(options, config))
+
+
+def _rebuild(
+    options: VerifyOptions,
+    dockerfile: Path,
+    first: BuildResult,
+    tag: str,
+    workdir: Path,
+    progress: Progress,
+    report: Report,
+) -> None:
+    copy = copy_context(options.path, workdir / "context")
+    inside = dockerfile.resolve().is_relative_to(options.path.resolve())
+    copied = (
+        copy / dockerfile.resolve().relative_to(options.path.resolve()) if inside else dockerfile
+    )
+    progress.start("rebuild")
+    report.rebuild = rebuild_check(
+        first, copy, copied, tag, timeout=options.build_timeout, on_line=progress.on_line
+    )
+    progress.done()
+
+
+def _context(options: VerifyOptions, config: ImageConfig | None) -> Context:
+    if config is None:
+        return Context(declared=declared_dependencies(options.path))
+    return Context(config.ports, config.python, declared_dependencies(options.path))
+
+
+@contextlib.contextmanager
+def _sigterm_as_interrupt() -> Iterator[None]:
+    """SIGTERM (a CI cancel) cleans up like Ctrl-C does."""
+
+    def interrupt(signum: int, frame: FrameType | None) -> None:
+        raise KeyboardInterrupt
+
+    try:
+        previous = signal.signal(signal.SIGTERM, interrupt)
+    except ValueError:  # not the main thread: leave signals alone
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)

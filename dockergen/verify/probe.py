@@ -1,0 +1,83 @@
+"""Does the running container work? One probe per mode, each bounded in time."""
+
+from __future__ import annotations
+
+import http.client
+import time
+from dataclasses import dataclass
+
+from dockergen.verify.image import Mode
+from dockergen.verify.run import POLL_SECONDS, State, state, wait_exit
+
+
+@dataclass(frozen=True)
+class ProbeResult:
+    ok: bool
+    mode: Mode
+    seconds: float
+    detail: str  # what happened, one line
+    status: int | None = None  # the HTTP status, for servers
+    exited: State | None = None  # set when the container stopped
+
+
+def http_status(port: int, path: str, timeout: float = 2.0) -> int | None:
+    """The status of one GET on loopback; None when nothing answers HTTP (yet)."""
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
+    try:
+        connection.request("GET", path, headers={"User-Agent": "dockergen-verify"})
+        return connection.getresponse().status
+    except (OSError, http.client.HTTPException):
+        # Refused, reset (Docker's proxy accepts, then drops), or not HTTP.
+        return None
+    finally:
+        connection.close()
+
+
+def probe_server(name: str, port: int, path: str | None, timeout: float) -> ProbeResult:
+    """Any HTTP answer proves the server is up (a 404 too); --path must answer 2xx/3xx."""
+    started = time.monotonic()
+    while True:
+        elapsed = time.monotonic() - started
+        status = http_status(port, path or "/")
+        if status is not None:
+            return _judge(status, path, elapsed)
+        current = state(name)
+        if not current.running:
+            detail = f"the server exited with code {current.exit_code} before answering"
+            return ProbeResult(False, Mode.SERVER, elapsed, detail, exited=current)
+        if elapsed >= timeout:
+            detail = f"no HTTP answer on the published port within {timeout:.0f} s"
+            return ProbeResult(False, Mode.SERVER, elapsed, detail)
+        time.sleep(POLL_SECONDS)
+
+
+def _judge(status: int, path: str | None, elapsed: float) -> ProbeResult:
+    if path is None or 200 <= status < 400:
+        return ProbeResult(True, Mode.SERVER, elapsed, f"answered HTTP {status}", status)
+    detail = f"GET {path} answered HTTP {status}, not 2xx/3xx"
+    return ProbeResult(False, Mode.SERVER, elapsed, detail, status)
+
+
+def probe_command(
+    name: str, mode: Mode, *, timeout: float, worker_seconds: float, auto: bool
+) -> ProbeResult:
+    """CLI: exits 0 in time. Worker: still running after `worker_seconds`.
+
+    When the mode was not forced (`auto`), a CLI still running after `worker_seconds` is
+    taken for a worker, and that is success: the image config cannot tell the two apart.
+    """
+    started = time.monotonic()
+    wait = worker_seconds if mode is Mode.WORKER or auto else timeout
+    current = wait_exit(name, wait)
+    elapsed = time.monotonic() - started
+    if current.running:
+        if mode is Mode.CLI and not auto:
+            return ProbeResult(False, mode, elapsed, f"did not exit within {timeout:.0f} s")
+        return ProbeResult(True, Mode.WORKER, elapsed, f"still running after {elapsed:.0f} s")
+    if mode is Mode.WORKER:
+        detail = f"the worker exited with code {current.exit_code} after {elapsed:.1f} s"
+        return ProbeResult(False, mode, elapsed, detail, exited=current)
+    if current.exit_code == 0:
+        return ProbeResult(True, mode, elapsed, "ran `--help` and exited 0", exited=current)
+    detail = f"exited with code {current.exit_code}"
+    return ProbeResult(False, mode, elapsed, detail, exited=current)

@@ -1,0 +1,87 @@
+"""Running the image as production would: its own CMD and USER, a loopback-only port.
+
+Every container is started detached under a name of ours and removed in `finally`, so an
+error, a timeout or Ctrl-C never leaves one behind.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import time
+import uuid
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+
+from dockergen.verify.engine import PREFIX, docker
+
+POLL_SECONDS = 0.25
+
+
+@dataclass(frozen=True)
+class RunOptions:
+    env: tuple[str, ...] = ()  # KEY=VALUE
+    env_files: tuple[str, ...] = ()
+    read_only: bool = False  # --read-only with a tmpfs /tmp
+    port: int | None = None  # container port to publish on 127.0.0.1
+    command: Sequence[str] = field(default=())  # replaces CMD when given
+
+
+@dataclass(frozen=True)
+class State:
+    running: bool
+    exit_code: int
+
+
+def run_args(image: str, name: str, options: RunOptions) -> list[str]:
+    """The `docker run` arguments (pure, so the production shape is unit-tested)."""
+    args = ["run", "--detach", "--name", name, "--label", f"{PREFIX}=1"]
+    if options.read_only:
+        args += ["--read-only", "--tmpfs", "/tmp"]
+    if options.port is not None:
+        args += ["--publish", f"127.0.0.1::{options.port}"]
+    for item in options.env:
+        args += ["--env", item]
+    for path in options.env_files:
+        args += ["--env-file", path]
+    return [*args, image, *options.command]
+
+
+@contextlib.contextmanager
+def container(image: str, options: RunOptions) -> Iterator[str]:
+    """Start the image detached; yield the container's name; always remove it."""
+    name = f"{PREFIX}-{uuid.uuid4().hex[:12]}"
+    try:
+        docker(*run_args(image, name, options), timeout=60)
+        yield name
+    finally:
+        # -f also stops it; a failed `run` may still have created it.
+        docker("rm", "--force", "--volumes", name, check=False, timeout=60)
+
+
+def state(name: str) -> State:
+    result = docker("inspect", "--format", "{{.State.Running}} {{.State.ExitCode}}", name)
+    running, code = result.stdout.split()
+    return State(running == "true", int(code))
+
+
+def wait_exit(name: str, seconds: float) -> State:
+    """Poll until the container stops or `seconds` pass; its last state."""
+    deadline = time.monotonic() + seconds
+    current = state(name)
+    while current.running and time.monotonic() < deadline:
+        time.sleep(POLL_SECONDS)
+        current = state(name)
+    return current
+
+
+def host_port(name: str, port: int) -> int:
+    """The random loopback port Docker published `port` on."""
+    result = docker("port", name, f"{port}/tcp")
+    first = result.stdout.strip().splitlines()[0]
+    return int(first.rsplit(":", 1)[1])
+
+
+def logs(name: str) -> str:
+    """The container's stdout and stderr, interleaved as the engine kept them."""
+    result = docker("logs", name, check=False, timeout=30)
+    return result.stdout + result.stderr
