@@ -20,6 +20,8 @@ BIND_FIX: Final = (
     "bind it to 0.0.0.0 (gunicorn --bind 0.0.0.0:PORT, uvicorn --host 0.0.0.0, "
     "flask run --host 0.0.0.0), e.g. with `dockergen update --command '...'`"
 )
+# Patterns that mean no request can reach the server: waiting longer cannot help.
+UNREACHABLE: Final = frozenset({"loopback", "port-mismatch"})
 # Import names that differ from the distribution that provides them.
 MODULE_TO_DIST: Final = {
     "yaml": "pyyaml",
@@ -94,8 +96,8 @@ def _missing_module(found: re.Match[str], ctx: Context) -> Diagnosis:
     marker = ctx.declared[dist]
     if marker and ctx.python and not _marker_holds(marker, ctx.python):
         cause = (
-            f"ModuleNotFoundError: {module} is declared as {dist}; {marker}, which excludes "
-            f"this image's Python {ctx.python}, so it was not installed"
+            f"ModuleNotFoundError: {module}: {dist} is declared only where `{marker}`, which "
+            f"excludes this image's Python {ctx.python}, so it was not installed"
         )
         fix = (
             "the lock was resolved for another Python: build for a Python the marker "

@@ -19,7 +19,7 @@ from dockergen.verify.buildlog import failed_step
 from dockergen.verify.declared import declared_dependencies
 from dockergen.verify.diagnose import Context, diagnose
 from dockergen.verify.engine import PREFIX, docker, engine_version
-from dockergen.verify.image import ImageConfig, Mode, inspect_image
+from dockergen.verify.image import Mode, inspect_image
 from dockergen.verify.progress import Progress
 from dockergen.verify.rebuild import copy_context, rebuild_check
 from dockergen.verify.report import Report
@@ -27,6 +27,7 @@ from dockergen.verify.running import run_and_probe
 
 TAIL_LINES = 20
 _ENV_ITEM = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*=")
+_PYTHON_ARG = re.compile(r"^ARG PYTHON_VERSION=(\d+\.\d+(?:\.\d+)?)\s*$", re.MULTILINE)
 
 
 class VerifyUsageError(DockergenError):
@@ -116,19 +117,20 @@ def _build(
     report.failed_step = step.label if step else None
     tail = step.output if step else result.text.splitlines()
     report.output_tail = tail[-TAIL_LINES:]
-    report.diagnoses = diagnose(result.text, _context(options, None))
+    report.diagnoses = diagnose(result.text, _build_context(options, dockerfile))
     return result
 
 
 def _run(options: VerifyOptions, tag: str, report: Report, progress: Progress) -> None:
     config = inspect_image(tag)
+    ctx = Context(config.ports, config.python, declared_dependencies(options.path))
     progress.start("run")
-    outcome = run_and_probe(tag, config, options)
+    outcome = run_and_probe(tag, config, options, ctx)
     progress.done()
     report.run, report.port, report.host_port = outcome.probe, outcome.port, outcome.host_port
     if not outcome.probe.ok:
         report.output_tail = outcome.output.splitlines()[-TAIL_LINES:]
-        report.diagnoses = diagnose(outcome.output, _context(options, config))
+        report.diagnoses = diagnose(outcome.output, ctx)
 
 
 def _rebuild(
@@ -152,10 +154,11 @@ def _rebuild(
     progress.done()
 
 
-def _context(options: VerifyOptions, config: ImageConfig | None) -> Context:
-    if config is None:
-        return Context(declared=declared_dependencies(options.path))
-    return Context(config.ports, config.python, declared_dependencies(options.path))
+def _build_context(options: VerifyOptions, dockerfile: Path) -> Context:
+    """For build failures: the Python comes from the Dockerfile's ARG, when it has one."""
+    found = _PYTHON_ARG.search(dockerfile.read_text(encoding="utf-8", errors="replace"))
+    python = found.group(1) if found else None
+    return Context(python=python, declared=declared_dependencies(options.path))
 
 
 @contextlib.contextmanager

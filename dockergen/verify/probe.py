@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import http.client
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Final
 
 from dockergen.verify.image import Mode
 from dockergen.verify.run import POLL_SECONDS, State, state, wait_exit
+
+GRACE_SECONDS: Final = 5.0
 
 
 @dataclass(frozen=True)
@@ -33,8 +37,14 @@ def http_status(port: int, path: str, timeout: float = 2.0) -> int | None:
         connection.close()
 
 
-def probe_server(name: str, port: int, path: str | None, timeout: float) -> ProbeResult:
-    """Any HTTP answer proves the server is up (a 404 too); --path must answer 2xx/3xx."""
+def probe_server(
+    name: str, port: int, path: str | None, timeout: float, hopeless: Callable[[], bool]
+) -> ProbeResult:
+    """Any HTTP answer proves the server is up (a 404 too); --path must answer 2xx/3xx.
+
+    After GRACE_SECONDS without an answer, `hopeless()` may end the wait early (the log
+    already says the server listens where no request can reach it).
+    """
     started = time.monotonic()
     while True:
         elapsed = time.monotonic() - started
@@ -45,8 +55,8 @@ def probe_server(name: str, port: int, path: str | None, timeout: float) -> Prob
         if not current.running:
             detail = f"the server exited with code {current.exit_code} before answering"
             return ProbeResult(False, Mode.SERVER, elapsed, detail, exited=current)
-        if elapsed >= timeout:
-            detail = f"no HTTP answer on the published port within {timeout:.0f} s"
+        if elapsed >= timeout or (elapsed >= GRACE_SECONDS and hopeless()):
+            detail = "no HTTP answer on the published port"
             return ProbeResult(False, Mode.SERVER, elapsed, detail)
         time.sleep(POLL_SECONDS)
 

@@ -6,6 +6,7 @@ import dataclasses
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from dockergen.verify.diagnose import UNREACHABLE, Context, diagnose
 from dockergen.verify.image import ImageConfig, Mode, choose_mode, help_command
 from dockergen.verify.probe import ProbeResult, probe_command, probe_server
 from dockergen.verify.run import RunOptions, container, host_port, logs
@@ -22,7 +23,7 @@ class Outcome:
     host_port: int | None = None
 
 
-def run_and_probe(tag: str, config: ImageConfig, options: VerifyOptions) -> Outcome:
+def run_and_probe(tag: str, config: ImageConfig, options: VerifyOptions, ctx: Context) -> Outcome:
     mode = choose_mode(config, options.mode)
     base = RunOptions(
         env=options.env,
@@ -30,7 +31,7 @@ def run_and_probe(tag: str, config: ImageConfig, options: VerifyOptions) -> Outc
         read_only=options.read_only,
     )
     if mode is Mode.SERVER:
-        return _server(tag, config, options, base)
+        return _server(tag, config, options, base, ctx)
     command = help_command(config) if mode is Mode.CLI else ()
     with container(tag, dataclasses.replace(base, command=command)) as name:
         probe = probe_command(
@@ -43,12 +44,22 @@ def run_and_probe(tag: str, config: ImageConfig, options: VerifyOptions) -> Outc
         return Outcome(probe, logs(name))
 
 
-def _server(tag: str, config: ImageConfig, options: VerifyOptions, base: RunOptions) -> Outcome:
+def _server(
+    tag: str, config: ImageConfig, options: VerifyOptions, base: RunOptions, ctx: Context
+) -> Outcome:
     if not config.ports:
         detail = "--mode server, but the image EXPOSEs no port; add EXPOSE (dockergen --port)"
         return Outcome(ProbeResult(False, Mode.SERVER, 0.0, detail), "")
     port = config.ports[0]
     with container(tag, dataclasses.replace(base, port=port)) as name:
         published = host_port(name, port)
-        probe = probe_server(name, published, options.http_path, options.timeout)
+        probe = probe_server(
+            name, published, options.http_path, options.timeout, lambda: _unreachable(name, ctx)
+        )
         return Outcome(probe, logs(name), port, published)
+
+
+def _unreachable(name: str, ctx: Context) -> bool:
+    """The output already shows the server listening where the published port is not."""
+    found = diagnose(logs(name), ctx)
+    return any(d.pattern in UNREACHABLE for d in found)

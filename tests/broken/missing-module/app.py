@@ -1,0 +1,5 @@
+"""Imports a distribution that no requirement declares."""
+
+import tabulate
+
+print(tabulate.tabulate([["ok"]]))
