@@ -252,62 +252,35 @@ def main() -> None:
 @app.command("verify")
 def verify_command(
     path: PathArg = Path(),
-    file: Annotated[
-        Path | None, typer.Option("--file", "-f", help="The Dockerfile (default: PATH/Dockerfile).")
-    ] = None,
-    mode: Annotated[
-        str, typer.Option(help="auto | server | cli | worker (default: from the image).")
-    ] = "auto",
-    http_path: Annotated[
-        str | None, typer.Option("--path", help="A server URL path that must answer 2xx/3xx.")
-    ] = None,
-    env: Annotated[
-        list[str] | None, typer.Option(help="KEY=VALUE for the container (repeatable).")
-    ] = None,
-    env_file: Annotated[
-        list[Path] | None, typer.Option(help="An env file for the container.")
-    ] = None,
-    read_only: Annotated[bool, typer.Option(help="Run --read-only with a tmpfs /tmp.")] = False,
-    cache: Annotated[
-        bool, typer.Option(help="Also check a code-only rebuild reuses dependencies.")
-    ] = False,
+    file: Annotated[Path | None, typer.Option("--file", "-f", help="Dockerfile to build.")] = None,
+    mode: Annotated[str, typer.Option(help="auto | server | cli | worker.")] = "auto",
+    http_path: Annotated[str | None, typer.Option("--path", help="Must answer 2xx/3xx.")] = None,
+    env: Annotated[list[str] | None, typer.Option(help="KEY=VALUE (repeatable).")] = None,
+    env_file: Annotated[list[Path] | None, typer.Option(help="An env file.")] = None,
+    read_only: Annotated[bool, typer.Option(help="--read-only, tmpfs /tmp.")] = False,
+    cache: Annotated[bool, typer.Option(help="Check a code-only rebuild.")] = False,
     keep_image: Annotated[bool, typer.Option(help="Keep the built image.")] = False,
-    timeout: Annotated[
-        float, typer.Option(help="Seconds for the server to answer / the CLI to exit.")
-    ] = 60.0,
-    worker_seconds: Annotated[float, typer.Option(help="A worker must run this long.")] = 5.0,
-    as_json: Annotated[
-        bool, typer.Option("--json", help="Print the JSON report (schema 1).")
-    ] = False,
+    timeout: Annotated[float, typer.Option(help="Seconds to answer or exit.")] = 60.0,
+    worker_seconds: Annotated[float, typer.Option(help="A worker runs this long.")] = 5.0,
+    as_json: Annotated[bool, typer.Option("--json", help="JSON report (schema 1).")] = False,
 ) -> None:
     """Build the Dockerfile, run the image as production would, probe it, explain failures.
 
-    Example: dockergen verify . --cache --path /health
+    Exit 0 when it works, 1 when not (with the cause and the fix). Example: dockergen verify
+    --cache --path /health
     """
-    from dockergen.verify import (
-        Mode,
-        Progress,
-        VerifyOptions,
-        VerifyUsageError,
-        human_lines,
-        to_json,
-        verify,
-    )
+    from dockergen import verify as v
 
-    if mode not in {m.value for m in Mode}:
-        raise typer.BadParameter(
-            f"{mode!r}: choose auto, server, cli or worker", param_hint="--mode"
-        )
-    options = VerifyOptions(
-        path, file, Mode(mode), http_path, tuple(env or ()), tuple(env_file or ()),
-        read_only, cache, keep_image, timeout, worker_seconds,
-    )  # fmt: skip
-    try:
-        with _user_errors():
-            report = verify(options, Progress(sys.stderr, live=sys.stderr.isatty()))
-    except VerifyUsageError as exc:
-        typer.echo(f"dockergen: error: {exc}", err=True)
-        raise typer.Exit(code=2) from None
-    lines = [json.dumps(to_json(report), indent=2)] if as_json else human_lines(report)
+    with _user_errors():
+        try:
+            options = v.VerifyOptions(
+                path, file, v.parse_mode(mode), http_path, tuple(env or ()),
+                tuple(env_file or ()), read_only, cache, keep_image, timeout, worker_seconds,
+            )  # fmt: skip
+            report = v.verify(options, v.Progress(sys.stderr, live=sys.stderr.isatty()))
+        except v.VerifyUsageError as exc:
+            typer.echo(f"dockergen: error: {exc}", err=True)
+            raise typer.Exit(code=2) from None
+    lines = [json.dumps(v.to_json(report), indent=2)] if as_json else v.human_lines(report)
     typer.echo("\n".join(lines))
     raise typer.Exit(code=0 if report.ok else 1)

@@ -4,7 +4,7 @@ flow.py drives the phases; engine, build, buildlog, image, run, running, probe, 
 one thing each; diagnose.py holds the one table of known failures; report.py the output.
 """
 
-from dockergen.verify.flow import VerifyOptions, VerifyUsageError, verify
+from dockergen.verify.flow import VerifyOptions, VerifyUsageError, parse_mode, verify
 from dockergen.verify.image import Mode
 from dockergen.verify.progress import Progress
 from dockergen.verify.report import Report, human_lines, to_json
@@ -16,6 +16,7 @@ __all__ = [
     "VerifyOptions",
     "VerifyUsageError",
     "human_lines",
+    "parse_mode",
     "to_json",
     "verify",
 ]

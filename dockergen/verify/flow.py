@@ -50,6 +50,14 @@ class VerifyOptions:
     build_timeout: float = 1800.0
 
 
+def parse_mode(text: str) -> Mode:
+    try:
+        return Mode(text)
+    except ValueError:
+        choices = ", ".join(m.value for m in Mode)
+        raise VerifyUsageError(f"--mode {text!r}: choose one of {choices}") from None
+
+
 def check_options(options: VerifyOptions) -> Path:
     """The Dockerfile to build; VerifyUsageError or DockergenError when unusable."""
     for item in options.env:

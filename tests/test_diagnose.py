@@ -1,0 +1,276 @@
+"""Every entry of verify's failure table, on output captured from real failures."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pytest
+
+from dockergen.verify.diagnose import PATTERNS, Context, Diagnosis, diagnose
+from dockergen.verify.syslibs import debian_package
+
+WEB = Context(ports=(8000,), python="3.12.1")
+BIND_FIX = (
+    "bind it to 0.0.0.0 (gunicorn --bind 0.0.0.0:PORT, uvicorn --host 0.0.0.0, flask run "
+    "--host 0.0.0.0), e.g. with `dockergen update --command '...'`"
+)
+REBUILD = "and rebuild"
+
+
+@dataclass(frozen=True)
+class Case:
+    text: str
+    ctx: Context
+    expected: tuple[str, str, str]  # pattern, cause, fix
+
+
+def _stale(lock: str, manifest: str, tool: str) -> tuple[str, str, str]:
+    return (
+        f"stale-{lock}",
+        f"the lock is stale: {lock} no longer matches {manifest}",
+        f"run `{tool}`, commit {lock}, {REBUILD}",
+    )
+
+
+CASES = {
+    "gunicorn-loopback": Case(
+        "[2026-11-27 07:02:03 +0000] [1] [INFO] Starting gunicorn 27.0.1\n"
+        "[2026-11-27 07:02:03 +0000] [1] [INFO] Listening at: http://127.0.0.1:8000 (1)\n",
+        WEB,
+        (
+            "loopback",
+            "the server binds to loopback: it listens on 127.0.0.1:8000 inside the container, "
+            "which nothing outside the container can reach",
+            BIND_FIX,
+        ),
+    ),
+    "uvicorn-loopback": Case(
+        "INFO:     Uvicorn running on http://127.0.0.1:8000 (Press CTRL+C to quit)\n",
+        WEB,
+        (
+            "loopback",
+            "the server binds to loopback: it listens on 127.0.0.1:8000 inside the container, "
+            "which nothing outside the container can reach",
+            BIND_FIX,
+        ),
+    ),
+    "flask-loopback": Case(
+        " * Running on http://127.0.0.1:5000\n",
+        WEB,
+        (
+            "loopback",
+            "the server binds to loopback: it listens on 127.0.0.1:5000 inside the container, "
+            "which nothing outside the container can reach",
+            BIND_FIX,
+        ),
+    ),
+    "port-mismatch": Case(
+        "[2026-11-27 07:02:42 +0000] [1] [INFO] Listening at: http://0.0.0.0:5000 (1)\n",
+        WEB,
+        (
+            "port-mismatch",
+            "port mismatch: the app listens on port 5000, but the image EXPOSEs 8000",
+            "start it on port 8000 (e.g. --bind 0.0.0.0:8000), or EXPOSE 5000 "
+            "(`dockergen update --port 5000`)",
+        ),
+    ),
+    "module-declared-nowhere": Case(
+        "Traceback (most recent call last):\n"
+        '  File "/app/app.py", line 3, in <module>\n'
+        "    import tabulate\n"
+        "ModuleNotFoundError: No module named 'tabulate'\n",
+        Context(python="3.12.1", declared={"six": ""}),
+        (
+            "missing-module",
+            "ModuleNotFoundError: tabulate is imported, but no dependency declares it",
+            "add tabulate to the project's dependencies, re-lock if you use a lock, and rebuild",
+        ),
+    ),
+    "module-alias-declared-nowhere": Case(
+        "ModuleNotFoundError: No module named 'yaml'\n",
+        Context(python="3.12.1"),
+        (
+            "missing-module",
+            "ModuleNotFoundError: yaml is imported, but no dependency declares it",
+            "add pyyaml to the project's dependencies, re-lock if you use a lock, and rebuild",
+        ),
+    ),
+    "module-excluded-by-marker": Case(
+        "ModuleNotFoundError: No module named 'six'\n",
+        Context(python="3.12.1", declared={"six": 'python_version < "3.11"'}),
+        (
+            "module-excluded-by-marker",
+            'ModuleNotFoundError: six: six is declared only where `python_version < "3.11"`, '
+            "which excludes this image's Python 3.12.1, so it was not installed",
+            "the lock was resolved for another Python: build for a Python the marker includes "
+            "(`dockergen update --python X.Y`), or widen the marker and re-lock",
+        ),
+    ),
+    "module-declared-not-installed": Case(
+        "ModuleNotFoundError: No module named 'six.moves'\n",
+        Context(python="3.12.1", declared={"six": 'python_version >= "3.8"'}),
+        (
+            "module-not-installed",
+            "ModuleNotFoundError: six is declared (six) but not installed in the image",
+            "check that six is in the installed group (not dev-only or an extra), then re-lock",
+        ),
+    ),
+    "env-keyerror": Case(
+        "  File \"<frozen os>\", line 685, in __getitem__\nKeyError: 'DATABASE_URL'\n",
+        Context(),
+        (
+            "missing-env",
+            "the environment variable DATABASE_URL is not set (KeyError: 'DATABASE_URL')",
+            "pass it with --env DATABASE_URL=VALUE or --env-file FILE (in production: the "
+            "deployment's)",
+        ),
+    ),
+    "env-improperly-configured": Case(
+        "django.core.exceptions.ImproperlyConfigured: Set the SECRET_KEY environment variable\n",
+        Context(),
+        (
+            "missing-env",
+            "the environment variable SECRET_KEY is not set (ImproperlyConfigured: Set the "
+            "SECRET_KEY environment variable)",
+            "pass it with --env SECRET_KEY=VALUE or --env-file FILE (in production: the "
+            "deployment's)",
+        ),
+    ),
+    "stale-uv": Case(
+        "error: The lockfile at `uv.lock` needs to be updated, but `--locked` was provided. "
+        "To update the lockfile, run `uv lock`.\n",
+        Context(),
+        _stale("uv.lock", "pyproject.toml", "uv lock"),
+    ),
+    "stale-poetry": Case(
+        "pyproject.toml changed significantly since poetry.lock was last generated. "
+        "Run `poetry lock` to fix the lock file.\n",
+        Context(),
+        _stale("poetry.lock", "pyproject.toml", "poetry lock"),
+    ),
+    "stale-pipenv": Case(
+        "Your Pipfile.lock (3d8a1f) is out of date. Expected: (9c0b2e).\n"
+        "ERROR:: Aborting deploy\n"
+        "Pipfile.lock (3d8a1f) out of date: run `pipenv lock` to update to (9c0b2e)...\n",
+        Context(),
+        _stale("Pipfile.lock", "Pipfile", "pipenv lock"),
+    ),
+    "stale-pdm-hash": Case(
+        "[PdmUsageError]: Lockfile hash doesn't match pyproject.toml, packages may be outdated\n",
+        Context(),
+        _stale("pdm.lock", "pyproject.toml", "pdm lock"),
+    ),
+    "stale-pdm-check": Case(
+        "[PdmUsageError]: The lock file is not up to date with pyproject.toml\n",
+        Context(),
+        _stale("pdm.lock", "pyproject.toml", "pdm lock"),
+    ),
+    "missing-library-known": Case(
+        "OSError: libpq.so.5: cannot open shared object file: No such file or directory\n",
+        Context(),
+        (
+            "missing-library",
+            "the system library libpq.so.5 is missing from the image",
+            "install its Debian package in the final image: `dockergen update --apt libpq5`",
+        ),
+    ),
+    "missing-library-unknown": Case(
+        "ImportError: libfoo-3.so.1: cannot open shared object file: No such file or directory\n",
+        Context(),
+        (
+            "missing-library",
+            "the system library libfoo-3.so.1 is missing from the image",
+            "add the Debian package that ships it to the final image "
+            "(`dockergen update --apt PKG`)",
+        ),
+    ),
+    "write-under-app": Case(
+        "PermissionError: [Errno 13] Permission denied: '/app/state.json'\n",
+        Context(),
+        (
+            "read-only-app",
+            "the app writes to /app/state.json, and the image is read-only there by design "
+            "(root owns /app; the app runs as a non-root user)",
+            "write to /tmp or to a mounted volume (e.g. -v data:/data), chosen by an env variable",
+        ),
+    ),
+    "read-only-filesystem": Case(
+        "OSError: [Errno 30] Read-only file system: '/app/cache'\n",
+        Context(),
+        (
+            "read-only-app",
+            "the app writes to /app/cache, and the image is read-only there by design "
+            "(root owns /app; the app runs as a non-root user)",
+            "write to /tmp or to a mounted volume (e.g. -v data:/data), chosen by an env variable",
+        ),
+    ),
+    "sdist-pip": Case(
+        "#11 31.2   error: [Errno 2] No such file or directory: 'gcc'\n"
+        "#11 31.3   ERROR: Failed building wheel for cext\n"
+        "#11 31.3 Failed to build cext\n"
+        "#11 31.3 ERROR: Could not build wheels for cext\n",
+        Context(python="3.12"),
+        (
+            "sdist-build-failed",
+            "cext has no wheel for Python 3.12 on this platform, and compiling its sdist failed",
+            "use a Python that cext publishes wheels for (`dockergen update --python X.Y`), a "
+            "cext version with wheels, or a compiler in the builder (`dockergen update "
+            "--apt-build build-essential` plus the -dev headers it needs)",
+        ),
+    ),
+    "sdist-uv": Case(
+        "  \u00d7 Failed to build `psycopg2==2.9.10`\n  ├─▶ The build backend returned an error\n",
+        Context(),
+        (
+            "sdist-build-failed",
+            "psycopg2 has no wheel for this Python on this platform, and compiling its sdist "
+            "failed",
+            "use a Python that psycopg2 publishes wheels for (`dockergen update --python X.Y`), "
+            "a psycopg2 version with wheels, or a compiler in the builder (`dockergen update "
+            "--apt-build build-essential` plus the -dev headers it needs)",
+        ),
+    ),
+}
+
+
+@pytest.mark.parametrize("name", CASES)
+def test_pattern(name: str) -> None:
+    case = CASES[name]
+    assert diagnose(case.text, case.ctx) == [Diagnosis(*case.expected)]
+
+
+def test_every_pattern_has_a_case() -> None:
+    covered = {case.expected[0] for case in CASES.values()}
+    # The ModuleNotFoundError entry answers in three ways, each with its own name.
+    covered |= {"missing-module"}
+    assert {pattern.name for pattern in PATTERNS} <= covered
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "[INFO] Listening at: http://0.0.0.0:8000 (1)\n",  # the EXPOSEd port: fine
+        "Successfully installed six-1.17.0\n",
+        "KeyError: 'name'\n",  # a dict key, not an environment variable
+        "PermissionError: [Errno 13] Permission denied: '/data/x'\n",  # not the image's /app
+    ],
+)
+def test_healthy_output_is_not_diagnosed(text: str) -> None:
+    assert diagnose(text, WEB) == []
+
+
+def test_port_mismatch_needs_an_exposed_port() -> None:
+    assert diagnose("Listening at: http://0.0.0.0:5000 (1)\n", Context()) == []
+
+
+def test_each_cause_is_reported_once() -> None:
+    text = "ModuleNotFoundError: No module named 'x'\n" * 3
+    assert len(diagnose(text, Context())) == 1
+
+
+@pytest.mark.parametrize(
+    ("library", "package"),
+    [("libpq.so.5", "libpq5"), ("libGL.so.1", "libgl1"), ("libgomp.so", "libgomp1")],
+)
+def test_debian_package(library: str, package: str) -> None:
+    assert debian_package(library) == package
