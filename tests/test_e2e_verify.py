@@ -1,0 +1,125 @@
+"""`dockergen verify` against a real engine: every fixture passes, every broken project fails
+naming its cause, and nothing is left behind (no container, no image, no file in the project).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from dockergen.cli import app
+from dockergen.detect import detect_project
+from dockergen.render import render_files
+from dockergen.verify.engine import PREFIX
+from dockergen.write import write_files
+from tests.docker import docker, require_engine
+from tests.helpers import FIXTURES
+from tests.locker import build_locker, relock
+from tests.test_e2e import CASES
+
+pytestmark = pytest.mark.docker
+BROKEN = Path(__file__).parent / "broken"
+
+# broken project -> the diagnosis verify must give first (tests/broken/<name>/README.md says why)
+EXPECTED = {
+    "loopback": "loopback",
+    "port-mismatch": "port-mismatch",
+    "missing-module": "missing-module",
+    "marker-excluded": "module-excluded-by-marker",
+    "missing-env": "missing-env",
+    "write-app": "read-only-app",
+    "missing-lib": "missing-library",
+    "sdist-compile": "sdist-build-failed",
+}
+
+
+@pytest.fixture(scope="module")
+def locks(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    require_engine()
+    build_locker(tmp_path_factory.mktemp("locker"))
+    return tmp_path_factory.mktemp("locks")
+
+
+def _snapshot(root: Path) -> dict[str, str]:
+    return {
+        p.relative_to(root).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(root.rglob("*"))
+        if p.is_file()
+    }
+
+
+def _ours(kind: str) -> list[str]:
+    if kind == "container":
+        args = ["ps", "--all", "--filter", f"name={PREFIX}-", "--format", "{{.Names}}"]
+    else:
+        args = ["images", "--filter", f"reference={PREFIX}-*", "--format", "{{.Repository}}"]
+    return docker(*args).stdout.split()
+
+
+def _verify(root: Path, *args: str) -> tuple[int, dict[str, object], str]:
+    result = CliRunner().invoke(app, ["verify", str(root), "--json", *args])
+    assert result.exit_code in (0, 1), result.output
+    report = json.loads(result.stdout)
+    assert report["schema"] == 1
+    return result.exit_code, report, result.output
+
+
+def test_every_broken_project_has_an_expectation() -> None:
+    assert sorted(EXPECTED) == sorted(d.name for d in BROKEN.iterdir() if d.is_dir())
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_fixture_verifies(case: str, tmp_path: Path, locks: Path) -> None:
+    root = Path(shutil.copytree(FIXTURES / case, tmp_path / case))
+    if CASES[case].relock:
+        relock(root, CASES[case].relock, locks)
+    write_files(render_files(detect_project(root)), root, force=False)  # init --no-input
+    before = _snapshot(root)
+    cache = ("--cache",) if case in ("pip-requirements", "flask") else ()
+
+    code, report, output = _verify(root, *cache)
+
+    assert code == 0, output
+    assert report["ok"] is True
+    run = report["run"]
+    assert isinstance(run, dict)
+    assert run["mode"] == ("server" if CASES[case].http_port else "cli"), run
+    if cache:
+        rebuild = report["rebuild"]
+        assert isinstance(rebuild, dict)
+        assert (rebuild["ok"], rebuild["not_cached"]) == (True, []), rebuild
+    assert _snapshot(root) == before, "verify wrote into the project"
+    assert _ours("container") == []
+    assert _ours("image") == []
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_broken_project_names_the_cause(name: str, tmp_path: Path) -> None:
+    require_engine()
+    root = Path(shutil.copytree(BROKEN / name, tmp_path / name))
+    if not (root / "Dockerfile").is_file():
+        write_files(render_files(detect_project(root)), root, force=False)
+
+    code, report, output = _verify(root, "--timeout", "30")
+
+    assert code == 1, output
+    diagnoses = report["diagnoses"]
+    assert isinstance(diagnoses, list) and diagnoses, output
+    assert diagnoses[0]["pattern"] == EXPECTED[name], output
+    assert _ours("container") == []
+    assert _ours("image") == []
+
+
+def test_the_suggested_fix_works(tmp_path: Path) -> None:
+    """missing-env passes once the variable is given, as the diagnosis says."""
+    require_engine()
+    root = Path(shutil.copytree(BROKEN / "missing-env", tmp_path / "missing-env"))
+    write_files(render_files(detect_project(root)), root, force=False)
+    code, report, output = _verify(root, "--env", "DATABASE_URL=postgres://app@db/app")
+    assert code == 0, output
+    assert report["diagnoses"] == []
