@@ -179,17 +179,16 @@ def _report() -> Report:
     probe = ProbeResult(True, Mode.SERVER, 1.23, "answered HTTP 404", status=404)
     rebuild = RebuildSummary(True, 0.42, 4.9, "app.py", 3, (), Path("r.log"))
     return Report(
-        "proj",
-        "20.10.24",
-        True,
-        4.91,
-        Path("b.log"),
-        181_000_000,
-        None,
-        probe,
-        8000,
-        49153,
-        rebuild,
+        project="proj",
+        engine="20.10.24",
+        build_ok=True,
+        build_seconds=4.91,
+        log=Path("b.log"),
+        image_size=181_000_000,
+        run=probe,
+        port=8000,
+        host_port=49153,
+        rebuild=rebuild,
     )
 
 
@@ -204,6 +203,7 @@ def test_json_schema() -> None:
             "ok": True,
             "seconds": 4.9,
             "log": "b.log",
+            "image": None,
             "image_size": 181000000,
             "failed_step": None,
         },

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import re
 import shutil
 import signal
@@ -93,9 +94,15 @@ def verify(options: VerifyOptions, progress: Progress) -> Report:
                 _rebuild(options, dockerfile, first, tags[-1], workdir, progress, report)
         finally:
             progress.done()
-            shutil.rmtree(workdir / "context", ignore_errors=True)  # logs stay
+            shutil.rmtree(workdir / "context", ignore_errors=True)
             if not options.keep_image:
                 docker("rmi", "--force", *tags, check=False, timeout=120)
+    report.image = tag if options.keep_image else None
+    if report.ok:  # the logs are kept for failures only, where the report points to them
+        shutil.rmtree(workdir, ignore_errors=True)
+        report.log = None
+        if report.rebuild is not None:
+            report.rebuild = dataclasses.replace(report.rebuild, log=None)
     return report
 
 

@@ -8,17 +8,21 @@ did not run. Times are seconds (floats, one decimal), sizes bytes:
       "ok": true,                       # exit code 0 exactly when true
       "project": "path/as/given",
       "engine": "20.10.24",             # the Docker server version
-      "build": {"ok": true, "seconds": 4.9, "log": "/tmp/.../build.log",
-                "image_size": 182000000, "failed_step": null},
+      "build": {"ok": true, "seconds": 4.9, "log": null | "$TMPDIR/dockergen-verify-.../build.log",
+                "image": null | "dockergen-verify-...", "image_size": 182000000,
+                "failed_step": null | "[builder 5/5] RUN ..."},
       "run": {"mode": "server" | "cli" | "worker", "ok": true, "seconds": 1.2,
               "detail": "answered HTTP 200", "port": 8000, "host_port": 49153,
               "http_status": 200, "exit_code": null} | null,
       "rebuild": {"ok": true, "seconds": 0.4, "first_seconds": 4.9,
                   "changed_file": "app.py", "dependency_steps": 3,
-                  "not_cached": [], "log": "/tmp/.../rebuild.log"} | null,
+                  "not_cached": [],
+                  "log": null | "$TMPDIR/dockergen-verify-.../rebuild.log"} | null,
       "diagnoses": [{"pattern": "loopback", "cause": "...", "fix": "..."}],
       "output_tail": ["last lines of the container's output or the failed step"]
     }
+
+Logs are kept (in a temporary directory, never in the project) only when verify fails.
 """
 
 from __future__ import annotations
@@ -51,7 +55,8 @@ class Report:
     engine: str | None = None
     build_ok: bool = False
     build_seconds: float = 0.0
-    log: Path | None = None
+    log: Path | None = None  # kept only when verify fails
+    image: str | None = None  # the tag, when --keep-image kept it
     image_size: int | None = None
     failed_step: str | None = None
     run: ProbeResult | None = None
@@ -72,6 +77,7 @@ def to_json(report: Report) -> dict[str, Any]:
         "ok": report.build_ok,
         "seconds": round(report.build_seconds, 1),
         "log": str(report.log) if report.log else None,
+        "image": report.image,
         "image_size": report.image_size,
         "failed_step": report.failed_step,
     }
@@ -143,7 +149,8 @@ def _build_line(report: Report) -> str:
         step = f" at {report.failed_step}" if report.failed_step else ""
         return f"build: FAILED after {report.build_seconds:.1f} s{step}; log: {report.log}"
     size = f", image {report.image_size / 1e6:.0f} MB" if report.image_size else ""
-    return f"build: built in {report.build_seconds:.1f} s{size}"
+    kept = f", kept as {report.image}" if report.image else ""
+    return f"build: built in {report.build_seconds:.1f} s{size}{kept}"
 
 
 def _run_line(report: Report, run: ProbeResult) -> str:
