@@ -35,6 +35,7 @@ EXPECTED = {
     "write-app": "read-only-app",
     "missing-lib": "missing-library",
     "sdist-compile": "sdist-build-failed",
+    "stale-poetry-lock": "stale-poetry.lock",
 }
 
 

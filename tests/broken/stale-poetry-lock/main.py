@@ -1,0 +1,5 @@
+"""Uses six, which the stale lock does not know about."""
+
+import six
+
+print("six", six.__version__)
