@@ -56,7 +56,7 @@ def probe_server(
             detail = f"the server exited with code {current.exit_code} before answering"
             return ProbeResult(False, Mode.SERVER, elapsed, detail, exited=current)
         if elapsed >= timeout or (elapsed >= GRACE_SECONDS and hopeless()):
-            detail = "no HTTP answer on the published port"
+            detail = "no HTTP answer"
             return ProbeResult(False, Mode.SERVER, elapsed, detail)
         time.sleep(POLL_SECONDS)
 
