@@ -77,8 +77,8 @@ def test_every_broken_project_has_an_expectation() -> None:
 @pytest.mark.parametrize("case", sorted(CASES))
 def test_fixture_verifies(case: str, tmp_path: Path, locks: Path) -> None:
     root = Path(shutil.copytree(FIXTURES / case, tmp_path / case))
-    if CASES[case].relock:
-        relock(root, CASES[case].relock, locks)
+    if (installer := CASES[case].relock) is not None:
+        relock(root, installer, locks)
     write_files(render_files(detect_project(root)), root, force=False)  # init --no-input
     before = _snapshot(root)
     cache = ("--cache",) if case in ("pip-requirements", "flask") else ()

@@ -11,15 +11,16 @@ from pathlib import Path
 
 from packaging.requirements import InvalidRequirement, Requirement
 
-from dockergen.dependencies import dependency_names, normalize
+from dockergen.dependencies import dependency_names
 from dockergen.errors import DockergenError
-from dockergen.project import Project
-from dockergen.requirements import find_requirements, read_tree
+from dockergen.installers.requirements import find_requirements, read_tree
+from dockergen.names import normalize
+from dockergen.project import ProjectDir
 
 
 def declared_dependencies(root: Path) -> dict[str, str]:
     """Normalized name -> marker ("" when it has none), best effort: never raises."""
-    project = Project(root)
+    project = ProjectDir(root)
     declared: dict[str, str] = {}
     try:
         declared.update(dict.fromkeys(dependency_names(project), ""))
@@ -31,7 +32,7 @@ def declared_dependencies(root: Path) -> dict[str, str]:
     return declared
 
 
-def _declared_lines(project: Project) -> Iterator[str]:
+def _declared_lines(project: ProjectDir) -> Iterator[str]:
     if top := find_requirements(project):
         for file in read_tree(project, top).files:
             yield from project.read_text(file).splitlines()

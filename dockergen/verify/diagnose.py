@@ -13,7 +13,7 @@ from typing import Final
 
 from packaging.markers import InvalidMarker, Marker
 
-from dockergen.dependencies import normalize
+from dockergen.names import normalize
 from dockergen.verify.syslibs import debian_package
 
 BIND_FIX: Final = (
