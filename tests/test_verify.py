@@ -282,3 +282,12 @@ def test_cli_no_engine(tmp_path: Path) -> None:
         "dockergen: error: no Docker engine answers at tcp://127.0.0.1:9 (Cannot connect to the "
         "Docker daemon. Is it running?); start Docker, or set DOCKER_HOST to an engine that runs"
     )
+
+
+def test_declared_dependencies_from_pyproject_and_broken_files(tmp_path: Path) -> None:
+    (tmp_path / "pyproject.toml").write_text(
+        '[project]\nname = "x"\ndependencies = ["attrs>=23; python_version >= \'3.13\'", "./vendored"]\n'
+    )
+    assert declared_dependencies(tmp_path)["attrs"] == 'python_version >= "3.13"'
+    (tmp_path / "pyproject.toml").write_text("[project\n")  # not TOML: the build reports it
+    assert declared_dependencies(tmp_path) == {}
