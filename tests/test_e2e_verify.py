@@ -108,6 +108,9 @@ def test_broken_project_names_the_cause(name: str, tmp_path: Path) -> None:
 
     code, report, output = _verify(root, "--timeout", "30")
 
+    build = report["build"]
+    assert isinstance(build, dict) and build["log"], output  # kept, since verify failed
+    shutil.rmtree(Path(build["log"]).parent)
     assert code == 1, output
     diagnoses = report["diagnoses"]
     assert isinstance(diagnoses, list) and diagnoses, output

@@ -9,6 +9,7 @@ import json
 import os
 import shutil
 import signal
+import tempfile
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -65,7 +66,9 @@ def http_port() -> Iterator[int]:
 
 
 @pytest.fixture(autouse=True)
-def fast(monkeypatch: pytest.MonkeyPatch) -> None:
+def fast(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    # Failed runs keep their logs in a temporary directory: this test's, not the machine's.
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
     monkeypatch.setattr(run, "POLL_SECONDS", 0.02)
     monkeypatch.setattr(probe, "POLL_SECONDS", 0.02)
     monkeypatch.setattr(probe, "GRACE_SECONDS", 0.1)
