@@ -271,7 +271,7 @@ def verify_command(
     """
     from dockergen import verify as v
 
-    with _user_errors():
+    with user_errors():
         try:
             options = v.VerifyOptions(
                 path, file, v.parse_mode(mode), http_path, tuple(env or ()),
@@ -281,6 +281,11 @@ def verify_command(
         except v.VerifyUsageError as exc:
             typer.echo(f"dockergen: error: {exc}", err=True)
             raise typer.Exit(code=2) from None
+        except KeyboardInterrupt:  # verify removed what it started before this
+            typer.echo(
+                "dockergen: error: interrupted; its container and image are removed", err=True
+            )
+            raise typer.Exit(code=130) from None
     lines = [json.dumps(v.to_json(report), indent=2)] if as_json else v.human_lines(report)
     typer.echo("\n".join(lines))
     raise typer.Exit(code=0 if report.ok else 1)

@@ -314,3 +314,28 @@ def test_unusable_options(project: Path) -> None:
     with pytest.raises(DockergenError, match=r"--env-file nope\.env: no such file"):
         flow.check_options(VerifyOptions(project, env_files=(Path("nope.env"),)))
     assert flow.parse_mode("worker") is Mode.WORKER
+
+
+def test_ctrl_c_exits_130_after_cleaning_up(
+    project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    scenario = _fake(tmp_path, monkeypatch, inspect=TOOL)
+
+    def interrupted(*args: object, **kwargs: object) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr("dockergen.verify.running.probe_command", interrupted)
+    result = CliRunner().invoke(app, ["verify", str(project)])
+    assert result.exit_code == 130
+    assert "interrupted; its container and image are removed" in result.output
+    _cleaned_up(scenario)
+
+
+def test_app_output_cannot_drive_the_terminal(
+    project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _fake(tmp_path, monkeypatch, inspect=TOOL, state="false 1", logs="\x1b[31mboom\x1b[0m\n")
+    code, out = _cli(str(project))
+    assert code == 1
+    assert "  | \\x1b[31mboom\\x1b[0m" in out
+    assert "\x1b" not in out

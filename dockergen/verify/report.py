@@ -31,6 +31,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from dockergen.safety import printable
 from dockergen.verify.diagnose import Diagnosis
 from dockergen.verify.probe import ProbeResult
 
@@ -141,7 +142,8 @@ def human_lines(report: Report) -> list[str]:
     if not report.ok and not report.diagnoses:
         lines.append("cause: not recognised; read the output above and the build log")
     lines.append("verify: OK" if report.ok else "verify: FAILED")
-    return lines
+    # The container's output is the app's: it must not drive the terminal.
+    return [printable(line) for line in lines]
 
 
 def _build_line(report: Report) -> str:
