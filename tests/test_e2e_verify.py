@@ -104,7 +104,9 @@ def test_broken_project_names_the_cause(name: str, tmp_path: Path) -> None:
     require_engine()
     root = Path(shutil.copytree(BROKEN / name, tmp_path / name))
     if not (root / "Dockerfile").is_file():
-        write_files(render_files(detect_project(root)), root, force=False)
+        # stale-poetry-lock is stale on purpose: init refuses it unless told to go ahead.
+        spec = detect_project(root, allow_stale_lock=True)
+        write_files(render_files(spec), root, force=False)
 
     code, report, output = _verify(root, "--timeout", "30")
 

@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from dockergen.safety import printable
+from dockergen.text import printable
 from dockergen.verify.diagnose import Diagnosis
 from dockergen.verify.probe import ProbeResult
 
