@@ -28,6 +28,7 @@ from dockergen.options import (
     AptBuildOpt,
     AptOpt,
     CommandOpt,
+    DevOpt,
     DryRunOpt,
     ForceOpt,
     HealthcheckOpt,
@@ -82,6 +83,7 @@ def init(
     apt_build: AptBuildOpt = None,
     templates: TemplatesOpt = None,
     healthcheck: HealthcheckOpt = None,
+    dev: DevOpt = None,
     compose: Annotated[bool, typer.Option(help="Also write compose.yaml.")] = False,
     ci: Annotated[
         CiProvider | None, typer.Option(help="Also write a CI workflow that keeps the caches.")
@@ -101,7 +103,7 @@ def init(
     """
     with user_errors():
         given = flags(
-            path, installer, python, command, port, apt, apt_build, templates, healthcheck
+            path, installer, python, command, port, apt, apt_build, templates, healthcheck, dev
         )
         if not dry_run and not no_input and _stdin_is_tty():
             from dockergen.prompts import ask
@@ -134,6 +136,7 @@ def update(
     apt_build: AptBuildOpt = None,
     templates: TemplatesOpt = None,
     healthcheck: HealthcheckOpt = None,
+    dev: DevOpt = None,
     force: Annotated[
         bool, typer.Option(help="Replace edited files with the new render (shows what is lost).")
     ] = False,
@@ -149,7 +152,7 @@ def update(
 
     with user_errors():
         given = flags(
-            path, installer, python, command, port, apt, apt_build, templates, healthcheck
+            path, installer, python, command, port, apt, apt_build, templates, healthcheck, dev
         )
         with locked(path):
             planned = plan(
