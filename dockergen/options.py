@@ -59,6 +59,10 @@ DevOpt = Annotated[
         "point compose.yaml at it (remembered).",
     ),
 ]
+DevcontainerOpt = Annotated[
+    bool,
+    typer.Option(help="Also write .devcontainer/devcontainer.json (implies --dev)."),
+]
 DryRunOpt = Annotated[bool, typer.Option(help="Print the files instead of writing them.")]
 AllowStaleLockOpt = Annotated[
     bool,
