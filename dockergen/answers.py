@@ -11,6 +11,7 @@ They live in `[tool.dockergen]` of pyproject.toml when the project has one, othe
     apt = ["libpq5"]                # final image
     apt-build = ["libpq-dev"]       # builder stage only
     templates = "docker/templates"  # a team's template overrides (see templates/README.md)
+    dev = true                      # also render the `dev` target (init --dev)
 """
 
 from __future__ import annotations
@@ -38,6 +39,7 @@ KEYS: Final = {
     "apt": "apt_run",
     "apt-build": "apt_build",
     "templates": "templates",
+    "dev": "dev",
 }
 
 
@@ -73,12 +75,21 @@ def _overrides(table: dict[str, Any], where: str) -> Overrides:
     return Overrides(**values)
 
 
+# Answers whose value is read as it is, and its type.
+_SCALARS: Final[dict[str, type]] = {
+    "python": str,
+    "templates": str,
+    "healthcheck": str,
+    "dev": bool,
+}
+
+
 def _check(key: str, value: Any, where: str) -> Any:
     wrong = InvalidProjectFileError(
         where, f"{key} = {shown(repr(value))} has the wrong type", "fix it"
     )
-    if key in ("python", "templates", "healthcheck"):
-        if not isinstance(value, str):
+    if key in _SCALARS:
+        if not isinstance(value, _SCALARS[key]):
             raise wrong
         return value
     if key == "installer":

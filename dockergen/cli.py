@@ -23,11 +23,14 @@ from dockergen.console import (
 )
 from dockergen.decisions import explain_lines, plan_dict
 from dockergen.detect import detect_project
+from dockergen.extras_cli import compose_command, devcontainer_command
 from dockergen.options import (
     AllowStaleLockOpt,
     AptBuildOpt,
     AptOpt,
     CommandOpt,
+    DevcontainerOpt,
+    DevOpt,
     DryRunOpt,
     ForceOpt,
     HealthcheckOpt,
@@ -48,6 +51,8 @@ app = typer.Typer(
     add_completion=True,  # --install-completion / --show-completion for bash, zsh, fish
     rich_markup_mode=None,
 )
+app.command("compose")(compose_command)
+app.command("devcontainer")(devcontainer_command)
 
 
 class CiProvider(StrEnum):
@@ -82,7 +87,9 @@ def init(
     apt_build: AptBuildOpt = None,
     templates: TemplatesOpt = None,
     healthcheck: HealthcheckOpt = None,
+    dev: DevOpt = None,
     compose: Annotated[bool, typer.Option(help="Also write compose.yaml.")] = False,
+    devcontainer: DevcontainerOpt = False,
     ci: Annotated[
         CiProvider | None, typer.Option(help="Also write a CI workflow that keeps the caches.")
     ] = None,
@@ -100,15 +107,16 @@ def init(
     `dockergen update` reproduces them. Example: dockergen init . --python 3.12 --apt libpq5
     """
     with user_errors():
+        dev = True if devcontainer else dev  # a dev container builds the dev target
         given = flags(
-            path, installer, python, command, port, apt, apt_build, templates, healthcheck
+            path, installer, python, command, port, apt, apt_build, templates, healthcheck, dev
         )
         if not dry_run and not no_input and _stdin_is_tty():
             from dockergen.prompts import ask
 
             given = ask(detect_project(path, given, allow_stale_lock=allow_stale_lock), given)
             compose = compose or typer.confirm("Also write compose.yaml", default=False)
-        extras = extras_for(compose=compose, ci=ci)
+        extras = extras_for(compose=compose, ci=ci, devcontainer=devcontainer)
         from dockergen.regenerate import plan
 
         checks = {"strict": strict, "allow_stale_lock": allow_stale_lock}
@@ -134,6 +142,7 @@ def update(
     apt_build: AptBuildOpt = None,
     templates: TemplatesOpt = None,
     healthcheck: HealthcheckOpt = None,
+    dev: DevOpt = None,
     force: Annotated[
         bool, typer.Option(help="Replace edited files with the new render (shows what is lost).")
     ] = False,
@@ -149,7 +158,7 @@ def update(
 
     with user_errors():
         given = flags(
-            path, installer, python, command, port, apt, apt_build, templates, healthcheck
+            path, installer, python, command, port, apt, apt_build, templates, healthcheck, dev
         )
         with locked(path):
             planned = plan(
@@ -197,17 +206,6 @@ def diff(path: PathArg = Path(), allow_stale_lock: AllowStaleLockOpt = False) ->
             for line in unified_diff(outcome).splitlines(keepends=True):
                 fg, bold = coloured(line)
                 typer.echo(typer.style(line, fg=fg, bold=bold) if colour else line, nl=False)
-
-
-@app.command("compose")
-def compose_command(
-    path: PathArg = Path(), force: ForceOpt = False, dry_run: DryRunOpt = False
-) -> None:
-    """Write compose.yaml: the app's port, a healthcheck, `docker compose up --watch`.
-
-    Example: dockergen compose . && docker compose up --watch
-    """
-    write_extras(path, extras_for(compose=True, ci=None), force=force, dry_run=dry_run)
 
 
 @app.command("ci")

@@ -83,11 +83,15 @@ def write_extras(path: Path, extras: Sequence[Extra], *, force: bool, dry_run: b
             carry_out(planned, path, report="written")
 
 
-def extras_for(*, compose: bool, ci: str | None, image: str | None = None) -> list[Extra]:
+def extras_for(
+    *, compose: bool, ci: str | None, image: str | None = None, devcontainer: bool = False
+) -> list[Extra]:
     from dockergen.ci import ci_extras
     from dockergen.compose import render_compose
+    from dockergen.devcontainer import render_devcontainer
 
     found: list[Extra] = [render_compose] if compose else []
+    found += [render_devcontainer] if devcontainer else []
     if ci:
         found.extend(ci_extras(ci, image))
     return found

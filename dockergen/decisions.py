@@ -8,7 +8,8 @@ The JSON is a stable contract (bump SCHEMA on any incompatible change):
      "lock": {"file": str | null, "enforced": bool},
      "manifests": [str], "installs_project": bool, "deps_before_source": bool,
      "apt": {"build": [str], "run": [str], "reasons": [str]},
-     "build_steps": [Decision], "indexes": [{"url": str, "source": str}], "warnings": [str]}
+     "build_steps": [Decision], "indexes": [{"url": str, "source": str}], "warnings": [str],
+     "dev": {"manifests": [str], "groups": [str], "command": [str] | null}}  (dev: only with --dev)
     Decision = {"value": str | int | [str], "source": str, "detail": str, "overridden": [str]}
 """
 
@@ -56,7 +57,15 @@ def plan_dict(spec: ProjectSpec) -> dict[str, Any]:
         "build_steps": [_decision(step) for step in spec.build_steps],
         "indexes": [{"url": i.value, "source": i.source} for i in spec.indexes],
         "warnings": list(spec.warnings),
+        **({"dev": _dev(spec)} if spec.dev else {}),
     }
+
+
+def _dev(spec: ProjectSpec) -> dict[str, Any]:
+    dev = spec.dev
+    assert dev is not None
+    command = list(dev.command) if dev.command else None
+    return {"manifests": list(dev.manifests), "groups": list(dev.groups), "command": command}
 
 
 def summary_lines(spec: ProjectSpec) -> list[str]:
@@ -82,6 +91,9 @@ def summary_lines(spec: ProjectSpec) -> list[str]:
     if spec.apt_build or spec.apt_run:
         build, run = " ".join(spec.apt_build) or "-", " ".join(spec.apt_run) or "-"
         lines.append(f"apt: build {build}; run {run}")
+    if spec.dev:
+        groups = ", ".join(spec.dev.groups) or "none declared"
+        lines.append(f"dev: target `dev` (dev dependencies: {groups})")
     return [printable(line) for line in lines]
 
 
@@ -94,7 +106,7 @@ def changes(old: dict[str, Any], new: dict[str, Any]) -> list[str]:
             was = f", was {_shown(before)}" if before else ""
             now = f"{_shown(after)} ({after['detail']})" if after else "none"
             reasons.append(f"{key} is now {now}{was}")
-    for key in ("manifests", "apt", "lock", "installs_project"):
+    for key in ("manifests", "apt", "lock", "installs_project", "dev"):
         if old.get(key) != new.get(key):
             reasons.append(f"{key.replace('_', ' ')} changed: {old.get(key)} -> {new.get(key)}")
     return reasons
@@ -133,5 +145,6 @@ def explain_lines(spec: ProjectSpec) -> list[str]:
     lines += [
         f"index: {i.value} ({i.source}); credentials: --secret id=netrc" for i in spec.indexes
     ]
+    lines += [line for line in summary_lines(spec) if line.startswith("dev:")]
     lines += [f"warning: {warning}" for warning in spec.warnings]
     return [printable(line) for line in lines]

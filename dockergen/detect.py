@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any, Final
 
 from dockergen.dependencies import dependency_names
+from dockergen.dev import dev_target
 from dockergen.errors import (
     ConflictingLockfilesError,
     InvalidProjectFileError,
@@ -76,6 +77,7 @@ def detect(
         **_apt(settings, facts, needs),
         indexes=tuple(Decided(i.url, i.source) for i in find_indexes(project, facts.manifests)),
         keep_files=_keep_files(project),
+        dev=dev_target(project, installer.value, start.command) if settings.choices.dev else None,
         warnings=(
             *lock_warnings,
             *warnings,

@@ -36,6 +36,18 @@ class Decided(Generic[T]):
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class DevTarget:
+    """The `dev` stage: what the installer adds for development, and how the app runs there."""
+
+    # Files the dev install reads besides the production manifests (requirements-dev.txt).
+    manifests: tuple[str, ...] = ()
+    # The dev dependency groups, extras or requirement files, in the installer's own terms.
+    groups: tuple[str, ...] = ()
+    # The start command with the server's reload flag, when the server has one.
+    command: tuple[str, ...] | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class ProjectSpec:
     """Everything the templates need, as facts. Paths are project-relative POSIX strings."""
 
@@ -75,6 +87,8 @@ class ProjectSpec:
     indexes: tuple[Decided[str], ...] = ()
     # Files the build reads besides the manifests (readme, license files): never ignored.
     keep_files: tuple[str, ...] = ()
+    # The `dev` target (`init --dev`); None renders the production stages only.
+    dev: DevTarget | None = None
     warnings: tuple[str, ...] = field(default=())
 
 
@@ -98,3 +112,4 @@ class Overrides:
     apt_run: tuple[str, ...] = ()
     apt_build: tuple[str, ...] = ()
     templates: str | None = None  # a team's template directory, relative to the project
+    dev: bool | None = None  # render the `dev` target too

@@ -51,6 +51,18 @@ ForceOpt = Annotated[bool, typer.Option(help="Replace the file if it exists.")]
 StrictOpt = Annotated[
     bool, typer.Option(help="Make contradicting Python versions an error, not a warning.")
 ]
+DevOpt = Annotated[
+    bool | None,
+    typer.Option(
+        "--dev/--no-dev",
+        help="Also render a `dev` target (dev dependencies, the project editable, reload) and "
+        "point compose.yaml at it (remembered).",
+    ),
+]
+DevcontainerOpt = Annotated[
+    bool,
+    typer.Option(help="Also write .devcontainer/devcontainer.json (implies --dev)."),
+]
 DryRunOpt = Annotated[bool, typer.Option(help="Print the files instead of writing them.")]
 AllowStaleLockOpt = Annotated[
     bool,
@@ -71,6 +83,7 @@ def flags(
     apt_build: list[str] | None = None,
     templates: Path | None = None,
     healthcheck: str | None = None,
+    dev: bool | None = None,
 ) -> Overrides:
     return Overrides(
         installer=installer,
@@ -81,6 +94,7 @@ def flags(
         apt_build=tuple(apt_build or ()),
         templates=relative_folder(templates, root) if templates else None,
         healthcheck=healthcheck,
+        dev=dev,
     )
 
 

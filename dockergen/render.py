@@ -58,9 +58,8 @@ def dockerfile_context(spec: ProjectSpec) -> dict[str, object]:
     return {
         "spec": spec,
         "tool": installer_module(spec.installer.value),
-        "copy_manifests": "\n".join(
-            f"COPY {' '.join(sources)} {dest}" for sources, dest in copy_groups(spec.manifests)
-        ),
+        "copy_manifests": _copy_lines(spec.manifests),
+        "copy_dev_manifests": _copy_lines(spec.dev.manifests if spec.dev else ()),
         "healthcheck": dockerfile_healthcheck(spec),
         "mounts": {"dependencies": DEPENDENCIES, "apt": APT},
         "keep": kept_files(spec),
@@ -80,6 +79,10 @@ def kept_files(spec: ProjectSpec) -> tuple[str, ...]:
         if not any(fnmatch.fnmatchcase(part, p) for part in parts for p in NEVER_SENT):
             found.append(name)
     return tuple(found)
+
+
+def _copy_lines(paths: Sequence[str]) -> str:
+    return "\n".join(f"COPY {' '.join(sources)} {dest}" for sources, dest in copy_groups(paths))
 
 
 def render_template(

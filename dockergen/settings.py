@@ -26,6 +26,7 @@ FLAGS: Final = {
     "apt_run": "--apt",
     "apt_build": "--apt-build",
     "templates": "--templates",
+    "dev": "--dev",
 }
 
 

@@ -14,6 +14,7 @@ from jinja2 import nodes
 from dockergen.ci import render_workflow, workflow_context
 from dockergen.compose import compose_context, render_compose
 from dockergen.detect import detect_project
+from dockergen.devcontainer import devcontainer_context
 from dockergen.gitlab import pipeline_context, render_pipeline
 from dockergen.installers.base import InstallerModule
 from dockergen.loader import TemplateError
@@ -55,6 +56,7 @@ DOCKERFILE_NAMES = _documented("## Context of the Dockerfile and `.dockerignore`
 SPEC_FIELDS = _documented("### Fields of `spec` (`dockergen.model.ProjectSpec`)")
 TOOL_FIELDS = _documented("### Fields of `tool` (`dockergen.installers.base.InstallerModule`)")
 COMPOSE_NAMES = _documented("## Context of `compose.yaml.j2`")
+DEVCONTAINER_NAMES = _documented("## Context of `devcontainer.json.j2`")
 CI_NAMES = _documented("## Context of `ci/github.yml.j2`")
 GITLAB_NAMES = _documented("## Context of `ci/gitlab-ci.yml.j2`")
 
@@ -86,6 +88,7 @@ def test_documented_context_names_are_what_the_renderers_pass() -> None:
     spec = _spec()
     assert list(dockerfile_context(spec)) == DOCKERFILE_NAMES
     assert list(compose_context(spec)) == COMPOSE_NAMES
+    assert list(devcontainer_context(spec)) == DEVCONTAINER_NAMES
     assert list(workflow_context(spec, "ghcr.io/acme/app")) == CI_NAMES
     assert list(pipeline_context(spec)) == GITLAB_NAMES
 
@@ -96,6 +99,7 @@ TEMPLATE_CONTEXTS = {
     "dockerignore.j2": DOCKERFILE_NAMES,
     **{f"installers/{i}.j2": DOCKERFILE_NAMES for i in Installer},
     "compose.yaml.j2": COMPOSE_NAMES,
+    "devcontainer.json.j2": DEVCONTAINER_NAMES,
     "ci/github.yml.j2": CI_NAMES,
     "ci/dependabot.yml.j2": [],
     "ci/gitlab-ci.yml.j2": GITLAB_NAMES,

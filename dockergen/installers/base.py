@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from dockergen.model import Decided, Installer
+from dockergen.model import Decided, DevTarget, Installer
 from dockergen.project import ProjectDir, check_shape
 
 Shapes = tuple[tuple[tuple[str, ...], type], ...]
@@ -118,6 +118,9 @@ class InstallerModule(Protocol):
         """What makes the lock file out of date with its manifest, in a few words; None when
         it is fresh, absent, or its freshness cannot be decided offline."""
 
+    def dev_target(self, project: ProjectDir) -> DevTarget:
+        """The dev dependencies (groups, extras, files) the partial's `dev_install` installs."""
+
 
 class BaseInstaller:
     """Defaults: an installer states nothing beyond its evidence and facts."""
@@ -153,6 +156,9 @@ class BaseInstaller:
 
     def stale_lock(self, project: ProjectDir) -> str | None:
         return None
+
+    def dev_target(self, project: ProjectDir) -> DevTarget:
+        return DevTarget()
 
     def check_location(self, project: ProjectDir) -> None:
         """Raise when the project cannot be built from this directory (uv workspaces)."""

@@ -18,12 +18,13 @@ from dockergen.installers.base import (
 )
 from dockergen.installers.tables import (
     file_names,
+    group_names,
     legacy_files,
     lock_tool_facts,
     source_tables,
     tool_table,
 )
-from dockergen.model import Installer
+from dockergen.model import DevTarget, Installer
 from dockergen.project import ProjectDir
 
 _LOCK_SHAPES: Final = (
@@ -93,6 +94,11 @@ class Pdm(BaseInstaller):
         if computed is None or stored == computed:
             return None
         return "its content_hash does not match pyproject.toml"
+
+    def dev_target(self, project: ProjectDir) -> DevTarget:
+        """`pdm install` installs every dev group ([dependency-groups], the older table)."""
+        groups = project.pyproject().get("dependency-groups")
+        return DevTarget(groups=group_names(groups, _pdm(project).get("dev-dependencies")))
 
 
 def content_hash(pyproject: dict[str, Any]) -> str | None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Final
 
 from dockergen.installers.base import BaseInstaller, Evidence, InstallFacts, Strength
-from dockergen.model import Installer
+from dockergen.model import DevTarget, Installer
 from dockergen.project import ProjectDir
 
 
@@ -39,5 +39,17 @@ class Pep621(BaseInstaller):
             warnings=warnings,
         )
 
+    def dev_target(self, project: ProjectDir) -> DevTarget:
+        """Extras named dev or test, and [dependency-groups] dev: the partial installs them."""
+        pyproject = project.pyproject()
+        extras = pyproject.get("project", {}).get("optional-dependencies", {})
+        groups = [e for e in DEV_EXTRAS if isinstance(extras, dict) and e in extras]
+        if "dev" in (pyproject.get("dependency-groups") or {}):
+            groups.append("group:dev")
+        return DevTarget(groups=tuple(groups))
+
+
+# [project.optional-dependencies] a dev target installs.
+DEV_EXTRAS: Final = ("dev", "test")
 
 PEP621: Final = Pep621()

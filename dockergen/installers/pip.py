@@ -15,7 +15,7 @@ from dockergen.installers.requirements import (
     read_tree,
     requirement_lines,
 )
-from dockergen.model import Decided, Installer
+from dockergen.model import Decided, DevTarget, Installer
 from dockergen.names import requirement_heads
 from dockergen.project import ProjectDir
 
@@ -31,6 +31,10 @@ _COMPILED_FOR: Final = re.compile(
     r"|uv pip compile.*--python-version[= ](\d+\.\d+)\b)",
     re.MULTILINE,
 )
+
+
+# Where projects keep their development requirements, best first.
+DEV_CANDIDATES: Final = ("requirements-dev.txt", "requirements/dev.txt", "dev-requirements.txt")
 
 
 class Pip(BaseInstaller):
@@ -67,6 +71,16 @@ class Pip(BaseInstaller):
             apt_build=("git",) if tree.needs_git else (),
             warnings=warnings,
         )
+
+    def dev_target(self, project: ProjectDir) -> DevTarget:
+        """The first dev requirements file there is, and the files it includes."""
+        dev = next((name for name in DEV_CANDIDATES if project.is_file(name)), None)
+        if dev is None:
+            return DevTarget()
+        top = find_requirements(project)
+        prod = read_tree(project, top).files if top else ()
+        extra = tuple(f for f in read_tree(project, dev).files if f not in prod)
+        return DevTarget(manifests=extra, groups=(dev,))
 
     def declared(self, project: ProjectDir) -> Iterator[tuple[str, tuple[str, ...]]]:
         for file in _tree_files(project):

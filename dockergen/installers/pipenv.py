@@ -22,7 +22,7 @@ from dockergen.installers.tables import (
     source_tables,
     table_entries,
 )
-from dockergen.model import Decided, Installer
+from dockergen.model import Decided, DevTarget, Installer
 from dockergen.project import ProjectDir, check_shape
 
 PIPFILE: Final = "Pipfile"
@@ -75,6 +75,10 @@ class Pipenv(BaseInstaller):
             deps_before_source=not local,
             local_dependencies=local,
         )
+
+    def dev_target(self, project: ProjectDir) -> DevTarget:
+        """[dev-packages], installed by `pipenv install --dev`."""
+        return DevTarget(groups=("dev-packages",) if "dev-packages" in _pipfile(project) else ())
 
     def declared(self, project: ProjectDir) -> Iterator[tuple[str, tuple[str, ...]]]:
         yield from table_entries(_pipfile(project).get("packages"))

@@ -19,6 +19,7 @@ from dockergen.installers.base import (
 )
 from dockergen.installers.tables import (
     file_names,
+    group_names,
     legacy_files,
     lock_tool_facts,
     metadata_files,
@@ -26,7 +27,7 @@ from dockergen.installers.tables import (
     table_entries,
     tool_table,
 )
-from dockergen.model import Installer
+from dockergen.model import DevTarget, Installer
 from dockergen.names import import_name
 from dockergen.project import ProjectDir
 from dockergen.text import shorten
@@ -113,6 +114,12 @@ class Poetry(BaseInstaller):
         if _before_2_3(first_line) and stored == content_hash(project.pyproject(), groups=False):
             return None
         return "its content-hash does not match pyproject.toml"
+
+    def dev_target(self, project: ProjectDir) -> DevTarget:
+        """Every group: `poetry sync --with` names them, optional ones included."""
+        poetry = _poetry(project)
+        legacy = {"dev": 1} if "dev-dependencies" in poetry else {}
+        return DevTarget(groups=group_names(poetry.get("group"), legacy))
 
 
 def content_hash(pyproject: dict[str, Any], *, groups: bool = True) -> str | None:

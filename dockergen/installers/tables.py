@@ -51,6 +51,12 @@ def lock_tool_facts(
     )
 
 
+def group_names(*tables: Any) -> tuple[str, ...]:
+    """The keys of the tables that are tables ([dependency-groups], poetry's groups)."""
+    names = [k for t in tables if isinstance(t, dict) for k in t if isinstance(k, str)]
+    return tuple(dict.fromkeys(names))
+
+
 def local_warning(local: tuple[str, ...]) -> tuple[str, ...]:
     if not local:
         return ()

@@ -19,12 +19,13 @@ from dockergen.installers.base import (
 )
 from dockergen.installers.tables import (
     file_names,
+    group_names,
     lock_tool_facts,
     source_tables,
     tool_table,
 )
 from dockergen.installers.uvlock import difference
-from dockergen.model import Installer
+from dockergen.model import DevTarget, Installer
 from dockergen.project import ProjectDir
 from dockergen.text import shown
 
@@ -80,6 +81,11 @@ class Uv(BaseInstaller):
         if not project.is_file("uv.lock"):
             return None
         return difference(project.pyproject(), self.read_lock(project, _LOCK_SHAPES))
+
+    def dev_target(self, project: ProjectDir) -> DevTarget:
+        """`uv sync` installs the default groups (dev, unless tool.uv.default-groups says)."""
+        legacy = {"dev": 1} if "dev-dependencies" in _uv(project) else {}
+        return DevTarget(groups=group_names(project.pyproject().get("dependency-groups"), legacy))
 
     def check_location(self, project: ProjectDir) -> None:
         """A workspace member is built from the workspace root, which holds the lock."""
