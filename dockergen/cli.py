@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import sys
-from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -12,29 +11,32 @@ import typer
 
 from dockergen import __version__
 from dockergen.console import (
+    ask_on_terminal,
     carry_out,
     extras_for,
     locked,
     print_decisions,
-    print_files,
     print_warnings,
+    run_init,
     user_errors,
-    write_extras,
 )
 from dockergen.decisions import explain_lines, plan_dict
 from dockergen.detect import detect_project
-from dockergen.extras_cli import compose_command, devcontainer_command
+from dockergen.extras_cli import ci_command, compose_command, devcontainer_command
 from dockergen.options import (
     AllowStaleLockOpt,
     AptBuildOpt,
     AptOpt,
+    CiOpt,
     CommandOpt,
+    ComposeOpt,
     DevcontainerOpt,
     DevOpt,
     DryRunOpt,
-    ForceOpt,
     HealthcheckOpt,
+    InitForceOpt,
     InstallerOpt,
+    NoInputOpt,
     PathArg,
     PortOpt,
     PythonOpt,
@@ -42,6 +44,7 @@ from dockergen.options import (
     TemplatesOpt,
     flags,
 )
+from dockergen.verify_cli import verify_command
 
 app = typer.Typer(
     name="dockergen",
@@ -53,11 +56,8 @@ app = typer.Typer(
 )
 app.command("compose")(compose_command)
 app.command("devcontainer")(devcontainer_command)
-
-
-class CiProvider(StrEnum):
-    GITHUB = "github"
-    GITLAB = "gitlab"
+app.command("ci")(ci_command)
+app.command("verify")(verify_command)
 
 
 def _show_version(value: bool) -> None:
@@ -88,16 +88,12 @@ def init(
     templates: TemplatesOpt = None,
     healthcheck: HealthcheckOpt = None,
     dev: DevOpt = None,
-    compose: Annotated[bool, typer.Option(help="Also write compose.yaml.")] = False,
+    compose: ComposeOpt = False,
     devcontainer: DevcontainerOpt = False,
-    ci: Annotated[
-        CiProvider | None, typer.Option(help="Also write a CI workflow that keeps the caches.")
-    ] = None,
-    force: Annotated[
-        bool, typer.Option(help="Replace an existing Dockerfile/.dockerignore.")
-    ] = False,
+    ci: CiOpt = None,
+    force: InitForceOpt = False,
     dry_run: DryRunOpt = False,
-    no_input: Annotated[bool, typer.Option(help="Never prompt; take the detected values.")] = False,
+    no_input: NoInputOpt = False,
     strict: StrictOpt = False,
     allow_stale_lock: AllowStaleLockOpt = False,
 ) -> None:
@@ -111,24 +107,11 @@ def init(
         given = flags(
             path, installer, python, command, port, apt, apt_build, templates, healthcheck, dev
         )
-        if not dry_run and not no_input and _stdin_is_tty():
-            from dockergen.prompts import ask
-
-            given = ask(detect_project(path, given, allow_stale_lock=allow_stale_lock), given)
-            compose = compose or typer.confirm("Also write compose.yaml", default=False)
-        extras = extras_for(compose=compose, ci=ci, devcontainer=devcontainer)
-        from dockergen.regenerate import plan
-
         checks = {"strict": strict, "allow_stale_lock": allow_stale_lock}
-        if dry_run:  # what init would write, even over existing files
-            planned = plan(path, given, mode="init", force=True, extras=extras, **checks)
-            print_decisions(planned.spec)
-            print_files(planned)
-            return
-        with locked(path):
-            planned = plan(path, given, mode="init", force=force, extras=extras, **checks)
-            print_decisions(planned.spec)
-            carry_out(planned, path, report="written")
+        if not dry_run and not no_input and _stdin_is_tty():
+            given, compose = ask_on_terminal(path, given, compose, checks)
+        extras = extras_for(compose=compose, ci=ci, devcontainer=devcontainer)
+        run_init(path, given, extras, checks, force=force, dry_run=dry_run)
 
 
 @app.command()
@@ -208,26 +191,6 @@ def diff(path: PathArg = Path(), allow_stale_lock: AllowStaleLockOpt = False) ->
                 typer.echo(typer.style(line, fg=fg, bold=bold) if colour else line, nl=False)
 
 
-@app.command("ci")
-def ci_command(
-    provider: Annotated[CiProvider, typer.Argument(help="The CI service.")],
-    path: PathArg = Path(),
-    image: Annotated[
-        str | None, typer.Option(help="Push to this image, e.g. ghcr.io/OWNER/APP (not on PRs).")
-    ] = None,
-    force: ForceOpt = False,
-    dry_run: DryRunOpt = False,
-) -> None:
-    """Write CI that runs `dockergen check` and BuildKit's checks, then builds with the caches.
-
-    github: .github/workflows/docker.yml (layer cache type=gha, cache mounts carried by
-    buildkit-cache-dance) and .github/dependabot.yml. gitlab: .gitlab-ci.yml (layer cache in
-    the project's registry). Example: dockergen ci github
-    """
-    extras = extras_for(compose=False, ci=provider, image=image)
-    write_extras(path, extras, force=force, dry_run=dry_run)
-
-
 @app.command()
 def plan(
     path: PathArg = Path(),
@@ -245,45 +208,3 @@ def plan(
 
 def main() -> None:
     app(prog_name="dockergen")
-
-
-@app.command("verify")
-def verify_command(
-    path: PathArg = Path(),
-    file: Annotated[Path | None, typer.Option("--file", "-f", help="Dockerfile to build.")] = None,
-    mode: Annotated[str, typer.Option(help="auto | server | cli | worker.")] = "auto",
-    http_path: Annotated[str | None, typer.Option("--path", help="Must answer 2xx/3xx.")] = None,
-    env: Annotated[list[str] | None, typer.Option(help="KEY=VALUE (repeatable).")] = None,
-    env_file: Annotated[list[Path] | None, typer.Option(help="An env file.")] = None,
-    read_only: Annotated[bool, typer.Option(help="--read-only, tmpfs /tmp.")] = False,
-    cache: Annotated[bool, typer.Option(help="Check a code-only rebuild.")] = False,
-    keep_image: Annotated[bool, typer.Option(help="Keep the built image.")] = False,
-    timeout: Annotated[float, typer.Option(help="Seconds to answer or exit.")] = 60.0,
-    worker_seconds: Annotated[float, typer.Option(help="A worker runs this long.")] = 5.0,
-    as_json: Annotated[bool, typer.Option("--json", help="JSON report (schema 1).")] = False,
-) -> None:
-    """Build the Dockerfile, run the image as production would, probe it, explain failures.
-
-    Exit 0 when it works, 1 when not (with the cause and the fix). Example: dockergen verify
-    --cache --path /health
-    """
-    from dockergen import verify as v
-
-    with user_errors():
-        try:
-            options = v.VerifyOptions(
-                path, file, v.parse_mode(mode), http_path, tuple(env or ()),
-                tuple(env_file or ()), read_only, cache, keep_image, timeout, worker_seconds,
-            )  # fmt: skip
-            report = v.verify(options, v.Progress(sys.stderr, live=sys.stderr.isatty()))
-        except v.VerifyUsageError as exc:
-            typer.echo(f"dockergen: error: {exc}", err=True)
-            raise typer.Exit(code=2) from None
-        except KeyboardInterrupt:  # verify removed what it started before this
-            typer.echo(
-                "dockergen: error: interrupted; its container and image are removed", err=True
-            )
-            raise typer.Exit(code=130) from None
-    lines = [json.dumps(v.to_json(report), indent=2)] if as_json else v.human_lines(report)
-    typer.echo("\n".join(lines))
-    raise typer.Exit(code=0 if report.ok else 1)

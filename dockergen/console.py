@@ -14,7 +14,7 @@ import typer
 
 from dockergen.decisions import summary_lines
 from dockergen.errors import DockergenError
-from dockergen.model import ProjectSpec
+from dockergen.model import Overrides, ProjectSpec
 from dockergen.text import printable
 
 if TYPE_CHECKING:
@@ -102,3 +102,37 @@ def print_files(planned: Plan) -> None:
     for outcome in planned.files:
         typer.echo(f"--- {outcome.name} ---")
         typer.echo(outcome.content, nl=False)
+
+
+def ask_on_terminal(
+    path: Path, given: Overrides, compose: bool, checks: dict[str, bool]
+) -> tuple[Overrides, bool]:
+    """init's questions, each pre-filled with what was detected."""
+    from dockergen.detect import detect_project
+    from dockergen.prompts import ask
+
+    given = ask(detect_project(path, given, allow_stale_lock=checks["allow_stale_lock"]), given)
+    return given, compose or typer.confirm("Also write compose.yaml", default=False)
+
+
+def run_init(
+    path: Path,
+    given: Overrides,
+    extras: Sequence[Extra],
+    checks: dict[str, bool],
+    *,
+    force: bool,
+    dry_run: bool,
+) -> None:
+    """Plan init's files; print them (--dry-run, even over existing files) or write them."""
+    from dockergen.regenerate import plan
+
+    if dry_run:
+        planned = plan(path, given, mode="init", force=True, extras=extras, **checks)
+        print_decisions(planned.spec)
+        print_files(planned)
+        return
+    with locked(path):
+        planned = plan(path, given, mode="init", force=force, extras=extras, **checks)
+        print_decisions(planned.spec)
+        carry_out(planned, path, report="written")

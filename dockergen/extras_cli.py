@@ -1,11 +1,14 @@
-"""`dockergen compose` and `dockergen devcontainer`: registered on the app by dockergen.cli."""
+"""`dockergen compose`, `devcontainer` and `ci`: the extra files, registered by dockergen.cli."""
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Annotated
+
+import typer
 
 from dockergen.console import extras_for, write_extras
-from dockergen.options import DryRunOpt, ForceOpt, PathArg
+from dockergen.options import CiProvider, DryRunOpt, ForceOpt, PathArg
 
 
 def compose_command(
@@ -27,4 +30,23 @@ def devcontainer_command(
     Needs the dev target (`dockergen update --dev`). Example: dockergen devcontainer .
     """
     extras = extras_for(compose=False, ci=None, devcontainer=True)
+    write_extras(path, extras, force=force, dry_run=dry_run)
+
+
+def ci_command(
+    provider: Annotated[CiProvider, typer.Argument(help="The CI service.")],
+    path: PathArg = Path(),
+    image: Annotated[
+        str | None, typer.Option(help="Push to this image, e.g. ghcr.io/OWNER/APP (not on PRs).")
+    ] = None,
+    force: ForceOpt = False,
+    dry_run: DryRunOpt = False,
+) -> None:
+    """Write CI that runs `dockergen check` and BuildKit's checks, then builds with the caches.
+
+    github: .github/workflows/docker.yml (layer cache type=gha, cache mounts carried by
+    buildkit-cache-dance) and .github/dependabot.yml. gitlab: .gitlab-ci.yml (layer cache in
+    the project's registry). Example: dockergen ci github
+    """
+    extras = extras_for(compose=False, ci=provider, image=image)
     write_extras(path, extras, force=force, dry_run=dry_run)

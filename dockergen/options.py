@@ -5,6 +5,7 @@ Part of the CLI (it uses typer); the library never sees these.
 
 from __future__ import annotations
 
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -14,6 +15,12 @@ from dockergen.errors import DockergenError
 from dockergen.model import Installer, Overrides
 from dockergen.prompts import split_command
 from dockergen.text import shown
+
+
+class CiProvider(StrEnum):
+    GITHUB = "github"
+    GITLAB = "gitlab"
+
 
 PathArg = Annotated[
     Path, typer.Argument(exists=True, file_okay=False, help="The project directory.")
@@ -107,3 +114,12 @@ def relative_folder(folder: Path, root: Path) -> str:
             f"--templates: {shown(str(folder))} is outside the project; put the template folder "
             "inside the project, so the remembered answer works in every clone"
         ) from None
+
+
+# init's own options.
+ComposeOpt = Annotated[bool, typer.Option(help="Also write compose.yaml.")]
+CiOpt = Annotated[
+    CiProvider | None, typer.Option(help="Also write a CI workflow that keeps the caches.")
+]
+InitForceOpt = Annotated[bool, typer.Option(help="Replace an existing Dockerfile/.dockerignore.")]
+NoInputOpt = Annotated[bool, typer.Option(help="Never prompt; take the detected values.")]
