@@ -354,6 +354,27 @@ def test_readme_and_license_files_are_kept(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(
+    ("license_", "manifests"),
+    [
+        ('{file = "LICENSE"}', ("pyproject.toml", "poetry.lock", "LICENSE")),
+        ('"MIT"', ("pyproject.toml", "poetry.lock")),  # an SPDX id names no file
+        ('{file = "GONE"}', ("pyproject.toml", "poetry.lock")),  # poetry's own error, later
+    ],
+)
+def test_poetry_copies_the_license_file_with_the_manifests(
+    tmp_path: Path, license_: str, manifests: tuple[str, ...]
+) -> None:
+    """Poetry 2 reads [project] license = {file} even for `sync --no-root --no-directory`."""
+    pyproject = (
+        '[project]\nname = "app"\nversion = "1"\nreadme = "docs/README.md"\n'
+        f"license = {license_}\n[tool.poetry]\n"
+    )
+    files = {"pyproject.toml": pyproject, "poetry.lock": "", "LICENSE": "MIT", "docs/README.md": ""}
+    spec = detect_project(make_tree(tmp_path, files))
+    assert spec.manifests == manifests  # the readme is read only when the project installs
+
+
+@pytest.mark.parametrize(
     "files",
     [
         {"pyproject.toml": POETRY1 + 'lib = {path = "libs/lib"}\n'},

@@ -114,6 +114,12 @@ CASES = {
     "poetry-v2": Case(
         "notes/__main__.py", "poetry-v2 ok:", _project_dependency("tabulate>=0.9"), Installer.POETRY
     ),
+    "poetry-license": Case(
+        "ledger/__main__.py",
+        "poetry-license ok:",
+        _project_dependency("tabulate>=0.9"),
+        Installer.POETRY,
+    ),
     "poetry-nonpackage": Case(
         "main.py",
         "poetry-nonpackage ok:",

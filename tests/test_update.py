@@ -68,7 +68,7 @@ def test_pip_project_moves_to_poetry(tmp_path: Path) -> None:
         "dockergen: stale: installer is now poetry (poetry.lock), was pip"
     )
     text = _update_keeps_edits(root)
-    assert "poetry sync --only main --no-root --no-directory" in text
+    assert "poetry --no-plugins sync --only main --no-root --no-directory" in text
     assert "COPY pyproject.toml poetry.lock ./\n" in text
 
 

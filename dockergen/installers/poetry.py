@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Iterator
 from typing import Any, Final
@@ -63,7 +64,8 @@ class Poetry(BaseInstaller):
 
     def facts(self, project: ProjectDir, python: str) -> InstallFacts:
         declared = _poetry(project).get("dependencies", {})
-        return lock_tool_facts(self, project, packaged=_packaged(project), declared=declared)
+        facts = lock_tool_facts(self, project, packaged=_packaged(project), declared=declared)
+        return dataclasses.replace(facts, manifests=(*facts.manifests, *_license_file(project)))
 
     def declared(self, project: ProjectDir) -> Iterator[tuple[str, tuple[str, ...]]]:
         yield from table_entries(_poetry(project).get("dependencies"), frozenset({"python"}))
@@ -157,6 +159,15 @@ def _before_2_3(first_line: str) -> bool:
 
 def _poetry(project: ProjectDir) -> dict[str, Any]:
     return tool_table(project, "poetry", _SHAPES)
+
+
+def _license_file(project: ProjectDir) -> tuple[str, ...]:
+    """Poetry 2 reads `[project] license = {file = ...}` whenever it loads the project, even
+    for `sync --no-root --no-directory`: the file must come in with the manifests. (Readme,
+    license-files globs and packages are read only when the project itself is installed.)"""
+    license_ = project.pyproject().get("project", {}).get("license")
+    name = license_.get("file") if isinstance(license_, dict) else None
+    return (name,) if isinstance(name, str) and name and project.is_file(name) else ()
 
 
 def _packaged(project: ProjectDir) -> bool:
