@@ -9,7 +9,10 @@ The JSON is a stable contract (bump SCHEMA on any incompatible change):
      "manifests": [str], "installs_project": bool, "deps_before_source": bool,
      "apt": {"build": [str], "run": [str], "reasons": [str]},
      "build_steps": [Decision], "indexes": [{"url": str, "source": str}], "warnings": [str],
-     "dev": {"manifests": [str], "groups": [str], "command": [str] | null}}  (dev: only with --dev)
+     "dev": {"manifests": [str], "groups": [str], "command": [str] | null},  (dev: only with --dev)
+     "version_from_git": Decision | null}
+    version_from_git.value names the variable the build backend reads its version from, set
+    from the APP_VERSION build argument (added in schema 1: readers must allow it missing).
     Decision = {"value": str | int | [str], "source": str, "detail": str, "overridden": [str]}
 """
 
@@ -58,6 +61,7 @@ def plan_dict(spec: ProjectSpec) -> dict[str, Any]:
         "indexes": [{"url": i.value, "source": i.source} for i in spec.indexes],
         "warnings": list(spec.warnings),
         **({"dev": _dev(spec)} if spec.dev else {}),
+        "version_from_git": _decision(spec.version_from_git),
     }
 
 
@@ -85,6 +89,11 @@ def summary_lines(spec: ProjectSpec) -> list[str]:
     ]
     if spec.port:
         lines.append(line("port", spec.port))
+    if version := spec.version_from_git:
+        lines.append(
+            f"version: from git, so from --build-arg APP_VERSION=... as {version.value} "
+            f"({version.source} {version.detail})"
+        )
     if spec.indexes:
         urls = ", ".join(f"{i.value} ({i.source})" for i in spec.indexes)
         lines.append(f"indexes: {urls}; credentials: --secret id=netrc")
@@ -132,6 +141,7 @@ def explain_lines(spec: ProjectSpec) -> list[str]:
     for name, decided in decisions:
         lines.append(summary.get(name, f"{name}: none"))
         lines += [f"  instead of: {loser}" for loser in (decided.overridden if decided else ())]
+    lines += [line for line in summary_lines(spec) if line.startswith("version:")]
     lockfile = installer_module(spec.installer.value).lockfile
     lines.append(
         f"lock: {lockfile}, enforced"

@@ -30,6 +30,7 @@ from dockergen.settings import Settings, resolve_settings
 from dockergen.start_command import choose_command, project_name
 from dockergen.sysdeps import SystemNeeds, locked_without_wheel, system_needs
 from dockergen.text import shown
+from dockergen.versioning import pdv_warnings, version_from_git
 from dockergen.writable import writable_dirs
 
 LOOKED_FOR = (*LOCKFILES, "Pipfile", *CANDIDATES, "pyproject.toml")
@@ -63,11 +64,14 @@ def detect(
     dependencies = dependency_names(project)
     writable = writable_dirs(project, dependencies, project_name(project))
     needs = system_needs(project, dependencies, python.value)
+    version = version_from_git(project, installed or not facts.deps_before_source)
+    notes = (*map(_volume_note, writable), *pdv_warnings(project, version))
     return ProjectSpec(
         installer=installer,
         python=python,
         manifests=check_paths(facts.manifests),
         **_install_facts(facts),
+        local_paths=_checked_paths(facts.local_paths),
         command=start.command,
         port=start.port,
         environment=start.environment,
@@ -78,13 +82,8 @@ def detect(
         indexes=tuple(Decided(i.url, i.source) for i in find_indexes(project, facts.manifests)),
         keep_files=_keep_files(project),
         dev=dev_target(project, installer.value, start.command) if settings.choices.dev else None,
-        warnings=(
-            *lock_warnings,
-            *warnings,
-            *facts.warnings,
-            *start.warnings,
-            *map(_volume_note, writable),
-        ),
+        version_from_git=version,
+        warnings=(*lock_warnings, *warnings, *facts.warnings, *start.warnings, *notes),
     )
 
 
@@ -113,6 +112,7 @@ def _compiles(project: ProjectDir) -> Callable[[str], int]:
 _AS_THEY_ARE: Final = frozenset(f.name for f in dataclasses.fields(ProjectSpec)) - {
     "manifests",
     "apt_build",
+    "local_paths",
     "warnings",
 }
 
@@ -178,6 +178,12 @@ def _members_inside(project: ProjectDir, facts: InstallFacts) -> InstallFacts:
                 "move the member into the workspace",
             )
     return facts
+
+
+def _checked_paths(paths: tuple[str, ...]) -> tuple[str, ...]:
+    """Paths safe to write into COPY lines; a directory keeps its trailing /."""
+    check_paths([path.rstrip("/") for path in paths])
+    return paths
 
 
 def _keep_files(project: ProjectDir) -> tuple[str, ...]:

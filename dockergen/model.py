@@ -64,8 +64,11 @@ class ProjectSpec:
     # Dependencies can be installed before the source is copied (false when a requirements
     # file points at local paths, or PEP 621 dependencies are dynamic).
     deps_before_source: bool = True
-    # Dependencies installed from paths inside the project (they need the source first).
+    # Dependencies installed from paths inside the project.
     local_dependencies: tuple[str, ...] = ()
+    # Their files and directories (ending in /), copied with the manifests before the install;
+    # empty when they need the whole source first (deps_before_source is false then).
+    local_paths: tuple[str, ...] = ()
     command: Decided[tuple[str, ...]] | None = None
     port: Decided[int] | None = None  # EXPOSEd only when known
     # The URL path the Dockerfile's HEALTHCHECK asks for; only when the user chose one.
@@ -89,6 +92,10 @@ class ProjectSpec:
     keep_files: tuple[str, ...] = ()
     # The `dev` target (`init --dev`); None renders the production stages only.
     dev: DevTarget | None = None
+    # The build backend takes the version from git, absent from the context: `.value` names the
+    # variable that supplies it instead (from the APP_VERSION build argument) on the step that
+    # installs the project; `.detail` says what in pyproject.toml shows it.
+    version_from_git: Decided[str] | None = None
     warnings: tuple[str, ...] = field(default=())
 
 

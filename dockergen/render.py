@@ -58,7 +58,7 @@ def dockerfile_context(spec: ProjectSpec) -> dict[str, object]:
     return {
         "spec": spec,
         "tool": installer_module(spec.installer.value),
-        "copy_manifests": _copy_lines(spec.manifests),
+        "copy_manifests": copy_lines(spec),
         "copy_dev_manifests": _copy_lines(spec.dev.manifests if spec.dev else ()),
         "healthcheck": dockerfile_healthcheck(spec),
         "mounts": {"dependencies": DEPENDENCIES, "apt": APT},
@@ -71,10 +71,11 @@ NEVER_SENT: Final = (".git", ".hg", ".svn", ".env", ".env.*", ".netrc", ".pypirc
 
 
 def kept_files(spec: ProjectSpec) -> tuple[str, ...]:
-    """The manifests and the files the metadata refers to, less any secret or VCS folder:
-    the `!` lines of .dockerignore."""
+    """The manifests, local path dependencies and the files the metadata refers to, less any
+    secret or VCS folder: the `!` lines of .dockerignore."""
     found = []
-    for name in dict.fromkeys((*spec.manifests, *spec.keep_files)):
+    local = (path.rstrip("/") for path in spec.local_paths)
+    for name in dict.fromkeys((*spec.manifests, *local, *spec.keep_files)):
         parts = posixpath.normpath(name).split("/")
         if not any(fnmatch.fnmatchcase(part, p) for part in parts for p in NEVER_SENT):
             found.append(name)
@@ -102,6 +103,14 @@ def render_template(
 def _tidy(text: str) -> str:
     """At most one blank line in a row, so templates can space blocks without counting."""
     return re.sub(r"\n{3,}", "\n\n", text)
+
+
+def copy_lines(spec: ProjectSpec) -> str:
+    """The manifests, then the files and directories local path dependencies install from."""
+    files = [p for p in spec.local_paths if not p.endswith("/")]
+    lines = [f"COPY {' '.join(s)} {d}" for s, d in copy_groups((*spec.manifests, *files))]
+    lines += [f"COPY {p} ./{p}" for p in spec.local_paths if p.endswith("/")]
+    return "\n".join(lines)
 
 
 def copy_groups(paths: Sequence[str]) -> tuple[tuple[tuple[str, ...], str], ...]:

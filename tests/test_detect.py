@@ -374,33 +374,85 @@ def test_poetry_copies_the_license_file_with_the_manifests(
     assert spec.manifests == manifests  # the readme is read only when the project installs
 
 
-@pytest.mark.parametrize(
-    "files",
-    [
-        {"pyproject.toml": POETRY1 + 'lib = {path = "libs/lib"}\n'},
-        {
-            "pyproject.toml": PEP621,
-            "uv.lock": '[[package]]\nname = "lib"\nversion = "1"\nsource = { directory = "libs/lib" }\n',
-        },
-        {
-            "pyproject.toml": PEP621,
-            "pdm.lock": '[[package]]\nname = "lib"\nversion = "1"\npath = "./libs/lib"\n',
-        },
-        {"Pipfile": '[packages]\nlib = {path = "./libs/lib"}\n'},
-    ],
-    ids=["poetry", "uv", "pdm", "pipenv"],
-)
-def test_local_path_dependencies_need_the_source_first(
+LOCAL_PATH_PROJECTS = {
+    "poetry": {"pyproject.toml": POETRY1 + 'lib = {path = "libs/lib"}\n'},
+    "poetry-lock": {
+        "pyproject.toml": POETRY2,
+        "poetry.lock": '[[package]]\nname = "lib"\nversion = "1"\n'
+        '[package.source]\ntype = "directory"\nurl = "libs/lib"\n',
+    },
+    "uv": {
+        "pyproject.toml": PEP621,
+        "uv.lock": '[[package]]\nname = "lib"\nversion = "1"\nsource = { directory = "libs/lib" }\n',
+    },
+    "pdm": {
+        "pyproject.toml": PEP621,
+        "pdm.lock": '[[package]]\nname = "lib"\nversion = "1"\npath = "./libs/lib"\n',
+    },
+    "pipenv": {"Pipfile": '[packages]\nlib = {path = "./libs/lib"}\n'},
+}
+
+
+@pytest.mark.parametrize("files", LOCAL_PATH_PROJECTS.values(), ids=LOCAL_PATH_PROJECTS)
+def test_local_path_dependencies_are_copied_before_the_install(
     tmp_path: Path, files: dict[str, str]
 ) -> None:
-    spec = detect_project(make_tree(tmp_path, files))
+    spec = detect_project(make_tree(tmp_path, {**files, "libs/lib/pyproject.toml": ""}))
     assert spec.local_dependencies == ("lib",)
+    assert spec.local_paths == ("libs/lib/",)
+    assert spec.deps_before_source
+    assert not any("local path" in w for w in spec.warnings)
+    from dockergen.render import render_files
+
+    dockerfile = render_files(spec)[0].content
+    copied = dockerfile.index("COPY libs/lib/ ./libs/lib/\n")
+    install = dockerfile.index("RUN --mount=type=cache,target=/root/.cache", copied)
+    assert "COPY . ." not in dockerfile[:install]
+    assert " --no-directory" not in dockerfile  # poetry would skip the directory
+
+
+@pytest.mark.parametrize("files", LOCAL_PATH_PROJECTS.values(), ids=LOCAL_PATH_PROJECTS)
+def test_local_path_dependencies_not_there_need_the_source_first(
+    tmp_path: Path, files: dict[str, str]
+) -> None:
+    spec = detect_project(make_tree(tmp_path, files))  # libs/lib is missing
+    assert spec.local_dependencies == ("lib",)
+    assert spec.local_paths == ()
     assert not spec.deps_before_source
     assert any(w.startswith("local path dependencies (lib) need the source") for w in spec.warnings)
     from dockergen.render import render_files
 
     dockerfile = render_files(spec)[0].content
     assert "# Local path dependencies (lib) need the source first.\nCOPY . .\n" in dockerfile
+
+
+@pytest.mark.parametrize(
+    ("requirements", "local_paths"),
+    [
+        ("-e ./libs/x\n", ("libs/x/",)),
+        ("./libs/x[extra]\n-e file:libs/y\n", ("libs/x/", "libs/y/")),
+        ("vendor/z-1.0-py3-none-any.whl\n", ("vendor/z-1.0-py3-none-any.whl",)),
+    ],
+)
+def test_pip_local_paths_are_copied_with_the_requirements(
+    tmp_path: Path, requirements: str, local_paths: tuple[str, ...]
+) -> None:
+    files = {
+        "requirements.txt": requirements,
+        "libs/x/setup.py": "",
+        "libs/y/setup.py": "",
+        "vendor/z-1.0-py3-none-any.whl": "",
+    }
+    spec = detect_project(make_tree(tmp_path, files))
+    assert spec.local_paths == local_paths
+    assert spec.deps_before_source
+    from dockergen.render import render_files
+
+    dockerfile = render_files(spec)[0].content
+    before_install = dockerfile.split("pip --python /app/.venv/bin/python install -r")[0]
+    for path in local_paths:
+        assert f" {path} ./" in before_install
+    assert "COPY . ." not in before_install
 
 
 def test_uv_workspace_members_are_not_local_dependencies(tmp_path: Path) -> None:

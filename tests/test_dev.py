@@ -89,7 +89,7 @@ def test_dev_manifests_are_copied_before_the_source(tmp_path: Path) -> None:
     [
         ("uv", "uv sync --locked --no-install-project\n"),
         ("uv-workspace", "uv sync --locked --all-packages\n"),
-        ("poetry", "poetry sync --no-root --no-directory --with dev\n"),
+        ("poetry", "poetry --no-plugins sync --no-root --no-directory --with dev\n"),
         ("pdm", "pdm install --check --no-self\n"),
         ("pipenv", "pipenv install --dev --deploy\n"),
         ("pipenv-nolock", "pipenv install --dev\n"),

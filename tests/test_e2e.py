@@ -87,6 +87,9 @@ class Case:
 
 
 CASES = {
+    "hatch-vcs": Case(
+        "src/stamp/__main__.py", "hatch-vcs ok: stamp 0.0.0,", _project_dependency("tabulate>=0.9")
+    ),
     "pip-requirements": Case(
         "app.py", "pip-requirements ok:", _append("requirements.txt", "tabulate==0.9.0")
     ),

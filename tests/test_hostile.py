@@ -582,15 +582,16 @@ ODD_REQUIREMENTS = [
         id="url-requirements",
     ),
     pytest.param("-e .\n" * 1000, True, False, id="editable-dot-a-thousand-times"),
-    pytest.param("./vendor/x-1.0-py3-none-any.whl\n", True, False, id="local-wheel"),
-    pytest.param("-e file:vendor\n", True, False, id="editable-file-url"),
+    # Local paths other than the project itself are copied with the manifests.
+    pytest.param("./vendor/x-1.0-py3-none-any.whl\n", False, False, id="local-wheel"),
+    pytest.param("-e file:vendor\n", False, False, id="editable-file-url"),
     pytest.param("\ufeffsix\r\n# comment\r\n", False, False, id="bom-and-crlf"),
 ]
 
 
-@pytest.mark.parametrize(("requirements", "local", "needs_git"), ODD_REQUIREMENTS)
+@pytest.mark.parametrize(("requirements", "source_first", "needs_git"), ODD_REQUIREMENTS)
 def test_odd_but_valid_requirements_work(
-    tmp_path: Path, requirements: str, local: bool, needs_git: bool
+    tmp_path: Path, requirements: str, source_first: bool, needs_git: bool
 ) -> None:
     root = make_tree(
         tmp_path / "p",
@@ -602,7 +603,7 @@ def test_odd_but_valid_requirements_work(
         },
     )
     spec = detect_project(root)
-    assert spec.deps_before_source is not local
+    assert spec.deps_before_source is not source_first
     assert ("git" in spec.apt_build) is needs_git
     result = runner.invoke(app, ["init", str(root), "--no-input"])
     assert result.exit_code == 0, result.output

@@ -14,7 +14,7 @@ runner = CliRunner()
 DECISION_KEYS = {"value", "source", "detail", "overridden"}
 TOP_KEYS = {
     "schema", "installer", "python", "command", "port", "lock", "manifests", "installs_project",
-    "deps_before_source", "apt", "build_steps", "indexes", "warnings",
+    "deps_before_source", "apt", "build_steps", "indexes", "warnings", "version_from_git",
 }  # fmt: skip
 
 
@@ -25,7 +25,7 @@ def test_plan_json_is_the_documented_schema_for_every_fixture() -> None:
         plan = json.loads(result.stdout)
         assert set(plan) == TOP_KEYS, case
         assert plan["schema"] == 1
-        for key in ("installer", "python", "command", "port"):
+        for key in ("installer", "python", "command", "port", "version_from_git"):
             assert plan[key] is None or set(plan[key]) == DECISION_KEYS, (case, key)
         assert set(plan["apt"]) == {"build", "run", "reasons"}
         assert set(plan["lock"]) == {"file", "enforced"}

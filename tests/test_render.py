@@ -135,13 +135,14 @@ def test_every_poetry_command_runs_without_plugins(case: str, tmp_path: Path) ->
         if case == "requires-plugins"
         else FIXTURES / case
     )
-    dockerfile = render_files(detect_project(root))[0].content
-    commands = [
-        m.group(0)
-        for line in dockerfile.splitlines()
-        if not line.lstrip().startswith("#")
-        for m in re.finditer(r"(?<![\w/=-])poetry \S+", line)
-    ]
-    assert all(c == "poetry --no-plugins" for c in commands), commands
-    if case == "requires-plugins":
-        assert commands == ["poetry --no-plugins"]
+    for dev in (False, True):  # the dev target's commands too
+        dockerfile = render_files(detect_project(root, Overrides(dev=dev)))[0].content
+        commands = [
+            m.group(0)
+            for line in dockerfile.splitlines()
+            if not line.lstrip().startswith("#")
+            for m in re.finditer(r"(?<![\w/=-])poetry \S+", line)
+        ]
+        assert all(c == "poetry --no-plugins" for c in commands), commands
+        if case == "requires-plugins":
+            assert commands == ["poetry --no-plugins"] * (2 if dev else 1)

@@ -55,6 +55,8 @@ class InstallFacts:
     installs_project: bool = False  # the project itself is installed after the source copy
     deps_before_source: bool = True  # false when dependencies need the source to install
     local_dependencies: tuple[str, ...] = ()  # installed from paths inside the project
+    # Their files and directories (ending in /), copied with the manifests.
+    local_paths: tuple[str, ...] = ()
     workspace_members: tuple[str, ...] = ()  # uv workspaces
     apt_build: tuple[str, ...] = ()  # git, for VCS dependencies
     warnings: tuple[str, ...] = ()

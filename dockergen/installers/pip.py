@@ -15,6 +15,7 @@ from dockergen.installers.requirements import (
     read_tree,
     requirement_lines,
 )
+from dockergen.installers.tables import local_copies
 from dockergen.model import Decided, DevTarget, Installer
 from dockergen.names import requirement_heads
 from dockergen.project import ProjectDir
@@ -56,8 +57,9 @@ class Pip(BaseInstaller):
         if top is None:
             raise NoManifestError(str(project.root), CANDIDATES)
         tree = read_tree(project, top)
+        copies = local_copies(project, list(tree.local_paths))
         warnings: tuple[str, ...] = ()
-        if tree.local_paths:
+        if copies is None:
             warnings = (
                 f"{top} installs local paths ({', '.join(tree.local_paths)}), so dependencies "
                 "are installed after the source is copied: a code change reinstalls them "
@@ -66,8 +68,9 @@ class Pip(BaseInstaller):
         return InstallFacts(
             manifests=tree.files,
             requirements=top,
-            deps_before_source=not tree.local_paths,
+            deps_before_source=copies is not None,
             local_dependencies=tree.local_paths,
+            local_paths=copies or (),
             apt_build=("git",) if tree.needs_git else (),
             warnings=warnings,
         )

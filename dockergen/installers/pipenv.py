@@ -17,6 +17,7 @@ from dockergen.installers.base import (
 )
 from dockergen.installers.tables import (
     git_if_any,
+    local_copies,
     local_warning,
     path_dependencies,
     source_tables,
@@ -60,7 +61,9 @@ class Pipenv(BaseInstaller):
             )
         )
         packages = _pipfile(project).get("packages", {})
-        local = tuple(path_dependencies(packages))
+        pairs = path_dependencies(packages)
+        local = tuple(name for name, _ in pairs)
+        copies = local_copies(project, [path for _, path in pairs])
         if locked and not any(self.python_pins(project)) and not _lock_names_python(project):
             warnings += (
                 "neither Pipfile nor Pipfile.lock names a Python version, so the lock was "
@@ -71,9 +74,10 @@ class Pipenv(BaseInstaller):
             manifests=(PIPFILE, "Pipfile.lock") if locked else (PIPFILE,),
             locked=locked,
             apt_build=git_if_any(packages.values()),
-            warnings=(*warnings, *local_warning(local)),
-            deps_before_source=not local,
+            warnings=(*warnings, *local_warning(local if copies is None else ())),
+            deps_before_source=copies is not None,
             local_dependencies=local,
+            local_paths=copies or (),
         )
 
     def dev_target(self, project: ProjectDir) -> DevTarget:

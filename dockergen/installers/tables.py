@@ -3,6 +3,8 @@ tools that install from pyproject.toml and a lock file of their own."""
 
 from __future__ import annotations
 
+import posixpath
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -37,17 +39,18 @@ def lock_tool_facts(
     packages = module.lock_packages(project)  # pdm.lock marks VCS packages with git =
     sources = [*packages, *(p.get("source", {}) for p in packages)]
     declared_values = list(declared.values()) if isinstance(declared, dict) else []
-    local = tuple(
-        dict.fromkeys(n for n in (*path_dependencies(declared), *locked_local(packages)) if n)
-    )
+    pairs = [*path_dependencies(declared), *locked_local(packages)]
+    local = tuple(dict.fromkeys(name for name, _ in pairs if name))
+    copies = local_copies(project, [path for _, path in pairs])
     return InstallFacts(
         manifests=("pyproject.toml", lockfile) if locked else ("pyproject.toml",),
         locked=locked,
         installs_project=packaged,
         apt_build=git_if_any([*declared_values, *sources]),
-        warnings=(*warnings, *local_warning(local)),
-        deps_before_source=not local,
+        warnings=(*warnings, *local_warning(local if copies is None else ())),
+        deps_before_source=copies is not None,
         local_dependencies=local,
+        local_paths=copies or (),
     )
 
 
@@ -66,6 +69,23 @@ def local_warning(local: tuple[str, ...]) -> tuple[str, ...]:
     )
 
 
+def local_copies(project: ProjectDir, paths: list[str]) -> tuple[str, ...] | None:
+    """What to copy before the install so local path dependencies can install without the
+    rest of the source: their files and directories (ending in /), project-relative. None
+    when one of them cannot be copied on its own: the project itself (`-e .`), a path
+    outside the project or one that is not there; then the whole source comes first."""
+    found: list[str] = []
+    for raw in paths:
+        path = posixpath.normpath(re.sub(r"^file:(//(localhost)?(?=/))?", "", raw))
+        if path == "." or path.startswith(("/", "../")) or path == "..":
+            return None
+        kind = project.kind(path)
+        if kind not in ("file", "a directory") or not project.inside(path):
+            return None
+        found.append(f"{path}/" if kind == "a directory" else path)
+    return tuple(dict.fromkeys(found))
+
+
 def git_if_any(requirements: Any) -> tuple[str, ...]:
     """Tables ({git = ...}) and lock sources of VCS type need git in the builder."""
     for value in requirements:
@@ -74,23 +94,30 @@ def git_if_any(requirements: Any) -> tuple[str, ...]:
     return ()
 
 
-def path_dependencies(declared: Any) -> list[str]:
-    """Names in a Pipfile/poetry table declared as `name = {path = "..."}`."""
+def path_dependencies(declared: Any) -> list[tuple[str, str]]:
+    """(name, path) of a Pipfile/poetry table's `name = {path = "..."}` entries."""
     if not isinstance(declared, dict):
         return []
-    return [str(n) for n, v in declared.items() if isinstance(v, dict) and "path" in v]
+    return [
+        (str(n), str(v["path"])) for n, v in declared.items() if isinstance(v, dict) and "path" in v
+    ]
 
 
-def locked_local(packages: list[dict[str, Any]]) -> list[str]:
-    """Locked packages installed from a directory or file of the project (poetry, uv, pdm)."""
-    names = []
+def locked_local(packages: list[dict[str, Any]]) -> list[tuple[str, str]]:
+    """(name, path) of locked packages installed from a directory or file of the project:
+    poetry.lock `source = {type = "directory", url}`, uv.lock `source = {directory}` or
+    `{path}`, pdm.lock `path`."""
+    found = []
     for package in packages:
         source = package.get("source")
-        kind = source.get("type") if isinstance(source, dict) else None  # poetry.lock
-        keys = set(source) if isinstance(source, dict) else set()  # uv.lock
-        if kind in ("directory", "file") or keys & {"directory", "path"} or "path" in package:
-            names.append(str(package.get("name", "")))
-    return names
+        source = source if isinstance(source, dict) else {}
+        if source.get("type") in ("directory", "file"):
+            path = source.get("url")
+        else:
+            path = source.get("directory", source.get("path", package.get("path")))
+        if path is not None:
+            found.append((str(package.get("name", "")), str(path)))
+    return found
 
 
 def file_names(package: dict[str, Any], keys: tuple[str, ...] = ("files",)) -> tuple[str, ...]:
