@@ -460,3 +460,12 @@ def test_uv_workspace_members_are_not_local_dependencies(tmp_path: Path) -> None
     spec = detect_project(make_tree(tmp_path, {"pyproject.toml": PEP621, "uv.lock": lock}))
     assert spec.local_dependencies == ()
     assert spec.deps_before_source
+
+
+@pytest.mark.parametrize("path", ["../shared/lib", ".", "/opt/lib"])
+def test_a_path_dependency_that_cannot_be_copied_alone_keeps_the_source_first(
+    tmp_path: Path, path: str
+) -> None:
+    pyproject = POETRY1 + f'lib = {{path = "{path}"}}\n'
+    spec = detect_project(make_tree(tmp_path / "p", {"pyproject.toml": pyproject}))
+    assert (spec.local_paths, spec.deps_before_source) == ((), False)
