@@ -34,6 +34,7 @@ sys.path.insert(0, str(ROOT))
 from dockergen.installers import installer_module  # noqa: E402
 from dockergen.model import Installer  # noqa: E402
 from tests.docker import (  # noqa: E402
+    DEPENDENCY_CACHE,
     docker,
     image_size,
     installed_distributions,
@@ -158,7 +159,9 @@ def run_variant(case: str, variant: str, workdir: Path, lock_cache: Path, sample
     if variant == "naive":
         _, added = probe_image(workdir / "probe", tag, since)
     else:
-        _, added = probe_cache(workdir / "probe", since, target)
+        # docker init's mount has no id= (BuildKit's default: the target); dockergen's does.
+        mount_id = "" if variant == "docker-init" else DEPENDENCY_CACHE
+        _, added = probe_cache(workdir / "probe", since, target, mount_id)
     sample.downloaded.append(len(added))
     sample.redownloaded.append(len(added & old))
     sample.old.append(len(old))

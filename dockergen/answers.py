@@ -5,6 +5,7 @@ They live in `[tool.dockergen]` of pyproject.toml when the project has one, othe
 
     installer = "poetry"            # pip | pipenv | poetry | uv | pdm | pep621
     python = "3.12"
+    debian = "trixie"               # bookworm | trixie
     command = ["gunicorn", "--bind", "0.0.0.0:8000", "app:app"]
     port = 8000
     healthcheck = "/health"         # HEALTHCHECK asks this path
@@ -33,6 +34,7 @@ STANDALONE: Final = ".dockergen.toml"
 KEYS: Final = {
     "installer": "installer",
     "python": "python",
+    "debian": "debian",
     "command": "command",
     "port": "port",
     "healthcheck": "healthcheck",
@@ -78,6 +80,7 @@ def _overrides(table: dict[str, Any], where: str) -> Overrides:
 # Answers whose value is read as it is, and its type.
 _SCALARS: Final[dict[str, type]] = {
     "python": str,
+    "debian": str,
     "templates": str,
     "healthcheck": str,
     "dev": bool,

@@ -156,6 +156,8 @@ def cache_map(spec: ProjectSpec) -> str:
     entries = {}
     for mount in cache_mounts(spec):
         options = {"target": mount.target}
+        if mount.id:
+            options["id"] = mount.id
         if mount.sharing != "shared":  # written only when the Dockerfile writes it too
             options["sharing"] = mount.sharing
         entries[f"{CACHE_DIR}/{mount.host_dir}"] = options

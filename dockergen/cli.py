@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import sys
 from pathlib import Path
@@ -20,6 +21,7 @@ from dockergen.console import (
     run_init,
     user_errors,
 )
+from dockergen.debian import newer_default
 from dockergen.decisions import explain_lines, plan_dict
 from dockergen.detect import detect_project
 from dockergen.extras_cli import ci_command, compose_command, devcontainer_command
@@ -30,6 +32,7 @@ from dockergen.options import (
     CiOpt,
     CommandOpt,
     ComposeOpt,
+    DebianOpt,
     DevcontainerOpt,
     DevOpt,
     DryRunOpt,
@@ -88,6 +91,7 @@ def init(
     templates: TemplatesOpt = None,
     healthcheck: HealthcheckOpt = None,
     dev: DevOpt = None,
+    debian: DebianOpt = None,
     compose: ComposeOpt = False,
     devcontainer: DevcontainerOpt = False,
     ci: CiOpt = None,
@@ -107,6 +111,7 @@ def init(
         given = flags(
             path, installer, python, command, port, apt, apt_build, templates, healthcheck, dev
         )
+        given = dataclasses.replace(given, debian=debian)
         checks = {"strict": strict, "allow_stale_lock": allow_stale_lock}
         if not dry_run and not no_input and _stdin_is_tty():
             given, compose = ask_on_terminal(path, given, compose, checks)
@@ -126,6 +131,7 @@ def update(
     templates: TemplatesOpt = None,
     healthcheck: HealthcheckOpt = None,
     dev: DevOpt = None,
+    debian: DebianOpt = None,
     force: Annotated[
         bool, typer.Option(help="Replace edited files with the new render (shows what is lost).")
     ] = False,
@@ -143,6 +149,7 @@ def update(
         given = flags(
             path, installer, python, command, port, apt, apt_build, templates, healthcheck, dev
         )
+        given = dataclasses.replace(given, debian=debian)
         with locked(path):
             planned = plan(
                 path, given, mode="update", force=force, allow_stale_lock=allow_stale_lock
@@ -166,6 +173,7 @@ def check(path: PathArg = Path(), allow_stale_lock: AllowStaleLockOpt = False) -
     with user_errors():
         planned = plan(path, allow_stale_lock=allow_stale_lock)
         print_warnings(planned.warnings)
+        print_warnings(newer_default(planned.spec.debian))  # moving is the user's call
         if not planned.reasons:
             typer.echo("dockergen: up to date")
             return

@@ -4,7 +4,8 @@
 The JSON is a stable contract (bump SCHEMA on any incompatible change):
 
     {"schema": 1,
-     "installer": Decision, "python": Decision, "command": Decision | null, "port": Decision | null,
+     "installer": Decision, "python": Decision, "debian": Decision,
+     "command": Decision | null, "port": Decision | null,
      "lock": {"file": str | null, "enforced": bool},
      "manifests": [str], "installs_project": bool, "deps_before_source": bool,
      "apt": {"build": [str], "run": [str], "reasons": [str]},
@@ -46,6 +47,7 @@ def plan_dict(spec: ProjectSpec) -> dict[str, Any]:
         "schema": SCHEMA,
         "installer": _decision(spec.installer),
         "python": _decision(spec.python),
+        "debian": _decision(spec.debian),
         "command": _decision(spec.command),
         "port": _decision(spec.port),
         "lock": {"file": lockfile if spec.locked else None, "enforced": spec.locked},
@@ -85,6 +87,7 @@ def summary_lines(spec: ProjectSpec) -> list[str]:
     lines = [
         line("installer", spec.installer, str(spec.installer.value)),
         line("python", spec.python),
+        line("debian", spec.debian),
         line("command", command, shown_command),
     ]
     if spec.port:
@@ -109,7 +112,7 @@ def summary_lines(spec: ProjectSpec) -> list[str]:
 def changes(old: dict[str, Any], new: dict[str, Any]) -> list[str]:
     """Why a new render differs, in words: 'installer is now poetry (poetry.lock), was pip'."""
     reasons = []
-    for key in ("installer", "python", "command", "port"):
+    for key in ("installer", "python", "debian", "command", "port"):
         before, after = old.get(key), new.get(key)
         if (before or {}).get("value") != (after or {}).get("value"):
             was = f", was {_shown(before)}" if before else ""
@@ -134,6 +137,7 @@ def explain_lines(spec: ProjectSpec) -> list[str]:
     decisions = (
         ("installer", spec.installer),
         ("python", spec.python),
+        ("debian", spec.debian),
         ("command", spec.command),
         ("port", spec.port),
     )

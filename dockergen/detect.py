@@ -7,6 +7,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Final
 
+from dockergen.debian import choose_debian, newer_default
 from dockergen.dependencies import dependency_names
 from dockergen.dev import dev_target
 from dockergen.errors import (
@@ -57,19 +58,20 @@ def detect(
     module = installer_module(installer.value)
     lock_warnings = check_lock(project, module, allow_stale=allow_stale_lock)
     python, warnings = choose_python(project, settings, strict=strict, compiles=_compiles(project))
+    debian = choose_debian(settings, python)
     facts = _members_inside(project, module.facts(project, python.value))
     # A requirements file that installs `.` installs the project (and its scripts) too.
     installed = facts.installs_project or "." in facts.local_dependencies
     start = choose_command(project, settings, installs_project=installed)
     dependencies = dependency_names(project)
     writable = writable_dirs(project, dependencies, project_name(project))
-    needs = system_needs(project, dependencies, python.value)
+    needs = system_needs(project, dependencies, python.value, debian.value)
     version = version_from_git(project, installed or not facts.deps_before_source)
-    notes = (*map(_volume_note, writable), *pdv_warnings(project, version))
+    notes = (*map(_volume_note, writable), *pdv_warnings(project, version), *newer_default(debian))
     return ProjectSpec(
         installer=installer,
         python=python,
-        manifests=check_paths(facts.manifests),
+        debian=debian,
         **_install_facts(facts),
         local_paths=_checked_paths(facts.local_paths),
         command=start.command,
@@ -118,9 +120,9 @@ _AS_THEY_ARE: Final = frozenset(f.name for f in dataclasses.fields(ProjectSpec))
 
 
 def _install_facts(facts: InstallFacts) -> dict[str, Any]:
-    return {
-        f.name: getattr(facts, f.name) for f in dataclasses.fields(facts) if f.name in _AS_THEY_ARE
-    }
+    fields = dataclasses.fields(facts)
+    same = {f.name: getattr(facts, f.name) for f in fields if f.name in _AS_THEY_ARE}
+    return {"manifests": check_paths(facts.manifests), **same}
 
 
 def _apt(settings: Settings, facts: InstallFacts, needs: SystemNeeds) -> dict[str, Any]:

@@ -53,6 +53,8 @@ class ProjectSpec:
 
     installer: Decided[Installer]
     python: Decided[str]
+    # The Debian release the python image is built on (dockergen.debian).
+    debian: Decided[str]
     # Files copied into the builder before the dependency install, in copy order.
     manifests: tuple[str, ...]
     # pip only: the requirements file handed to `pip install -r`.
@@ -113,6 +115,7 @@ class Overrides:
 
     installer: Installer | None = None
     python: str | None = None
+    debian: str | None = None  # a Debian release: bookworm, trixie
     command: tuple[str, ...] | None = None
     port: int | None = None
     healthcheck: str | None = None  # a URL path such as /health

@@ -31,6 +31,10 @@ InstallerOpt = Annotated[
 PythonOpt = Annotated[
     str | None, typer.Option(help="Python version for the image, e.g. 3.12 or 3.12.4.")
 ]
+DebianOpt = Annotated[
+    str | None,
+    typer.Option(help="Debian release of the python image: bookworm or trixie (remembered)."),
+]
 CommandOpt = Annotated[
     str | None, typer.Option(help="Start command, e.g. 'gunicorn app:app'; becomes CMD.")
 ]
@@ -91,6 +95,7 @@ def flags(
     templates: Path | None = None,
     healthcheck: str | None = None,
     dev: bool | None = None,
+    debian: str | None = None,
 ) -> Overrides:
     return Overrides(
         installer=installer,
@@ -102,6 +107,7 @@ def flags(
         templates=relative_folder(templates, root) if templates else None,
         healthcheck=healthcheck,
         dev=dev,
+        debian=debian,
     )
 
 

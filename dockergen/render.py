@@ -20,7 +20,7 @@ from dockergen.health import dockerfile_healthcheck
 from dockergen.installers import installer_module
 from dockergen.loader import TEMPLATE_FAULTS, Loader, template_error, template_root
 from dockergen.model import ProjectSpec, RenderedFile
-from dockergen.mounts import APT, DEPENDENCIES
+from dockergen.mounts import APT, dependencies
 from dockergen.text import shorten
 
 __all__ = [
@@ -61,7 +61,7 @@ def dockerfile_context(spec: ProjectSpec) -> dict[str, object]:
         "copy_manifests": copy_lines(spec),
         "copy_dev_manifests": _copy_lines(spec.dev.manifests if spec.dev else ()),
         "healthcheck": dockerfile_healthcheck(spec),
-        "mounts": {"dependencies": DEPENDENCIES, "apt": APT},
+        "mounts": {"dependencies": dependencies(spec.debian.value), "apt": APT},
         "keep": kept_files(spec),
     }
 

@@ -20,6 +20,7 @@ from dockergen.project import ProjectDir
 FLAGS: Final = {
     "installer": "--installer",
     "python": "--python",
+    "debian": "--debian",
     "command": "--command",
     "port": "--port",
     "healthcheck": "--healthcheck",

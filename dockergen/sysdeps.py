@@ -25,12 +25,18 @@ class Needs:
 
 
 COMPILER: Final = ("build-essential",)  # gcc, g++, make and libc headers
+# The table below names trixie's packages (dockergen.debian.DEFAULT); older releases call
+# some of them differently. Checked with `apt-cache policy` in each release's python image.
+# (The t64 renames, e.g. libssl3 -> libssl3t64, touch none of the packages named here.)
+OLDER_NAMES: Final = {
+    "bookworm": {"libldap2": "libldap-2.5-0"},
+}
 SYSTEM_PACKAGES: Final = {
     "psycopg2": Needs(build=(*COMPILER, "libpq-dev"), run=("libpq5",)),
     "mysqlclient": Needs(
         build=(*COMPILER, "pkg-config", "default-libmysqlclient-dev"), run=("libmariadb3",)
     ),
-    "python-ldap": Needs(build=(*COMPILER, "libldap2-dev", "libsasl2-dev"), run=("libldap-2.5-0",)),
+    "python-ldap": Needs(build=(*COMPILER, "libldap2-dev", "libsasl2-dev"), run=("libldap2",)),
     "pycairo": Needs(build=(*COMPILER, "pkg-config", "libcairo2-dev"), run=("libcairo2",)),
     "pdf2image": Needs(run=("poppler-utils",)),
     "pydub": Needs(run=("ffmpeg",)),
@@ -54,7 +60,11 @@ class SystemNeeds:
     reasons: tuple[str, ...]  # one per dependency that asked for something
 
 
-def system_needs(project: ProjectDir, dependencies: Iterable[str], python: str) -> SystemNeeds:
+def system_needs(
+    project: ProjectDir, dependencies: Iterable[str], python: str, debian: str
+) -> SystemNeeds:
+    """What `dependencies` need on Debian `debian` (a release dockergen.debian knows)."""
+    renamed = OLDER_NAMES.get(debian, {})
     without_wheel = locked_without_wheel(project, python)
     build: list[str] = []
     run: list[str] = []
@@ -63,10 +73,12 @@ def system_needs(project: ProjectDir, dependencies: Iterable[str], python: str) 
         needs = SYSTEM_PACKAGES.get(name)
         if needs is None or (needs.only_without_wheel and name not in without_wheel):
             continue
-        build += needs.build
-        run += needs.run
+        wanted_build = [renamed.get(p, p) for p in needs.build]
+        wanted_run = [renamed.get(p, p) for p in needs.run]
+        build += wanted_build
+        run += wanted_run
         reasons.append(
-            f"{name}: build {' '.join(needs.build) or '-'}, run {' '.join(needs.run) or '-'}"
+            f"{name}: build {' '.join(wanted_build) or '-'}, run {' '.join(wanted_run) or '-'}"
         )
     for name in sorted(without_wheel - SYSTEM_PACKAGES.keys()):
         build += COMPILER

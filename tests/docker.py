@@ -18,7 +18,12 @@ from pathlib import Path
 
 import pytest
 
+from dockergen.debian import DEFAULT
+from dockergen.mounts import dependencies
+
 BUILD_TIMEOUT = 900
+# The id of the generated Dockerfiles' dependency cache on the default Debian release.
+DEPENDENCY_CACHE = dependencies(DEFAULT).id or ""
 RUN_TIMEOUT = 120
 
 
@@ -174,14 +179,16 @@ print("PROBE " + json.dumps({"cached": sorted(cached), "added": sorted(added)}))
 
 
 def probe_cache(
-    workdir: Path, since: float, target: str = "/root/.cache"
+    workdir: Path, since: float, target: str = "/root/.cache", mount_id: str = DEPENDENCY_CACHE
 ) -> tuple[set[str], set[str]]:
-    """(distributions in the cache mount at `target`, those written after `since`)."""
+    """(distributions in the cache mount `mount_id` at `target`, those written after `since`);
+    an empty `mount_id` means BuildKit's default, the target."""
     workdir.mkdir(parents=True, exist_ok=True)
     (workdir / "probe.py").write_text(PROBE_SCRIPT, encoding="utf-8")
     (workdir / "Dockerfile").write_text(
         "FROM python:3.12-slim\nCOPY probe.py /probe.py\nARG SINCE\n"
-        f'RUN --mount=type=cache,target={target} python /probe.py "$SINCE" {target}\n',
+        f"RUN --mount=type=cache{f',id={mount_id}' if mount_id else ''},target={target} "
+        f'python /probe.py "$SINCE" {target}\n',
         encoding="utf-8",
     )
     log = build(workdir, "dockergen-e2e-probe", build_args=(f"SINCE={since}",))

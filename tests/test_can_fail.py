@@ -37,6 +37,7 @@ def test_plan_names_what_each_decision_won_over(tmp_path: Path) -> None:
         "installer: pip (requirements.txt)\n"
         "  instead of: pyproject.toml [project] (pep621)\n"
         "python: 3.12 (.python-version: 3.12)\n"
+        "debian: trixie (Debian's current stable release)\n"
         "command: gunicorn --bind 0.0.0.0:5000 app:app "
         "(Procfile web: gunicorn --bind 0.0.0.0:5000 app:app)\n"
         "  instead of: Flask app app:app, served by gunicorn (app.py)\n"

@@ -40,8 +40,10 @@ def _dockerfile_mounts(dockerfile: str) -> set[CacheMount]:
     for flag in re.findall(r"--mount=(\S+)", dockerfile):
         options = dict(option.split("=", 1) for option in flag.split(","))
         if options.pop("type") == "cache":
-            assert set(options) <= {"target", "sharing"}, flag  # an id= would need the dance too
-            mounts.add(CacheMount(options["target"], options.get("sharing", "shared")))
+            assert set(options) <= {"target", "sharing", "id"}, flag
+            mounts.add(
+                CacheMount(options["target"], options.get("sharing", "shared"), options.get("id"))
+            )
     return mounts
 
 
@@ -71,7 +73,9 @@ def _step(document: dict[Any, Any], role: str) -> dict[str, Any]:
 def _cache_map_mounts(document: dict[Any, Any]) -> set[CacheMount]:
     cache_map = json.loads(_step(document, "cache_dance")["with"]["cache-map"])
     assert all(directory.startswith(CACHE_DIR + "/") for directory in cache_map)
-    return {CacheMount(o["target"], o.get("sharing", "shared")) for o in cache_map.values()}
+    return {
+        CacheMount(o["target"], o.get("sharing", "shared"), o.get("id")) for o in cache_map.values()
+    }
 
 
 # ---- one source of truth: the Dockerfiles' cache mounts are dockergen.mounts' table ----
@@ -222,7 +226,10 @@ def test_one_cache_directory_per_mount_serves_every_platform(case: str) -> None:
     single, multi = _workflow(spec), _workflow(spec, "ghcr.io/acme/app")
     assert _step(single, "cache_dance") == _step(multi, "cache_dance")
     text = render_workflow(spec, image="ghcr.io/acme/app").content
-    assert "BuildKit finds a cache mount by its id\n      # (its target), not by platform" in text
+    assert (
+        "BuildKit finds a cache mount by its id\n      # (id=, else its target), not by platform"
+        in text
+    )
 
 
 def test_build_only_workflows_are_single_platform_without_attestations() -> None:

@@ -21,6 +21,7 @@ def test_init_writes_both_files_and_says_why(project: Path) -> None:
     assert result.stdout == (
         "installer: pip (requirements.txt)\n"
         "python: 3.12 (.python-version: 3.12)\n"
+        "debian: trixie (Debian's current stable release)\n"
         "command: python app.py (python app.py)\n"
         f"wrote {project / 'Dockerfile'}\n"
         f"wrote {project / '.dockerignore'}\n"
@@ -88,6 +89,7 @@ def test_flags_override_detection(project: Path) -> None:
     assert result.stdout.startswith(
         "installer: pip (.dockergen.toml: installer = 'pip')\n"
         "python: 3.11.9 (.dockergen.toml: python = '3.11.9')\n"
+        "debian: trixie (Debian's current stable release)\n"
         "command: gunicorn -b 0.0.0.0:8000 'app:make()' (.dockergen.toml)\n"
     )
     assert "ARG PYTHON_VERSION=3.11.9\n" in result.stdout

@@ -1,7 +1,7 @@
 """Real builds: every fixture's generated Dockerfile is built, run, and rebuilt twice.
 
-1. builds; 2. runs as the non-root UID and imports its dependencies; 3. a code-only change
-leaves every dependency step CACHED; 4. an added dependency (re-locked with the real tool)
+1. builds; 2. runs as the non-root UID on a read-only root filesystem and imports its
+dependencies; 3. a code-only change leaves every dependency step CACHED; 4. an added dependency (re-locked with the real tool)
 re-runs the install without downloading any earlier distribution again; 5. the final image
 holds no installer and no compiler. Run the fast loop without them: pytest -m "not docker".
 """
@@ -25,6 +25,7 @@ from dockergen.model import Installer, Overrides
 from dockergen.render import render_files
 from dockergen.write import write_files
 from tests.docker import (
+    DEPENDENCY_CACHE,
     build,
     docker,
     image_size,
@@ -40,6 +41,9 @@ IMAGE_SIZES = pytest.StashKey[dict[str, int]]()
 
 NEW_DEPENDENCY = "tabulate"  # used by no fixture, so its download is the only expected one
 UID = "10001"
+# Every image runs with a read-only root filesystem, as hardened deployments run it; /tmp
+# stays writable (gunicorn's heartbeat files, tempfile).
+READ_ONLY = ("--read-only", "--tmpfs", "/tmp")
 FORBIDDEN_IN_FINAL = ("poetry", "pdm", "pipenv", "uv", "gcc", "cc", "make")
 
 
@@ -241,7 +245,7 @@ HTTP_WAIT = 30.0  # seconds a web app may take to answer its first request
 
 def _check_serves(tag: str, port: int, expected: str) -> None:
     """Run the image detached with `port` published on loopback; / must answer `expected`."""
-    container = docker("run", "-d", "-p", f"127.0.0.1::{port}", tag).stdout.strip()
+    container = docker("run", "-d", *READ_ONLY, "-p", f"127.0.0.1::{port}", tag).stdout.strip()
     try:
         published = docker("port", container, f"{port}/tcp").stdout.splitlines()[0]
         url = f"http://127.0.0.1:{published.rsplit(':', 1)[1]}/"
@@ -284,12 +288,18 @@ def test_build_run_and_rebuild(
     if spec.http_port:
         _check_serves(tag, spec.http_port, spec.output)
     else:
-        run = docker("run", "--rm", tag)
+        run = docker("run", "--rm", *READ_ONLY, tag)
         assert run.stdout.startswith(spec.output), run.stdout + run.stderr
     identity = docker(
-        "run", "--rm", "--entrypoint", "sh", tag, "-c", 'id -u; touch "$HOME/.w" && echo "$HOME"'
+        "run",
+        "--rm",
+        "--entrypoint",
+        "sh",
+        tag,
+        "-c",
+        'id -u; id -g; touch "$HOME/.w" && echo "$HOME"; . /etc/os-release; echo "$VERSION_CODENAME"',
     )
-    assert identity.stdout.split() == [UID, "/home/app"]
+    assert identity.stdout.split() == [UID, UID, "/home/app", "trixie"]
 
     if spec.image_check:
         docker("run", "--rm", "--entrypoint", "sh", tag, "-c", spec.image_check)
@@ -368,10 +378,35 @@ def test_apt_packages_come_from_the_cache_on_rebuild(tmp_path: Path, sizes: dict
 
 def _declare_run_arg(root: Path) -> None:
     dockerfile = root / "Dockerfile"
-    final = "FROM python:${PYTHON_VERSION}-slim\n"
+    final = "FROM python:${PYTHON_VERSION}-slim-trixie\n"
     text = dockerfile.read_text()
     assert text.count(final) == 1
     dockerfile.write_text(text.replace(final, final + "ARG E2E_RUN\n"))
+
+
+def test_bookworm_variant_builds_and_runs(tmp_path: Path, sizes: dict[str, int]) -> None:
+    """--debian bookworm: the release's own package names install (psycopg2 compiles against
+    libpq), and groupadd/useradd make the same numeric user there as on trixie."""
+    require_engine()
+    root = Path(shutil.copytree(FIXTURES / "pip-psycopg2", tmp_path / "bookworm"))
+    _make_unique(root)
+    text = _generate(root, force=False, overrides=Overrides(debian="bookworm"))
+    assert "FROM python:${PYTHON_VERSION}-slim-bookworm\n" in text
+    tag = _tag("bookworm")
+    build(root, tag)
+    run = docker("run", "--rm", *READ_ONLY, tag)
+    assert run.stdout.startswith("pip-psycopg2 ok:"), run.stdout + run.stderr
+    release = docker(
+        "run",
+        "--rm",
+        "--entrypoint",
+        "sh",
+        tag,
+        "-c",
+        '. /etc/os-release; id -u; id -g; echo "$VERSION_CODENAME"',
+    )
+    assert release.stdout.split() == [UID, UID, "bookworm"]
+    sizes["pip-psycopg2 on bookworm"] = image_size(tag)
 
 
 def test_probe_sees_a_fresh_download(tmp_path: Path) -> None:
@@ -382,7 +417,8 @@ def test_probe_sees_a_fresh_download(tmp_path: Path) -> None:
     name = f"dgprobe{RUN_ID[:8]}"
     (context / "Dockerfile").write_text(
         "FROM python:3.12-slim\n"
-        "RUN --mount=type=cache,target=/root/.cache mkdir -p /root/.cache/dockergen-test "
+        f"RUN --mount=type=cache,id={DEPENDENCY_CACHE},target=/root/.cache "
+        "mkdir -p /root/.cache/dockergen-test "
         f"&& touch /root/.cache/dockergen-test/{name}-1.0-py3-none-any.whl\n"
     )
     since = time.time()

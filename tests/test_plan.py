@@ -13,7 +13,7 @@ from tests.helpers import CASES, FIXTURES
 runner = CliRunner()
 DECISION_KEYS = {"value", "source", "detail", "overridden"}
 TOP_KEYS = {
-    "schema", "installer", "python", "command", "port", "lock", "manifests", "installs_project",
+    "schema", "installer", "python", "debian", "command", "port", "lock", "manifests", "installs_project",
     "deps_before_source", "apt", "build_steps", "indexes", "warnings", "version_from_git",
 }  # fmt: skip
 
@@ -25,7 +25,7 @@ def test_plan_json_is_the_documented_schema_for_every_fixture() -> None:
         plan = json.loads(result.stdout)
         assert set(plan) == TOP_KEYS, case
         assert plan["schema"] == 1
-        for key in ("installer", "python", "command", "port", "version_from_git"):
+        for key in ("installer", "python", "debian", "command", "port", "version_from_git"):
             assert plan[key] is None or set(plan[key]) == DECISION_KEYS, (case, key)
         assert set(plan["apt"]) == {"build", "run", "reasons"}
         assert set(plan["lock"]) == {"file", "enforced"}
@@ -48,6 +48,7 @@ def test_plan_explains_each_decision_and_what_it_won_over(tmp_path: Path) -> Non
     assert result.stdout == (
         "installer: pip (requirements.txt)\n"
         "python: 3.12 (.python-version: 3.12)\n"
+        "debian: trixie (Debian's current stable release)\n"
         "command: gunicorn --bind 0.0.0.0:8000 mysite.wsgi:application "
         "(Django project, mysite/wsgi.py served by gunicorn)\n"
         "port: 8000 (--bind 0.0.0.0:8000 in the command)\n"
