@@ -5,7 +5,7 @@ The JSON is a stable contract (bump SCHEMA on any incompatible change):
 
     {"schema": 1,
      "installer": Decision, "python": Decision, "debian": Decision,
-     "command": Decision | null, "port": Decision | null,
+     "command": Decision | null, "port": Decision | null, "installer_release": Decision | null,
      "lock": {"file": str | null, "enforced": bool},
      "manifests": [str], "installs_project": bool, "deps_before_source": bool,
      "apt": {"build": [str], "run": [str], "reasons": [str]},
@@ -50,6 +50,7 @@ def plan_dict(spec: ProjectSpec) -> dict[str, Any]:
         "debian": _decision(spec.debian),
         "command": _decision(spec.command),
         "port": _decision(spec.port),
+        "installer_release": _decision(spec.tool_requirements),
         "lock": {"file": lockfile if spec.locked else None, "enforced": spec.locked},
         "manifests": list(spec.manifests),
         "installs_project": spec.installs_project,
@@ -118,7 +119,7 @@ def changes(old: dict[str, Any], new: dict[str, Any]) -> list[str]:
             was = f", was {_shown(before)}" if before else ""
             now = f"{_shown(after)} ({after['detail']})" if after else "none"
             reasons.append(f"{key} is now {now}{was}")
-    for key in ("manifests", "apt", "lock", "installs_project", "dev"):
+    for key in ("manifests", "apt", "lock", "installs_project", "dev", "installer_release"):
         if old.get(key) != new.get(key):
             reasons.append(f"{key.replace('_', ' ')} changed: {old.get(key)} -> {new.get(key)}")
     return reasons
@@ -146,6 +147,8 @@ def explain_lines(spec: ProjectSpec) -> list[str]:
         lines.append(summary.get(name, f"{name}: none"))
         lines += [f"  instead of: {loser}" for loser in (decided.overridden if decided else ())]
     lines += [line for line in summary_lines(spec) if line.startswith("version:")]
+    if release := spec.tool_requirements:
+        lines.append(f"installer release: {' '.join(release.value)} ({release.detail})")
     lockfile = installer_module(spec.installer.value).lockfile
     lines.append(
         f"lock: {lockfile}, enforced"

@@ -86,6 +86,8 @@ class ProjectSpec:
     apt_run: tuple[str, ...] = ()
     # Why dependencies asked for system packages ("psycopg2: build ..., run libpq5").
     apt_reasons: tuple[str, ...] = ()
+    # The installer release for the builder when the project asks for another than the pin.
+    tool_requirements: Decided[tuple[str, ...]] | None = None
     # uv workspace root: member directories, all installed together.
     workspace_members: tuple[str, ...] = ()
     # Package indexes besides the default one: install steps get a netrc secret mount.

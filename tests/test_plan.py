@@ -15,6 +15,7 @@ DECISION_KEYS = {"value", "source", "detail", "overridden"}
 TOP_KEYS = {
     "schema", "installer", "python", "debian", "command", "port", "lock", "manifests", "installs_project",
     "deps_before_source", "apt", "build_steps", "indexes", "warnings", "version_from_git",
+    "installer_release",
 }  # fmt: skip
 
 

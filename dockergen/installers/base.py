@@ -59,6 +59,9 @@ class InstallFacts:
     local_paths: tuple[str, ...] = ()
     workspace_members: tuple[str, ...] = ()  # uv workspaces
     apt_build: tuple[str, ...] = ()  # git, for VCS dependencies
+    # The installer release the builder installs when the project asks for one the pin
+    # (`requirements`) does not satisfy; None: the pin.
+    tool_requirements: Decided[tuple[str, ...]] | None = None
     warnings: tuple[str, ...] = ()
 
 

@@ -43,6 +43,8 @@ class Pdm(BaseInstaller):
     lock_command = "pdm lock"
     # pdm's own [locked] extra pins the HTTP stack it was released with: the newest hishel
     # (2.x) and unearth (0.19) break pdm 2.29 at start-up.
+    # No setting in [tool.pdm] asks for a pdm release (checked in pdm itself), so the pin
+    # is the only one; uv's required-version and poetry's requires-poetry have no pdm twin.
     requirements = ("pdm[locked]==2.29.3",)
 
     def evidence(self, project: ProjectDir) -> tuple[Evidence, ...]:

@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import posixpath
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
+from dockergen.errors import InvalidProjectFileError
 from dockergen.installers.base import BaseInstaller, Index, InstallFacts, Shapes
+from dockergen.model import Decided
 from dockergen.project import ProjectDir, check_shape
 
 
@@ -180,3 +182,22 @@ def legacy_files(lock: dict[str, Any]) -> dict[str, Any]:
     metadata = lock.get("metadata")
     files = metadata.get("files") if isinstance(metadata, dict) else None
     return files if isinstance(files, dict) else {}
+
+
+def pick_release(
+    tool: str, releases: tuple[str, ...], what: str, text: str, allows: Callable[[str], bool]
+) -> Decided[tuple[str, ...]] | None:
+    """The release of `tool` for a project whose `what` (in pyproject.toml) says `text`:
+    None when the pin (`releases[0]`) satisfies it, else the newest known release that does."""
+    if allows(releases[0]):
+        return None
+    for release in releases[1:]:
+        if allows(release):
+            detail = f"{what} {text!r} excludes the pin, {releases[0]}; newest known it allows"
+            return Decided((f"{tool}=={release}",), "pyproject.toml", detail)
+    raise InvalidProjectFileError(
+        "pyproject.toml",
+        f"{what} {text!r} allows none of the {tool} releases dockergen knows "
+        f"({', '.join(releases)})",
+        f"widen it so that {tool} {releases[0]} satisfies it",
+    )

@@ -21,11 +21,12 @@ from dockergen.installers.tables import (
     file_names,
     group_names,
     lock_tool_facts,
+    pick_release,
     source_tables,
     tool_table,
 )
 from dockergen.installers.uvlock import difference
-from dockergen.model import DevTarget, Installer
+from dockergen.model import Decided, DevTarget, Installer
 from dockergen.project import ProjectDir
 from dockergen.text import shown
 
@@ -34,19 +35,25 @@ _SHAPES: Final = (
     (("tool", "uv", "workspace", "members"), list),
 )
 _LOCK_SHAPES: Final = ((("requires-python",), str),)
+# uv releases dockergen knows, newest first; the first is the pin. [tool.uv] required-version
+# (PEP 440; a bare version means ==) picks the newest one it allows. The newest patch of each
+# minor; an older uv gets a cache directory of its own (uv.j2): 0.12 changed the cache
+# format without a new bucket version (astral-sh/uv#20949).
+RELEASES: Final = ("0.13.9", "0.12.24", "0.11.33")
 
 
 class Uv(BaseInstaller):
     installer = Installer.UV
     lockfile = "uv.lock"
     lock_command = "uv lock"
-    requirements = ("uv==0.13.9",)
+    requirements = (f"uv=={RELEASES[0]}",)
 
     def evidence(self, project: ProjectDir) -> tuple[Evidence, ...]:
         return (Evidence(Strength.LOCK, "uv.lock"),) if project.is_file("uv.lock") else ()
 
     def facts(self, project: ProjectDir, python: str) -> InstallFacts:
         facts = lock_tool_facts(self, project, packaged=_packaged(project))
+        facts = dataclasses.replace(facts, tool_requirements=_release(project))
         workspace = _uv(project).get("workspace", {})
         members = _members(project, workspace.get("members", ()))
         if not members:
@@ -95,6 +102,24 @@ class Uv(BaseInstaller):
 
 def _uv(project: ProjectDir) -> dict[str, Any]:
     return tool_table(project, "uv", _SHAPES)
+
+
+def _release(project: ProjectDir) -> Decided[tuple[str, ...]] | None:
+    wanted = _uv(project).get("required-version")
+    if not isinstance(wanted, str):
+        return None
+    from packaging.specifiers import InvalidSpecifier, SpecifierSet
+
+    try:
+        allowed = SpecifierSet(wanted if wanted.lstrip()[:1] in "<>=!~" else f"=={wanted}")
+    except InvalidSpecifier as exc:
+        raise InvalidProjectFileError(
+            "pyproject.toml",
+            f"[tool.uv] required-version = {shown(wanted)!r} is not a PEP 440 specifier "
+            "(uv then ignores every [tool.uv] setting, with a warning)",
+            "write it as uv reads it, e.g. '>=0.13'",
+        ) from exc
+    return pick_release("uv", RELEASES, "[tool.uv] required-version", wanted, allowed.contains)
 
 
 def _packaged(project: ProjectDir) -> bool:
