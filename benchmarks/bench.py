@@ -31,6 +31,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from dockergen.debian import DEFAULT  # noqa: E402
 from dockergen.installers import installer_module  # noqa: E402
 from dockergen.model import Installer  # noqa: E402
 from tests.docker import (  # noqa: E402
@@ -47,6 +48,7 @@ from tests.test_e2e import BUNDLED, CASES, _generate, _make_unique  # noqa: E402
 
 VARIANTS = ("dockergen", "naive", "docker-init")
 PYTHON = "3.12"
+DEBIAN = DEFAULT  # the release dockergen names in FROM, for all three Dockerfiles
 BENCH_FIXTURES = ("pip-requirements", "poetry", "uv", "pipenv")
 
 
@@ -63,7 +65,7 @@ def naive_dockerfile(case: str, cmd: str) -> str:
         "pipenv": f"pip install {_pin(Installer.PIPENV)} && pipenv install --system --deploy",
     }[case]
     return (
-        f"FROM python:{PYTHON}-slim\nWORKDIR /app\nCOPY . .\nRUN {install}\n"
+        f"FROM python:{PYTHON}-slim-{DEBIAN}\nWORKDIR /app\nCOPY . .\nRUN {install}\n"
         f"ENV PATH=/app/.venv/bin:$PATH\nCMD {cmd}\n"
     )
 
@@ -86,12 +88,15 @@ def docker_init_dockerfile(case: str, cmd: str) -> tuple[str, str]:
     target = "/root/.cache/pip" if case == "pip-requirements" else "/root/.cache"
     mounts = " ".join(f"--mount=type=bind,source={b},target={b}" for b in binds)
     text = (
-        f"FROM python:{PYTHON}-slim\n"
+        f"FROM python:{PYTHON}-slim-{DEBIAN}\n"
         "ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 UV_LINK_MODE=copy "
         "UV_PROJECT_ENVIRONMENT=/usr/local\n"
         "WORKDIR /app\nARG UID=10001\n"
-        'RUN adduser --disabled-password --gecos "" --home "/nonexistent" '
-        '--shell "/sbin/nologin" --no-create-home --uid "${UID}" appuser\n'
+        # docker init writes `adduser --disabled-password ...`; trixie's slim images have no
+        # adduser (bookworm's do), so that line fails there. The same user, made with useradd,
+        # which both releases have:
+        'RUN useradd --home-dir "/nonexistent" --shell "/sbin/nologin" --no-create-home '
+        '--uid "${UID}" appuser\n'
         f"RUN --mount=type=cache,target={target} {mounts} {install}\n"
         f"USER appuser\nCOPY . .\nCMD {cmd}\n"
     )
