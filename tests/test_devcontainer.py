@@ -60,7 +60,7 @@ def test_keys_are_the_specifications(case: str) -> None:
 def test_builds_the_dev_target_as_the_app_user() -> None:
     document = _document("flask")
     assert document["build"] == {"dockerfile": "../Dockerfile", "context": "..", "target": "dev"}
-    assert document["name"] == "Python 3.12, dockergen dev target"
+    assert document["name"] == "Python 3.14, dockergen dev target"
     assert document["forwardPorts"] == [8000]
     assert document["overrideCommand"] is False  # the server (with reload) is the command
     assert (document["remoteUser"], document["containerUser"]) == ("app", "app")
