@@ -76,7 +76,7 @@ def test_dev_target_builds_with_dev_dependencies(case: str, tmp_path: Path, lock
     if case in RELOCK:
         relock(root, RELOCK[case], locks)
     dockerfile = _generate(root)
-    assert "FROM python:${PYTHON_VERSION}-slim AS dev" in dockerfile
+    assert "FROM python:${PYTHON_VERSION}-slim-trixie AS dev" in dockerfile
     tag = f"dockergen-e2e-dev-{case}"
     _build(root, tag, "--target", "dev")
     try:
