@@ -406,7 +406,9 @@ def test_local_path_dependencies_are_copied_before_the_install(
 
     dockerfile = render_files(spec)[0].content
     copied = dockerfile.index("COPY libs/lib/ ./libs/lib/\n")
-    install = dockerfile.index("RUN --mount=type=cache,id=root-cache-trixie,target=/root/.cache", copied)
+    install = dockerfile.index(
+        "RUN --mount=type=cache,id=root-cache-trixie,target=/root/.cache", copied
+    )
     assert "COPY . ." not in dockerfile[:install]
     assert " --no-directory" not in dockerfile  # poetry would skip the directory
 
