@@ -11,6 +11,19 @@ _PEP508_HEAD: Final = re.compile(
     r"^\s*([A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?)\s*(?:\[([^\]]*)\])?\s*(?:$|[;@(<>=!~])"
 )
 
+# Import names that differ from the distribution that provides them.
+DISTRIBUTION_OF: Final = {
+    "yaml": "pyyaml",
+    "PIL": "pillow",
+    "cv2": "opencv-python",
+    "bs4": "beautifulsoup4",
+    "dotenv": "python-dotenv",
+    "dateutil": "python-dateutil",
+    "jwt": "pyjwt",
+    "sklearn": "scikit-learn",
+    "pkg_resources": "setuptools",  # no longer in every environment: a dependency must say so
+}
+
 
 def normalize(name: str) -> str:
     """PEP 503: case-insensitive, runs of -_. are one dash."""

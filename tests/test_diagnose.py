@@ -95,6 +95,27 @@ CASES = {
             "add pyyaml to the project's dependencies, re-lock if you use a lock, and rebuild",
         ),
     ),
+    "pkg-resources-comes-from-setuptools": Case(
+        "ModuleNotFoundError: No module named 'pkg_resources'\n",
+        Context(python="3.10.13"),
+        (
+            "missing-module",
+            "ModuleNotFoundError: pkg_resources is imported, but no dependency declares it",
+            "add setuptools to the project's dependencies, re-lock if you use a lock, and rebuild",
+        ),
+    ),
+    "index-host-does-not-resolve": Case(
+        "#11 9.518 WARNING: Retrying ... 'NameResolutionError(\"HTTPSConnection(host='pypi.example.invalid', "
+        "port=443): Failed to resolve 'pypi.example.invalid' ([Errno -2] Name or service not known)\")'\n",
+        Context(),
+        (
+            "index-unreachable",
+            "the build cannot reach the package index pypi.example.invalid: its name does not resolve",
+            "check the index URL that names pypi.example.invalid (requirements options, Pipfile "
+            "[[source]], [[tool.*.source]] or [[tool.uv.index]]) and the build's network; an old "
+            "PyPI address may need the current one",
+        ),
+    ),
     "module-excluded-by-marker": Case(
         "ModuleNotFoundError: No module named 'six'\n",
         Context(python="3.12.1", declared={"six": 'python_version < "3.11"'}),

@@ -13,7 +13,7 @@ from typing import Final
 
 from packaging.markers import InvalidMarker, Marker
 
-from dockergen.names import normalize
+from dockergen.names import DISTRIBUTION_OF, normalize
 from dockergen.verify.syslibs import debian_package
 
 BIND_FIX: Final = (
@@ -22,17 +22,6 @@ BIND_FIX: Final = (
 )
 # Patterns that mean no request can reach the server: waiting longer cannot help.
 UNREACHABLE: Final = frozenset({"loopback", "port-mismatch"})
-# Import names that differ from the distribution that provides them.
-MODULE_TO_DIST: Final = {
-    "yaml": "pyyaml",
-    "PIL": "pillow",
-    "cv2": "opencv-python",
-    "bs4": "beautifulsoup4",
-    "dotenv": "python-dotenv",
-    "dateutil": "python-dateutil",
-    "jwt": "pyjwt",
-    "sklearn": "scikit-learn",
-}
 
 
 @dataclass(frozen=True)
@@ -88,7 +77,7 @@ def _port_mismatch(found: re.Match[str], ctx: Context) -> Diagnosis | None:
 
 def _missing_module(found: re.Match[str], ctx: Context) -> Diagnosis:
     module = found["module"].split(".")[0]
-    dist = normalize(MODULE_TO_DIST.get(module, module))
+    dist = normalize(DISTRIBUTION_OF.get(module, module))
     if dist not in ctx.declared:
         cause = f"ModuleNotFoundError: {module} is imported, but no dependency declares it"
         fix = f"add {dist} to the project's dependencies, re-lock if you use a lock, and rebuild"
@@ -173,6 +162,19 @@ def _p(name: str, regex: str, explain: Explain) -> Pattern:
 
 
 _LISTEN = r"(?:Listening at:?|[Rr]unning on)\s+(?:https?://)?"
+
+
+def _index_unreachable(found: re.Match[str], ctx: Context) -> Diagnosis:
+    host = found["host"]
+    cause = f"the build cannot reach the package index {host}: its name does not resolve"
+    fix = (
+        f"check the index URL that names {host} (requirements options, Pipfile [[source]], "
+        "[[tool.*.source]] or [[tool.uv.index]]) and the build's network; an old PyPI address "
+        "may need the current one"
+    )
+    return Diagnosis("index-unreachable", cause, fix)
+
+
 PATTERNS: Final = (
     _p("loopback", _LISTEN + r"(?P<host>127\.0\.0\.1|localhost|\[::1\]):(?P<port>\d+)", _loopback),
     _p("port-mismatch", _LISTEN + r"(?:0\.0\.0\.0|\[::\]|\*):(?P<port>\d+)", _port_mismatch),
@@ -222,6 +224,11 @@ PATTERNS: Final = (
         r"(?:Failed building wheel for|Failed to build(?! installable))"
         r" `?(?P<pkg>[A-Za-z0-9][\w.-]*)",
         _sdist,
+    ),
+    _p(
+        "index-unreachable",
+        r"(?:Failed to resolve|NameResolutionError\(.*?host=)'(?P<host>[A-Za-z0-9.-]+)'",
+        _index_unreachable,
     ),
 )
 
