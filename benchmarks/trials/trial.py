@@ -141,8 +141,15 @@ def main() -> None:
     parser.add_argument("--mirror", type=Path, help="git directories, for --extract")
     parser.add_argument("--only", nargs="*", help="owner/name entries to run (default: all)")
     parser.add_argument("--logs", type=Path, help="Dockerfiles and JSON reports go here")
+    parser.add_argument("--report-only", action="store_true", help="RESULTS.md from --logs")
     args = parser.parse_args()
     repos = tomllib.loads((HERE / "repos.toml").read_text())["repo"]
+    if args.report_only:  # notes in repos.toml may have changed since the run
+        saved = [json.loads((args.logs / f"{tree_name(e)}.json").read_text()) for e in repos]
+        write_results(
+            [{**r, "entry": e} for r, e in zip(saved, repos, strict=True)], HERE / "RESULTS.md"
+        )
+        return
     if args.extract:
         extract(repos, args.mirror or parser.error("--extract needs --mirror"), args.trees)
         return
