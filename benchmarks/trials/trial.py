@@ -90,13 +90,22 @@ def row(result: dict[str, Any]) -> tuple[list[str], bool, bool]:
     if result["init_rc"]:
         why = "init refused: " + result["init_out"].splitlines()[-1].removeprefix("dockergen: ")
     else:
-        said = [f"{d['cause']} → {d['fix']}" for d in report.get("diagnoses", [])]
+        said = [_said(d) for d in report.get("diagnoses", [])]
         why = "; ".join(said) or ("" if report.get("ok") else run.get("detail", "") or "-")
     label = entry["repo"] + (f" ({entry['subdir']})" if entry.get("subdir") else "")
     cells = [label, entry["kind"], result["installer"], result["python"], f"`{result['command']}`"]
     cells += [result["port"], f"{build['seconds']:.0f}" if build else "-"]
     cells += ["yes" if answered else "no", _rebuild(rebuild), why, entry.get("note_now", "")]
     return cells, built, answered
+
+
+def _said(diagnosis: dict[str, str]) -> str:
+    # The table is committed, and committed files name no package registry's host.
+    if diagnosis["pattern"] == "index-unreachable":
+        return (
+            "the build cannot reach the package index the project names (its host does not resolve)"
+        )
+    return f"{diagnosis['cause']} → {diagnosis['fix']}"
 
 
 def _rebuild(rebuild: dict[str, Any] | None) -> str:
