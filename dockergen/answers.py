@@ -127,11 +127,6 @@ def _check(key: str, value: Any, where: str) -> Any:
     return tuple(value)
 
 
-def read_choices(root: Path) -> Overrides:
-    """The recorded answers of the project at `root`."""
-    return read_answers(ProjectDir(root))
-
-
 def remember(old: Overrides, flags: Overrides) -> Overrides:
     """What to record: earlier answers, with every flag given now taking their place."""
     changes = {

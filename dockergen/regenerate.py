@@ -95,9 +95,10 @@ def plan(
         outcomes = [*merged, *outcomes]
         backups = _backups(merged)
         late = _answers_file(project, settings)
-        late += record_files(project, rendered, plan_dict(spec))
+        decisions = plan_dict(spec)
+        late += record_files(project, rendered, decisions)
         old_plan, warnings = recorded_plan(record.get("plan.json"))
-        reasons = _reasons(merged, old_plan, plan_dict(spec), backups + late)
+        reasons = _reasons(merged, old_plan, decisions, backups + late)
     changed = [RenderedFile(o.name, o.content) for o in outcomes if o.content != o.current]
     # A run stopped part way leaves the record describing the earlier render, so the next
     # run merges against the right base and simply finishes the job.

@@ -25,7 +25,6 @@ from dockergen.installers.tables import (
     source_tables,
     tool_table,
 )
-from dockergen.installers.uvlock import difference
 from dockergen.model import Decided, DevTarget, Installer
 from dockergen.project import ProjectDir
 from dockergen.text import shown
@@ -87,6 +86,10 @@ class Uv(BaseInstaller):
     def stale_lock(self, project: ProjectDir) -> str | None:
         if not project.is_file("uv.lock"):
             return None
+        # Imported here: packaging's requirement parser costs start-up time that projects
+        # without a uv.lock should not pay.
+        from dockergen.installers.uvlock import difference
+
         return difference(project.pyproject(), self.read_lock(project, _LOCK_SHAPES))
 
     def dev_target(self, project: ProjectDir) -> DevTarget:
