@@ -86,13 +86,19 @@ def write_extras(path: Path, extras: Sequence[Extra], *, force: bool, dry_run: b
 def extras_for(
     *, compose: bool, ci: str | None, image: str | None = None, devcontainer: bool = False
 ) -> list[Extra]:
-    from dockergen.ci import ci_extras
-    from dockergen.compose import render_compose
-    from dockergen.devcontainer import render_devcontainer
+    # Each renderer is imported only when asked for: plain `init` stays fast.
+    found: list[Extra] = []
+    if compose:
+        from dockergen.compose import render_compose
 
-    found: list[Extra] = [render_compose] if compose else []
-    found += [render_devcontainer] if devcontainer else []
+        found.append(render_compose)
+    if devcontainer:
+        from dockergen.devcontainer import render_devcontainer
+
+        found.append(render_devcontainer)
     if ci:
+        from dockergen.ci import ci_extras
+
         found.extend(ci_extras(ci, image))
     return found
 

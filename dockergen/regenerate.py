@@ -16,13 +16,12 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Final, Literal
+from typing import TYPE_CHECKING, Any, Final, Literal
 
 from dockergen.answers import with_answers
 from dockergen.decisions import changes, plan_dict
 from dockergen.detect import detect
 from dockergen.errors import InvalidProjectFileError, OutputExistsError
-from dockergen.merge import Conflict, merge3
 from dockergen.model import Overrides, ProjectSpec, RenderedFile
 from dockergen.project import ProjectDir
 from dockergen.record import (
@@ -34,6 +33,9 @@ from dockergen.record import (
 )
 from dockergen.render import render_files
 from dockergen.settings import Settings, resolve_settings
+
+if TYPE_CHECKING:
+    from dockergen.merge import Conflict
 
 Action = Literal["create", "unchanged", "regenerate", "merge", "conflict", "replace"]
 Mode = Literal["init", "update", "extras"]
@@ -164,6 +166,8 @@ def _merged(new: RenderedFile, current: str, last: str | None, *, force: bool) -
         )
     if current == last:
         return FileOutcome(new.name, "regenerate", new.content, current)
+    from dockergen.merge import merge3  # only an edited file needs the merge
+
     merged = merge3(last, current, new.content)
     action: Action = "merge" if merged.clean else "conflict"
     if merged.text == current:

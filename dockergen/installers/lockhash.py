@@ -7,7 +7,6 @@ files alone; a check never guesses.
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections.abc import Mapping
 from typing import Any
@@ -22,6 +21,8 @@ def sha256_json(data: object, *, compact: bool = False) -> str | None:
         text = json.dumps(data, sort_keys=True, separators=(",", ":") if compact else None)
     except (TypeError, ValueError):
         return None
+    import hashlib  # only projects with a lock file hash anything
+
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
