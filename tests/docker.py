@@ -221,3 +221,28 @@ def installed_distributions(tag: str, python: str = "/app/.venv/bin/python") -> 
     )
     result = docker("run", "--rm", "--entrypoint", python, tag, "-c", script)
     return set(result.stdout.split())
+
+
+# Lists the .py files of the standard library (less what the Dockerfile leaves out) and of
+# the venv that have no .pyc beside them although they compile: each one is compiled again at
+# every container start.
+_UNCOMPILED = """
+import importlib.util, pathlib, re, sys, sysconfig
+left_out = re.compile(r"/(site-packages|idlelib|tkinter|turtledemo|ensurepip|pydoc_data|lib2to3)/")
+roots = [(pathlib.Path(sysconfig.get_path("stdlib")), left_out), (pathlib.Path(sys.prefix) / "lib", None)]
+for root, skip in roots:
+    for py in sorted(root.rglob("*.py")):
+        if (skip and skip.search(str(py))) or pathlib.Path(importlib.util.cache_from_source(str(py))).exists():
+            continue
+        try:
+            compile(py.read_bytes(), str(py), "exec")
+        except (SyntaxError, ValueError):
+            continue
+        print(py)
+"""
+
+
+def uncompiled_modules(tag: str, python: str = "/app/.venv/bin/python") -> list[str]:
+    """Modules of `tag` a read-only container would compile at every start (see _UNCOMPILED)."""
+    result = docker("run", "--rm", "--read-only", "--entrypoint", python, tag, "-c", _UNCOMPILED)
+    return result.stdout.split()

@@ -32,6 +32,7 @@ from tests.docker import (
     installed_distributions,
     probe_cache,
     require_engine,
+    uncompiled_modules,
 )
 from tests.helpers import FIXTURES
 from tests.locker import build_locker, relock
@@ -316,6 +317,9 @@ def test_build_run_and_rebuild(
         check=False,
     )
     assert found.stdout.strip() == "", found.stdout
+
+    # 6. a start compiles nothing of the standard library or the dependencies
+    assert uncompiled_modules(tag) == []
 
     # 3. code-only change: every dependency step is CACHED
     source = root / spec.source_file
