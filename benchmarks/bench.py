@@ -5,9 +5,14 @@ For each fixture, three Dockerfiles are built side by side in one run, on the sa
   naive        `COPY . .` then install, no cache mount (the "before" in the docs people copy);
   docker-init  single stage, manifests bind-mounted, a cache mount (docker init's pip
                template; for poetry, uv and pipenv the same shape with their own install).
-Each gets a cold build (build cache and cache mounts emptied first), a code-only rebuild and
-a dependency-added rebuild; we record seconds, distributions downloaded (files written into
-a download cache during that build) and the final image size. Medians over --runs.
+Each gets a cold build (build cache and cache mounts emptied first), code-only rebuilds (three
+edits in a row, their median) and a dependency-added rebuild; we record seconds, distributions
+downloaded (files written into a download cache during that build), the final image size and
+the cold start: `docker run --read-only` to the first HTTP answer (web) or the first line
+printed (CLI), median of --starts. Every Dockerfile is built FROM its base as upstream ships it
+(benchmarks/startup.py). The floor is a Dockerfile that only copies the source (`FROM python`,
+`COPY . .`): its code-only rebuild is what any Dockerfile pays at least. Fixtures without a
+hand-written equivalent (django, pdm, pip-pyproject) are built with dockergen's file only.
 
 It also times the generator itself. Needs the test extras and a Docker engine with BuildKit:
     pip install -e '.[test]' && python benchmarks/bench.py --runs 3
@@ -31,9 +36,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from benchmarks.startup import cold_start, floor, upstream_like  # noqa: E402
 from dockergen.debian import DEFAULT  # noqa: E402
 from dockergen.installers import installer_module  # noqa: E402
-from dockergen.model import Installer  # noqa: E402
+from dockergen.model import Installer, Overrides  # noqa: E402
 from tests.docker import (  # noqa: E402
     DEPENDENCY_CACHE,
     docker,
@@ -49,7 +55,11 @@ from tests.test_e2e import BUNDLED, CASES, _generate, _make_unique  # noqa: E402
 VARIANTS = ("dockergen", "naive", "docker-init")
 PYTHON = "3.12"
 DEBIAN = DEFAULT  # the release dockergen names in FROM, for all three Dockerfiles
-BENCH_FIXTURES = ("pip-requirements", "poetry", "uv", "pipenv")
+BENCH_FIXTURES = ("pip-requirements", "poetry", "uv", "pipenv", "pdm", "pip-pyproject", "django")
+# Fixtures with a naive and a docker-init-style equivalent; the others get dockergen's only.
+COMPARED = ("pip-requirements", "poetry", "uv", "pipenv")
+EDITS = 3  # code-only rebuilds per measurement, one edit each; the median is reported
+FLOOR = f"FROM python:{PYTHON}-slim-{DEBIAN}\nWORKDIR /app\nCOPY . .\n"
 
 
 def _pin(installer: Installer) -> str:
@@ -107,6 +117,8 @@ def docker_init_dockerfile(case: str, cmd: str) -> tuple[str, str]:
 class Sample:
     cold: list[float] = field(default_factory=list)
     code: list[float] = field(default_factory=list)
+    floor: list[float] = field(default_factory=list)  # the floor's code-only rebuild
+    start: list[float] = field(default_factory=list)
     dep: list[float] = field(default_factory=list)
     downloaded: list[int] = field(default_factory=list)
     redownloaded: list[int] = field(default_factory=list)
@@ -125,11 +137,31 @@ def _prepare(case: str, workdir: Path, lock_cache: Path) -> Path:
     _make_unique(root)
     if (tool := CASES[case].relock) is not None:
         relock(root, tool, lock_cache)
-    _generate(root, force=False)
+    _generate(root, force=False, overrides=Overrides(python=PYTHON))
     return root
 
 
-def run_variant(case: str, variant: str, workdir: Path, lock_cache: Path, sample: Sample) -> None:
+def _code_only(root: Path, case: str, dockerfile: str, tag: str) -> float:
+    """The median of EDITS code-only rebuilds, one comment appended to the source each time."""
+    source = root / CASES[case].source_file
+    times = []
+    for n in range(EDITS):
+        source.write_text(source.read_text() + f"\n# code-only change {n}\n")
+        times.append(_timed_build(root, dockerfile, tag))
+    return statistics.median(times)
+
+
+def _floor(root: Path, case: str) -> float:
+    """The code-only rebuild of a Dockerfile that only copies the source."""
+    (root / "Dockerfile.floor").write_text(upstream_like(FLOOR))
+    tag = f"dockergen-bench-{case}-floor"
+    _timed_build(root, str(root / "Dockerfile.floor"), tag)
+    return _code_only(root, case, str(root / "Dockerfile.floor"), tag)
+
+
+def run_variant(
+    case: str, variant: str, workdir: Path, lock_cache: Path, sample: Sample, starts: int
+) -> None:
     root = _prepare(case, workdir, lock_cache)
     cmd = (root / "Dockerfile").read_text().rsplit("CMD ", 1)[1].strip()
     target, python = "/root/.cache", "/app/.venv/bin/python"
@@ -141,24 +173,26 @@ def run_variant(case: str, variant: str, workdir: Path, lock_cache: Path, sample
         (root / "Dockerfile.bench").write_text(text)
         python = "python"
     else:
-        shutil.copyfile(root / "Dockerfile", root / "Dockerfile.bench")
+        (root / "Dockerfile.bench").write_text((root / "Dockerfile").read_text())
+    bench = root / "Dockerfile.bench"
+    bench.write_text(upstream_like(bench.read_text()))
     tag = f"dockergen-bench-{case}-{variant}"
-    dockerfile = str(root / "Dockerfile.bench")
+    dockerfile = str(bench)
 
     docker("builder", "prune", "-af", timeout=600)  # cold: no layers, empty cache mounts
     sample.cold.append(_timed_build(root, dockerfile, tag))
-
-    source = root / CASES[case].source_file
-    source.write_text(source.read_text() + "\n# a code-only change\n")
-    sample.code.append(_timed_build(root, dockerfile, tag))
+    sample.code.append(_code_only(root, case, dockerfile, tag))
+    sample.start.append(cold_start(tag, CASES[case].http_port, starts))
+    if variant == "dockergen":
+        sample.floor.append(_floor(root, case))
     old = installed_distributions(tag, python) - BUNDLED
 
     CASES[case].add_dependency(root)
     if (tool := CASES[case].relock) is not None:
         relock(root, tool, lock_cache)
     if variant == "dockergen":
-        _generate(root, force=True)
-        shutil.copyfile(root / "Dockerfile", root / "Dockerfile.bench")
+        _generate(root, force=True, overrides=Overrides(python=PYTHON))
+        bench.write_text(upstream_like((root / "Dockerfile").read_text()))
     since = time.time()
     sample.dep.append(_timed_build(root, dockerfile, tag))
     if variant == "naive":
@@ -214,26 +248,43 @@ def report(results: dict[tuple[str, str], Sample], gen: dict[str, float], runs: 
         f"Machine: {platform.machine()}, {os.cpu_count()} cores, {platform.system()} "
         f"{platform.release()}; Docker engine {engine} (BuildKit); Python {PYTHON} base images; "
         f"median of {runs} run(s). Produced by `python benchmarks/bench.py --runs {runs}`.",
+        f"`docker run` itself (a container that runs `true`) takes {floor():.2f} s here; "
+        "every cold start below includes it.",
         "",
         "| fixture | Dockerfile | cold build | code-only rebuild | dependency-added rebuild "
-        "| downloaded (old re-downloaded / old) | image size |",
-        "|---|---|---|---|---|---|---|",
+        "| downloaded (old re-downloaded / old) | image size | cold start |",
+        "|---|---|---|---|---|---|---|---|",
     ]
     for (case, variant), s in results.items():
         lines.append(
             f"| {case} | {variant} | {_fmt(s.cold)} | {_fmt(s.code)} | {_fmt(s.dep)} | "
             f"{statistics.median(s.downloaded):.0f} ({statistics.median(s.redownloaded):.0f} / "
-            f"{statistics.median(s.old):.0f}) | {statistics.median(s.size) / 1e6:.1f} MB |"
+            f"{statistics.median(s.old):.0f}) | {statistics.median(s.size) / 1e6:.1f} MB "
+            f"| {statistics.median(s.start):.2f} s |"
         )
+    lines += [
+        "",
+        "Code-only rebuild against the floor (a Dockerfile that only copies the source):",
+        "",
+    ]
+    for (case, variant), s in results.items():
+        if variant == "dockergen":
+            rebuild, least = statistics.median(s.code), statistics.median(s.floor)
+            lines.append(
+                f"- {case}: {rebuild:.2f} s against {least:.2f} s "
+                f"= {rebuild / least:.2f}x the floor"
+            )
     lines += ["", "Ratios (same run):", ""]
     for case in dict.fromkeys(c for c, _ in results):
         ours, naive, init = (results.get((case, v)) for v in VARIANTS)
         if ours and naive and init:
             code_ratio = statistics.median(ours.code) / statistics.median(naive.code)
             size_ratio = statistics.median(ours.size) / statistics.median(init.size)
+            start_ratio = statistics.median(init.start) / statistics.median(ours.start)
             lines.append(
                 f"- {case}: code-only rebuild {code_ratio:.2f}x the naive one; image "
-                f"{size_ratio:.2f}x the docker-init-style one; old distributions re-downloaded "
+                f"{size_ratio:.2f}x the docker-init-style one; cold start {start_ratio:.2f}x "
+                f"faster than the docker-init-style one; old distributions re-downloaded "
                 f"after adding one: {statistics.median(ours.redownloaded):.0f} (naive "
                 f"{statistics.median(naive.redownloaded):.0f})"
             )
@@ -252,6 +303,7 @@ def main() -> None:
     parser.add_argument("--fixtures", nargs="*", default=list(BENCH_FIXTURES))
     parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "RESULTS.md")
     parser.add_argument("--generator-repeats", type=int, default=15)
+    parser.add_argument("--starts", type=int, default=5, help="cold starts per image")
     args = parser.parse_args()
     results: dict[tuple[str, str], Sample] = {}
     with tempfile.TemporaryDirectory() as tmp:
@@ -259,12 +311,14 @@ def main() -> None:
         build_locker(work / "locker")
         for run in range(args.runs):
             for case in args.fixtures:
-                for variant in VARIANTS:
+                for variant in VARIANTS if case in COMPARED else VARIANTS[:1]:
                     sample = results.setdefault((case, variant), Sample())
-                    run_variant(case, variant, work / f"r{run}-{variant}", work / "locks", sample)
+                    workdir = work / f"r{run}-{variant}"
+                    run_variant(case, variant, workdir, work / "locks", sample, args.starts)
                     print(
                         f"run {run + 1}: {case} {variant}: cold {sample.cold[-1]:.1f}s, "
-                        f"code {sample.code[-1]:.1f}s, dep {sample.dep[-1]:.1f}s",
+                        f"code {sample.code[-1]:.1f}s, dep {sample.dep[-1]:.1f}s, "
+                        f"start {sample.start[-1]:.2f}s",
                         flush=True,
                     )
     gen = generator_timings(args.generator_repeats)

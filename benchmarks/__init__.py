@@ -1,0 +1,1 @@
+"""Benchmark scripts (run them; they are never timed tests)."""
