@@ -159,9 +159,23 @@ def explain_lines(spec: ProjectSpec) -> list[str]:
     lines.append(f"apt: build {build}; run {run}")
     lines += [f"  {reason}" for reason in spec.apt_reasons]
     lines += [f"build step: {' '.join(s.value)} ({s.detail})" for s in spec.build_steps]
+    lines.append(_bytecode_line(spec))
     lines += [
         f"index: {i.value} ({i.source}); credentials: --secret id=netrc" for i in spec.indexes
     ]
     lines += [line for line in summary_lines(spec) if line.startswith("dev:")]
     lines += [f"warning: {warning}" for warning in spec.warnings]
     return [printable(line) for line in lines]
+
+
+def _bytecode_line(spec: ProjectSpec) -> str:
+    """Where each part of the image's Python gets its bytecode (templates/Dockerfile.j2)."""
+    when = (
+        f"compiled in the `{' '.join(spec.build_steps[0].value)}` step, which re-runs after a "
+        "code change anyway"
+        if spec.build_steps
+        else "compiled at first import in each container (a compile step of its own would "
+        "re-run after every code change)"
+    )
+    stdlib = "standard library and dependencies compiled in the image"
+    return f"bytecode: {stdlib}; the app's own source {when}"

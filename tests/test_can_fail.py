@@ -45,6 +45,9 @@ def test_plan_names_what_each_decision_won_over(tmp_path: Path) -> None:
         "port: 5000 (--bind 0.0.0.0:5000 in the command)\n"
         "lock: none (versions resolved at build time)\n"
         "apt: build -; run -\n"
+        "bytecode: standard library and dependencies compiled in the image; the app's own "
+        "source compiled at first import in each container (a compile step of its own would "
+        "re-run after every code change)\n"
     )
 
 

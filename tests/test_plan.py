@@ -57,4 +57,7 @@ def test_plan_explains_each_decision_and_what_it_won_over(tmp_path: Path) -> Non
         "apt: build -; run -\n"
         "build step: python manage.py collectstatic --noinput "
         "(Django: collect static files into STATIC_ROOT (set in mysite/settings.py))\n"
+        "bytecode: standard library and dependencies compiled in the image; the app's own "
+        "source compiled in the `python manage.py collectstatic --noinput` step, which re-runs "
+        "after a code change anyway\n"
     )
