@@ -11,9 +11,13 @@ The JSON is a stable contract (bump SCHEMA on any incompatible change):
      "apt": {"build": [str], "run": [str], "reasons": [str]},
      "build_steps": [Decision], "indexes": [{"url": str, "source": str}], "warnings": [str],
      "dev": {"manifests": [str], "groups": [str], "command": [str] | null},  (dev: only with --dev)
-     "version_from_git": Decision | null}
+     "version_from_git": Decision | null,
+     "stub": Decision | null, "stub_refused": Decision | null}
     version_from_git.value names the variable the build backend reads its version from, set
     from the APP_VERSION build argument (added in schema 1: readers must allow it missing).
+    stub.value lists the stand-ins for the project's packages its install runs against, before
+    the source; stub_refused.value says why the project installs from its source instead (both
+    added in schema 1, null when the project itself is not installed).
     Decision = {"value": str | int | [str], "source": str, "detail": str, "overridden": [str]}
 """
 
@@ -65,6 +69,8 @@ def plan_dict(spec: ProjectSpec) -> dict[str, Any]:
         "warnings": list(spec.warnings),
         **({"dev": _dev(spec)} if spec.dev else {}),
         "version_from_git": _decision(spec.version_from_git),
+        "stub": _decision(spec.stub),
+        "stub_refused": _decision(spec.stub_refused),
     }
 
 
@@ -98,6 +104,8 @@ def summary_lines(spec: ProjectSpec) -> list[str]:
             f"version: from git, so from --build-arg APP_VERSION=... as {version.value} "
             f"({version.source} {version.detail})"
         )
+    if project := _project_line(spec):
+        lines.append(project)
     if spec.indexes:
         urls = ", ".join(f"{i.value} ({i.source})" for i in spec.indexes)
         lines.append(f"indexes: {urls}; credentials: --secret id=netrc")
@@ -108,6 +116,22 @@ def summary_lines(spec: ProjectSpec) -> list[str]:
         groups = ", ".join(spec.dev.groups) or "none declared"
         lines.append(f"dev: target `dev` (dev dependencies: {groups})")
     return [printable(line) for line in lines]
+
+
+def _project_line(spec: ProjectSpec) -> str | None:
+    """Whether the project installs before its source (a stub) or from it, and why."""
+    if spec.stub:
+        packages = ", ".join(spec.stub.value)
+        return (
+            f"project: installed before its source, against stand-ins for {packages} "
+            f"({spec.stub.detail}): a code change re-runs nothing in the builder"
+        )
+    if spec.stub_refused:
+        return (
+            f"project: installed from its source ({spec.stub_refused.value}): "
+            "a code change re-runs its install"
+        )
+    return None
 
 
 def changes(old: dict[str, Any], new: dict[str, Any]) -> list[str]:
@@ -146,7 +170,7 @@ def explain_lines(spec: ProjectSpec) -> list[str]:
     for name, decided in decisions:
         lines.append(summary.get(name, f"{name}: none"))
         lines += [f"  instead of: {loser}" for loser in (decided.overridden if decided else ())]
-    lines += [line for line in summary_lines(spec) if line.startswith("version:")]
+    lines += [line for line in summary_lines(spec) if line.startswith(("version:", "project:"))]
     if release := spec.tool_requirements:
         lines.append(f"installer release: {' '.join(release.value)} ({release.detail})")
     lockfile = installer_module(spec.installer.value).lockfile

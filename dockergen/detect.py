@@ -29,6 +29,7 @@ from dockergen.pyversion import choose_python
 from dockergen.safety import check_apt_packages, check_paths
 from dockergen.settings import Settings, resolve_settings
 from dockergen.start_command import choose_command, project_name
+from dockergen.stub import project_stub
 from dockergen.sysdeps import SystemNeeds, locked_without_wheel, system_needs
 from dockergen.text import shown
 from dockergen.versioning import pdv_warnings, version_from_git
@@ -68,6 +69,7 @@ def detect(
     needs = system_needs(project, dependencies, python.value, debian.value)
     version = version_from_git(project, installed or not facts.deps_before_source)
     notes = (*map(_volume_note, writable), *pdv_warnings(project, version), *newer_default(debian))
+    keep = _keep_files(project)
     return ProjectSpec(
         installer=installer,
         python=python,
@@ -82,7 +84,8 @@ def detect(
         writable=writable,
         **_apt(settings, facts, needs),
         indexes=tuple(Decided(i.url, i.source) for i in find_indexes(project, facts.manifests)),
-        keep_files=_keep_files(project),
+        keep_files=keep,
+        **project_stub(project, installer.value, facts, version, keep),
         dev=dev_target(project, installer.value, start.command) if settings.choices.dev else None,
         version_from_git=version,
         warnings=(*lock_warnings, *warnings, *facts.warnings, *start.warnings, *notes),

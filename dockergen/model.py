@@ -100,6 +100,15 @@ class ProjectSpec:
     # variable that supplies it instead (from the APP_VERSION build argument) on the step that
     # installs the project; `.detail` says what in pyproject.toml shows it.
     version_from_git: Decided[str] | None = None
+    # The project installs editable before its source is copied, against a stub of its
+    # top-level packages: `.value` lists them (`pkg/`, `src/pkg/` or `module.py`), `.detail`
+    # says what decided them. The final stage's source copy puts the real code where the
+    # install points, so a code change re-runs nothing in the builder.
+    stub: Decided[tuple[str, ...]] | None = None
+    # Files the project's metadata reads (readme, license), copied before that install.
+    stub_files: tuple[str, ...] = ()
+    # Why the project is installed from its source instead (`.source`: the file that says so).
+    stub_refused: Decided[str] | None = None
     warnings: tuple[str, ...] = field(default=())
 
 

@@ -63,7 +63,17 @@ def dockerfile_context(spec: ProjectSpec) -> dict[str, object]:
         "healthcheck": dockerfile_healthcheck(spec),
         "mounts": {"dependencies": dependencies(spec.debian.value), "apt": APT},
         "keep": kept_files(spec),
+        "copy_stub_files": _copy_lines(spec.stub_files),
+        "stub_command": stub_command(spec.stub.value if spec.stub else ()),
     }
+
+
+def stub_command(paths: Sequence[str]) -> str:
+    """The shell words that create the stub packages: empty `__init__.py` files, or modules."""
+    folders = [p.rstrip("/") if p.endswith("/") else posixpath.dirname(p) for p in paths]
+    files = [f"{p}__init__.py" if p.endswith("/") else p for p in paths]
+    made = " ".join(dict.fromkeys(f for f in folders if f))
+    return " && ".join([*([f"mkdir -p {made}"] if made else []), f"touch {' '.join(files)}"])
 
 
 # What .dockerignore always excludes last; a keep line never names one of them.

@@ -80,10 +80,11 @@ class Step:
     stage: str
     instruction: str
     cached: bool = False
+    position: int = 0  # N of `[stage N/M]`: the instruction's place in its stage
     output: list[str] = field(default_factory=list)
 
 
-_HEADER = re.compile(r"^#(\d+) \[(?:(\S+) )?\s*\d+/\d+\] (.*)$")
+_HEADER = re.compile(r"^#(\d+) \[(?:(\S+) )?\s*(\d+)/\d+\] (.*)$")
 _CACHED = re.compile(r"^#(\d+) CACHED$")
 _OUTPUT = re.compile(r"^#(\d+) \d+\.\d+ (.*)$")
 
@@ -98,9 +99,10 @@ class BuildLog:
         by_id: dict[str, Step] = {}
         for line in text.splitlines():
             if header := _HEADER.match(line):
-                step_id, stage, instruction = header.groups()
+                step_id, stage, position, instruction = header.groups()
                 stage = "builder" if stage == "builder" else "final"  # the final stage is unnamed
-                by_id.setdefault(step_id, Step(step_id, stage, " ".join(instruction.split())))
+                text = " ".join(instruction.split())
+                by_id.setdefault(step_id, Step(step_id, stage, text, position=int(position)))
             elif cached := _CACHED.match(line):
                 if cached.group(1) in by_id:
                     by_id[cached.group(1)].cached = True
@@ -112,6 +114,20 @@ class BuildLog:
         matches = [s for s in self.steps if s.stage == stage and fragment in s.instruction]
         assert len(matches) == 1, (stage, fragment, [s.instruction for s in self.steps])
         return matches[0]
+
+    def rerun(self) -> set[tuple[str, str]]:
+        """(stage, instruction) of every step that ran instead of coming from the cache."""
+        return {
+            (s.stage, s.instruction)
+            for s in self.steps
+            if not s.cached and not s.instruction.startswith("FROM")
+        }
+
+    def from_source_copy(self, stage: str) -> set[tuple[str, str]]:
+        """The stage's `COPY . .` and every step after it: what a code change must re-run."""
+        steps = [s for s in self.steps if s.stage == stage]
+        copies = [s.position for s in steps if s.instruction == "COPY . ."]
+        return {(s.stage, s.instruction) for s in steps if copies and s.position >= copies[0]}
 
     def dependency_steps(self) -> list[Step]:
         """Builder RUN steps before the source copy, and the final stage's apt step."""

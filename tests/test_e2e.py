@@ -321,13 +321,24 @@ def test_build_run_and_rebuild(
     # 6. a start compiles nothing of the standard library or the dependencies
     assert uncompiled_modules(tag) == []
 
-    # 3. code-only change: every dependency step is CACHED
+    # 3. code-only change: every dependency step is CACHED, and exactly the final stage's
+    # source copy and the steps after it (bytecode, collectstatic) run again; where the project
+    # installs from its source (a stated fallback), the builder's from its source copy on too.
     source = root / spec.source_file
     source.write_text(source.read_text() + "\n# a code-only change\n")
     second = build(root, tag)
     dependency_steps = second.dependency_steps()
     assert dependency_steps, second.text
     assert [s.instruction for s in dependency_steps if not s.cached] == []
+    expected = second.from_source_copy("final")
+    assert expected, second.text
+    current = detect_project(root)
+    if current.installs_project and current.stub is None:
+        assert current.stub_refused, "a project installed from its source says why"
+        expected |= second.from_source_copy("builder")
+        # Equal venv content keeps COPY --from cached; a rebuilt wheel may differ.
+        expected |= second.rerun() & {("final", "COPY --from=builder /app/.venv /app/.venv")}
+    assert second.rerun() == expected, second.text
 
     # 4. dependency added: the install runs again, and no earlier download is repeated
     old = installed_distributions(tag) - BUNDLED - _own_distributions(root)

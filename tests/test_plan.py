@@ -15,7 +15,7 @@ DECISION_KEYS = {"value", "source", "detail", "overridden"}
 TOP_KEYS = {
     "schema", "installer", "python", "debian", "command", "port", "lock", "manifests", "installs_project",
     "deps_before_source", "apt", "build_steps", "indexes", "warnings", "version_from_git",
-    "installer_release",
+    "installer_release", "stub", "stub_refused",
 }  # fmt: skip
 
 
@@ -26,7 +26,8 @@ def test_plan_json_is_the_documented_schema_for_every_fixture() -> None:
         plan = json.loads(result.stdout)
         assert set(plan) == TOP_KEYS, case
         assert plan["schema"] == 1
-        for key in ("installer", "python", "debian", "command", "port", "version_from_git"):
+        keys = ("installer", "python", "debian", "command", "port", "version_from_git", "stub")
+        for key in (*keys, "stub_refused"):
             assert plan[key] is None or set(plan[key]) == DECISION_KEYS, (case, key)
         assert set(plan["apt"]) == {"build", "run", "reasons"}
         assert set(plan["lock"]) == {"file", "enforced"}
@@ -60,4 +61,18 @@ def test_plan_explains_each_decision_and_what_it_won_over(tmp_path: Path) -> Non
         "bytecode: standard library and dependencies compiled in the image; the app's own "
         "source compiled in the `python manage.py collectstatic --noinput` step, which re-runs "
         "after a code change anyway\n"
+    )
+
+
+def test_plan_says_whether_the_project_installs_before_its_source() -> None:
+    plan = json.loads(runner.invoke(app, ["plan", str(FIXTURES / "pdm"), "--json"]).stdout)
+    assert (plan["stub"]["value"], plan["stub_refused"]) == (["src/pdmapp/"], None)
+    result = runner.invoke(app, ["plan", str(FIXTURES / "uv-workspace")])
+    assert (
+        "project: installed from its source (a uv workspace: its members are built from their "
+        "source): a code change re-runs its install" in result.stdout
+    )
+    result = runner.invoke(app, ["plan", str(FIXTURES / "poetry")])
+    assert "project: installed before its source, against stand-ins for inventory/ (" in (
+        result.stdout
     )
