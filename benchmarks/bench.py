@@ -12,7 +12,7 @@ the cold start: `docker run --read-only` to the first HTTP answer (web) or the f
 printed (CLI), median of --starts. Every Dockerfile is built FROM its base as upstream ships it
 (benchmarks/startup.py). The floor is a Dockerfile that only copies the source (`FROM python`,
 `COPY . .`): its code-only rebuild is what any Dockerfile pays at least. Fixtures without a
-hand-written equivalent (django, pdm, pip-pyproject) are built with dockergen's file only.
+hand-written equivalent (pdm, pip-pyproject, uv-package, django) get dockergen's file only.
 
 It also times the generator itself. Needs the test extras and a Docker engine with BuildKit:
     pip install -e '.[test]' && python benchmarks/bench.py --runs 3
@@ -55,7 +55,16 @@ from tests.test_e2e import BUNDLED, CASES, _generate, _make_unique  # noqa: E402
 VARIANTS = ("dockergen", "naive", "docker-init")
 PYTHON = "3.12"
 DEBIAN = DEFAULT  # the release dockergen names in FROM, for all three Dockerfiles
-BENCH_FIXTURES = ("pip-requirements", "poetry", "uv", "pipenv", "pdm", "pip-pyproject", "django")
+BENCH_FIXTURES = (
+    "pip-requirements",
+    "poetry",
+    "uv",
+    "pipenv",
+    "pdm",
+    "pip-pyproject",
+    "uv-package",
+    "django",
+)
 # Fixtures with a naive and a docker-init-style equivalent; the others get dockergen's only.
 COMPARED = ("pip-requirements", "poetry", "uv", "pipenv")
 EDITS = 3  # code-only rebuilds per measurement, one edit each; the median is reported

@@ -135,6 +135,13 @@ CASES = {
         Installer.POETRY,
     ),
     "uv": Case("main.py", "uv ok:", _project_dependency("tabulate>=0.9"), Installer.UV),
+    # A package (hatchling, src layout): installed editable before its source arrives.
+    "uv-package": Case(
+        "src/uvpkg/greet/__init__.py",
+        "uv-package ok:",
+        _project_dependency("tabulate>=0.9"),
+        Installer.UV,
+    ),
     "pdm": Case(
         "src/pdmapp/__main__.py",
         "pdm ok:",
