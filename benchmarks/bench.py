@@ -5,7 +5,7 @@ For each fixture, three Dockerfiles are built side by side in one run, on the sa
   naive        `COPY . .` then install, no cache mount (the "before" in the docs people copy);
   docker-init  single stage, manifests bind-mounted, a cache mount (docker init's pip
                template; for poetry, uv and pipenv the same shape with their own install).
-Each gets a cold build (build cache and cache mounts emptied first), code-only rebuilds (three
+Each gets a cold build (build cache and cache mounts emptied first), code-only rebuilds (five
 edits in a row, their median) and a dependency-added rebuild; we record seconds, distributions
 downloaded (files written into a download cache during that build), the final image size and
 the cold start: `docker run --read-only` to the first HTTP answer (web) or the first line
@@ -67,7 +67,7 @@ BENCH_FIXTURES = (
 )
 # Fixtures with a naive and a docker-init-style equivalent; the others get dockergen's only.
 COMPARED = ("pip-requirements", "poetry", "uv", "pipenv")
-EDITS = 3  # code-only rebuilds per measurement, one edit each; the median is reported
+EDITS = 5  # code-only rebuilds per measurement, one edit each; the median is reported
 FLOOR = f"FROM python:{PYTHON}-slim-{DEBIAN}\nWORKDIR /app\nCOPY . .\n"
 
 
