@@ -178,6 +178,9 @@ def run_variant(
         (root / "Dockerfile.bench").write_text(naive_dockerfile(case, cmd))
         python = "python" if case != "uv" else python
     elif variant == "docker-init":
+        # docker init's poetry shape installs no root package, so no console script: run the
+        # module the script names instead.
+        cmd = '["python", "-m", "inventory"]' if case == "poetry" else cmd
         text, target = docker_init_dockerfile(case, cmd)
         (root / "Dockerfile.bench").write_text(text)
         python = "python"
