@@ -5,14 +5,15 @@ For each fixture, three Dockerfiles are built side by side in one run, on the sa
   naive        `COPY . .` then install, no cache mount (the "before" in the docs people copy);
   docker-init  single stage, manifests bind-mounted, a cache mount (docker init's pip
                template; for poetry, uv and pipenv the same shape with their own install).
-Each gets a cold build (build cache and cache mounts emptied first), code-only rebuilds (five
-edits in a row, their median) and a dependency-added rebuild; we record seconds, distributions
+Each gets a cold build (build cache and cache mounts emptied first), code-only rebuilds (seven
+edits, their median) and a dependency-added rebuild; we record seconds, distributions
 downloaded (files written into a download cache during that build), the final image size and
 the cold start: `docker run --read-only` to the first HTTP answer (web) or the first line
 printed (CLI), median of --starts. Every Dockerfile is built FROM its base as upstream ships it
 (benchmarks/startup.py). The floor is a Dockerfile that only copies the source (`FROM python`,
-`COPY . .`): its code-only rebuild is what any Dockerfile pays at least. Fixtures without a
-hand-written equivalent (pdm, pip-pyproject, uv-package, django) get dockergen's file only.
+`COPY . .`): its code-only rebuild is what any Dockerfile pays at least; its edits alternate
+with dockergen's. Fixtures without a hand-written equivalent (pdm, pip-pyproject, uv-package,
+django) get dockergen's file only.
 
 It also times the generator itself. Needs the test extras and a Docker engine with BuildKit:
     pip install -e '.[test]' && python benchmarks/bench.py --runs 3
@@ -67,7 +68,7 @@ BENCH_FIXTURES = (
 )
 # Fixtures with a naive and a docker-init-style equivalent; the others get dockergen's only.
 COMPARED = ("pip-requirements", "poetry", "uv", "pipenv")
-EDITS = 5  # code-only rebuilds per measurement, one edit each; the median is reported
+EDITS = 7  # code-only rebuilds per measurement, one edit each; the median is reported
 FLOOR = f"FROM python:{PYTHON}-slim-{DEBIAN}\nWORKDIR /app\nCOPY . .\n"
 
 
@@ -150,22 +151,25 @@ def _prepare(case: str, workdir: Path, lock_cache: Path) -> Path:
     return root
 
 
-def _code_only(root: Path, case: str, dockerfile: str, tag: str) -> float:
-    """The median of EDITS code-only rebuilds, one comment appended to the source each time."""
+def _code_only(root: Path, case: str, builds: list[tuple[str, str]]) -> list[float]:
+    """Each (Dockerfile, tag)'s median code-only rebuild over EDITS edits. The builds take
+    turns, a comment appended to the source before each, so a drift of the machine's speed
+    weighs on all of them alike."""
     source = root / CASES[case].source_file
-    times = []
+    times: list[list[float]] = [[] for _ in builds]
     for n in range(EDITS):
-        source.write_text(source.read_text() + f"\n# code-only change {n}\n")
-        times.append(_timed_build(root, dockerfile, tag))
-    return statistics.median(times)
+        for (dockerfile, tag), samples in zip(builds, times, strict=True):
+            source.write_text(source.read_text() + f"\n# code-only change {n} ({tag})\n")
+            samples.append(_timed_build(root, dockerfile, tag))
+    return [statistics.median(samples) for samples in times]
 
 
-def _floor(root: Path, case: str) -> float:
-    """The code-only rebuild of a Dockerfile that only copies the source."""
+def _floor(root: Path, case: str) -> tuple[str, str]:
+    """A Dockerfile that only copies the source, built once: (its path, its tag)."""
     (root / "Dockerfile.floor").write_text(upstream_like(FLOOR))
-    tag = f"dockergen-bench-{case}-floor"
-    _timed_build(root, str(root / "Dockerfile.floor"), tag)
-    return _code_only(root, case, str(root / "Dockerfile.floor"), tag)
+    floor = (str(root / "Dockerfile.floor"), f"dockergen-bench-{case}-floor")
+    _timed_build(root, *floor)
+    return floor
 
 
 def run_variant(
@@ -193,10 +197,11 @@ def run_variant(
 
     docker("builder", "prune", "-af", timeout=600)  # cold: no layers, empty cache mounts
     sample.cold.append(_timed_build(root, dockerfile, tag))
-    sample.code.append(_code_only(root, case, dockerfile, tag))
+    builds = [(dockerfile, tag)] + ([_floor(root, case)] if variant == "dockergen" else [])
+    code = _code_only(root, case, builds)
+    sample.code.append(code[0])
+    sample.floor += code[1:]
     sample.start.append(cold_start(tag, CASES[case].http_port, starts))
-    if variant == "dockergen":
-        sample.floor.append(_floor(root, case))
     old = installed_distributions(tag, python) - BUNDLED
 
     CASES[case].add_dependency(root)
