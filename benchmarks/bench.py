@@ -257,6 +257,15 @@ def _fmt(values: list[float], unit: str = "s") -> str:
     return f"{statistics.median(values):.1f} {unit}" if values else "-"
 
 
+BASELINE_NOTE = (
+    "The docker-init-style Dockerfile is docker init's Python template with one change: docker",
+    "init writes `adduser --disabled-password ...`, and trixie's slim images, the default",
+    "`python:X.Y-slim` since August 2025, have no `adduser`, so that line fails there; the same",
+    "user is made with `useradd`. Cold start before and after dockergen compiled the standard",
+    "library: COLDSTART.md (`benchmarks/coldstart.py`).",
+)
+
+
 def report(results: dict[tuple[str, str], Sample], gen: dict[str, float], runs: int) -> str:
     engine = docker("version", "--format", "{{.Server.Version}}").stdout.strip()
     lines = [
@@ -267,6 +276,8 @@ def report(results: dict[tuple[str, str], Sample], gen: dict[str, float], runs: 
         f"median of {runs} run(s). Produced by `python benchmarks/bench.py --runs {runs}`.",
         f"`docker run` itself (a container that runs `true`) takes {floor():.2f} s here; "
         "every cold start below includes it.",
+        "",
+        *BASELINE_NOTE,
         "",
         "| fixture | Dockerfile | cold build | code-only rebuild | dependency-added rebuild "
         "| downloaded (old re-downloaded / old) | image size | cold start |",

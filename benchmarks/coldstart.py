@@ -36,6 +36,7 @@ IMPORTS = {
     "poetry": "import inventory.__main__",
     "django": "import django, gunicorn.app.wsgiapp; import mysite.wsgi",
     "fastapi": "import app.main",
+    "pdm": "import pdmapp.__main__",
 }
 
 
