@@ -104,6 +104,15 @@ class ProjectDir:
             return "file"
         return "a directory" if stat.S_ISDIR(mode) else "not a regular file"
 
+    def names(self, name: str) -> tuple[str, ...]:
+        """The entries of the folder `name` (sorted; one level, never a walk), or ()."""
+        if not self.is_dir(name) or not self.inside(name):
+            return ()
+        try:
+            return tuple(sorted(entry.name for entry in os.scandir(self.path(name))))
+        except OSError as exc:
+            raise _unreadable(name, exc) from exc
+
     def inside(self, name: str) -> bool:
         """True when `name` (after following symlinks) stays inside the project."""
         try:

@@ -69,9 +69,10 @@ def dockerfile_context(spec: ProjectSpec) -> dict[str, object]:
 
 
 def stub_command(paths: Sequence[str]) -> str:
-    """The shell words that create the stub packages: empty `__init__.py` files, or modules."""
-    folders = [p.rstrip("/") if p.endswith("/") else posixpath.dirname(p) for p in paths]
-    files = [f"{p}__init__.py" if p.endswith("/") else p for p in paths]
+    """The shell words that create the stub packages: empty `__init__.py` files (`dir/`),
+    modules (`name.py`), or folders without either (`dir`)."""
+    folders = [posixpath.dirname(p) if p.endswith(".py") else p.rstrip("/") for p in paths]
+    files = [f"{p}__init__.py" if p.endswith("/") else p for p in paths if p.endswith(("/", ".py"))]
     made = " ".join(dict.fromkeys(f for f in folders if f))
     return " && ".join([*([f"mkdir -p {made}"] if made else []), f"touch {' '.join(files)}"])
 

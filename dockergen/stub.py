@@ -18,15 +18,15 @@ from dockergen.installers.base import InstallFacts
 from dockergen.model import Decided, Installer
 from dockergen.names import import_name
 from dockergen.project import ProjectDir
+from dockergen.setuptools_stub import SETUPTOOLS, license_files, packages, refusal
 from dockergen.versioning import POETRY_DYNAMIC
 
 POETRY_CORE: Final = "poetry.core.masonry.api"
 # Backends whose editable install reads only pyproject.toml, the metadata files and the
 # location of the top-level packages (checked by building each against a stub).
-KNOWN: Final = (POETRY_CORE, "hatchling.build", "pdm.backend", "uv_build")
+KNOWN: Final = (POETRY_CORE, "hatchling.build", "pdm.backend", "uv_build", SETUPTOOLS)
 _SCANNING: Final = {
-    "setuptools.build_meta": "setuptools finds the packages by scanning the source",
-    "setuptools.build_meta:__legacy__": "setuptools finds the packages by scanning the source",
+    "setuptools.build_meta:__legacy__": "the legacy backend runs setup.py",
     "flit_core.buildapi": "flit_core reads the version and description from the module",
 }
 # A path the stub may create: plain names only, so the RUN line needs no quoting.
@@ -47,9 +47,11 @@ def project_stub(
     refused = _refusal(project, installer, facts, version)
     if isinstance(refused, Decided):
         return {"stub_refused": refused}
-    packages, detail = refused
-    files = tuple(f for f in keep if f not in facts.manifests and project.is_file(f))
-    return {"stub": Decided(packages, _SOURCE, detail), "stub_files": files}
+    paths, detail = refused
+    backend = project.pyproject().get("build-system", {}).get("build-backend")
+    keep += license_files(project) if backend == SETUPTOOLS else ()
+    files = tuple(f for f in dict.fromkeys(keep) if f not in facts.manifests and project.is_file(f))
+    return {"stub": Decided(paths, _SOURCE, detail), "stub_files": files}
 
 
 def _refusal(
@@ -99,6 +101,8 @@ def _reads_code(project: ProjectDir, backend: str, version: Decided[str] | None)
         allowed = set(dynamic)  # poetry-core fills [project] dynamic from [tool.poetry]
     if left := [d for d in dynamic if d not in allowed]:
         return f"[project] dynamic = {left}: the build backend reads them from the source"
+    if backend == SETUPTOOLS:
+        return refusal(project)
     tool = pyproject.get("tool", {})
     tool = tool if isinstance(tool, dict) else {}
     hooks = {
@@ -127,6 +131,8 @@ def _get(table: Any, *keys: str) -> Any:
 
 def _packages(project: ProjectDir, backend: str) -> Decided[str] | tuple[tuple[str, ...], str]:
     """The top-level packages the backend would find, as stub paths."""
+    if backend == SETUPTOOLS:
+        return packages(project)
     pyproject = project.pyproject()
     tool = pyproject.get("tool", {})
     name = str(pyproject.get("project", {}).get("name") or _get(tool, "poetry", "name") or "")

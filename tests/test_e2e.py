@@ -142,6 +142,12 @@ CASES = {
         _project_dependency("tabulate>=0.9"),
         Installer.UV,
     ),
+    # setuptools, flat layout (a subpackage, a data folder): installed editable before its source.
+    "pep621-setuptools": Case(
+        "tally/report/__init__.py",
+        "pep621-setuptools ok: counted,",
+        _project_dependency("tabulate>=0.9"),
+    ),
     "pdm": Case(
         "src/pdmapp/__main__.py",
         "pdm ok:",
