@@ -33,7 +33,7 @@ _FLAT_PACKAGES: Final = (
     *("newsfragments", "changelog", "test", "tests", "unit_test", "unit_tests", "example"),
     *("examples", "scripts", "tools", "util", "utils", "python", "build", "dist", "venv"),
     *("env", "requirements", "tasks", "fabfile", "site_scons", "benchmark", "benchmarks"),
-    *("exercise", "exercises", "htmlcov", "[._]*"),
+    *("exercise", "exercises", "htmlcov", "[._]*", "ez_setup"),
 )
 _FLAT_MODULES: Final = (
     *("setup", "conftest", "test", "tests", "example", "examples", "build", "toxfile"),
@@ -142,7 +142,7 @@ def _folder(
     paths = []
     for name in project.names(folder):
         path = f"{folder}/{name}"
-        if project.is_dir(path) and name.isidentifier() and not name.endswith("__pycache__"):
+        if project.is_dir(path) and name.isidentifier() and not _always_excluded(name):
             if project.is_file(f"{path}/__init__.py"):
                 paths.append(f"{path}/")
             elif namespaces:
@@ -181,13 +181,17 @@ def _flat_package(name: str) -> bool:
     return valid and not any(fnmatch.fnmatchcase(name, p) for p in _FLAT_PACKAGES)
 
 
+def _always_excluded(name: str) -> bool:  # setuptools' PackageFinder.ALWAYS_EXCLUDE
+    return name == "ez_setup" or name.endswith("__pycache__")
+
+
 def _flat_module(name: str) -> bool:
     return name.isidentifier() and not any(fnmatch.fnmatchcase(name, p) for p in _FLAT_MODULES)
 
 
 def _namespaces(project: ProjectDir, package: str) -> tuple[str, ...] | None:
-    """The folders under `package` without __init__.py: the finder lists them (NAMESPACES).
-    None when there are too many to walk, or a symlink loops."""
+    """The folders under `package` without __init__.py (the finder's NAMESPACES); None when
+    there are too many to walk, or a symlink loops."""
     found: list[str] = []
     pending = [package]
     try:
@@ -197,9 +201,7 @@ def _namespaces(project: ProjectDir, package: str) -> tuple[str, ...] | None:
                 path = f"{folder}/{name}"
                 if name.isidentifier() and project.is_dir(path) and project.inside(path):
                     pending.append(path)
-                    if not name.endswith("__pycache__") and not project.is_file(
-                        f"{path}/__init__.py"
-                    ):
+                    if not _always_excluded(name) and not project.is_file(f"{path}/__init__.py"):
                         found.append(path)
             if len(pending) + len(found) > MAX_FOLDERS:
                 return None
@@ -209,9 +211,8 @@ def _namespaces(project: ProjectDir, package: str) -> tuple[str, ...] | None:
 
 
 def _regular(project: ProjectDir, path: str) -> bool:
-    if not project.inside(path.rstrip("/")):
-        return False
-    return project.is_file(f"{path}__init__.py" if path.endswith("/") else path)
+    inner = f"{path}__init__.py" if path.endswith("/") else path
+    return project.inside(path.rstrip("/")) and project.is_file(inner)
 
 
 def _setup_cfg(project: ProjectDir) -> str:
@@ -222,8 +223,7 @@ def _setup_cfg(project: ProjectDir) -> str:
         parser.read_string(project.read_text("setup.cfg"))
     except configparser.Error:
         return "unreadable"
-    read = [s for s in parser.sections() if s == "metadata" or s.startswith("options")]
-    return read[0] if read else ""
+    return next((s for s in parser.sections() if s == "metadata" or s.startswith("options")), "")
 
 
 def _requires(requires: Any) -> str:

@@ -148,6 +148,13 @@ CASES = {
         "pep621-setuptools ok: counted,",
         _project_dependency("tabulate>=0.9"),
     ),
+    # uv with setuptools as the backend (src layout, a module beside the package).
+    "uv-setuptools": Case(
+        "src/ledgerline/fmt/__init__.py",
+        "uv-setuptools ok: lines,",
+        _project_dependency("tabulate>=0.9"),
+        Installer.UV,
+    ),
     "pdm": Case(
         "src/pdmapp/__main__.py",
         "pdm ok:",
