@@ -112,8 +112,8 @@ def _listed(project: ProjectDir, listed: Any, modules: Any) -> Stub:
         return _refused(f"{where}: not arrays")
     paths = [f"{p.replace('.', '/')}/" for p in listed if isinstance(p, str)]
     paths += [f"{m}.py" for m in modules if isinstance(m, str) and "." not in m]
-    if len(paths) != len(listed) + len(modules):
-        return _refused(f"{where}: an entry that is not a plain name")
+    if not paths or len(paths) != len(listed) + len(modules):
+        return _refused(f"{where}: empty, or an entry that is not a plain name")
     for path in paths:
         if not _regular(project, path):
             return _refused(f"{where}: {path} is not a package with __init__.py or a module")

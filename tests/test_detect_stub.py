@@ -247,6 +247,8 @@ def test_why_the_project_installs_from_its_source(
         ("uv-workspace", "a uv workspace: its members are built from their source"),
         ("pip-pyproject", ""),
         ("poetry-license", ""),
+        ("pep621-setuptools", ""),
+        ("uv-setuptools", ""),
     ),
 )
 def test_fixtures(fixture: str, reason: str) -> None:
@@ -585,6 +587,11 @@ def test_setuptools_license_file_named_replaces_the_defaults(tmp_path: Path) -> 
             {"pyproject.toml": PROJECT + SETUPTOOLS + TOOL + 'py-modules = ["a.b"]\n', **FLAT},
             "an entry that is not a plain name",
             id="dotted-module",
+        ),
+        pytest.param(
+            {"pyproject.toml": PROJECT + SETUPTOOLS + TOOL + "packages = []\n", **FLAT},
+            "empty, or an entry",
+            id="packages-empty",
         ),
         pytest.param(
             {"pyproject.toml": PROJECT + SETUPTOOLS + TOOL + 'packages = "my_app"\n', **FLAT},
