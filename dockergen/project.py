@@ -1,6 +1,7 @@
 """Read-only access to the project directory: the only place detection touches the disk.
 
-Detection asks for known paths only and never walks the tree, so a repository with
+Detection asks for known paths, lists the root and src/ only for setuptools' discovery, and
+walks no tree but a setuptools package's own folders (at most 2000), so a repository with
 100 000 files costs the same as a small one. Whatever is wrong with a file (a directory or a
 FIFO in its place, no permission, a symlink loop, too big, not UTF-8, not TOML, a table that
 is a string) becomes an InvalidProjectFileError naming it, never an OSError or a TypeError.
@@ -105,7 +106,7 @@ class ProjectDir:
         return "a directory" if stat.S_ISDIR(mode) else "not a regular file"
 
     def names(self, name: str) -> tuple[str, ...]:
-        """The entries of the folder `name` (sorted; one level, never a walk), or ()."""
+        """The entries of the folder `name` (sorted, one level), or () when it is none."""
         if not self.is_dir(name) or not self.inside(name):
             return ()
         try:

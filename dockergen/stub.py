@@ -26,7 +26,7 @@ POETRY_CORE: Final = "poetry.core.masonry.api"
 # location of the top-level packages (checked by building each against a stub).
 KNOWN: Final = (POETRY_CORE, "hatchling.build", "pdm.backend", "uv_build", SETUPTOOLS)
 _SCANNING: Final = {
-    "setuptools.build_meta:__legacy__": "the legacy backend runs setup.py",
+    "setuptools.build_meta:__legacy__": "the legacy backend was not checked against a stub",
     "flit_core.buildapi": "flit_core reads the version and description from the module",
 }
 # A path the stub may create: plain names only, so the RUN line needs no quoting.

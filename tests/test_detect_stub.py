@@ -132,7 +132,7 @@ def test_the_stub_and_what_decided_it(
                 + '[build-system]\nbuild-backend = "setuptools.build_meta:__legacy__"\n',
                 **SRC,
             },
-            "the legacy backend runs setup.py",
+            "the legacy backend was not checked against a stub",
             id="setuptools-legacy",
         ),
         pytest.param(
