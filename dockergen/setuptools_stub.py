@@ -24,9 +24,9 @@ from dockergen.project import ProjectDir
 SETUPTOOLS: Final = "setuptools.build_meta"
 VERIFIED: Final = "84.2.1"  # the setuptools the layouts above were checked with
 _BUILD_REQUIRES: Final = {"setuptools", "setuptools-scm", "wheel"}
-_TOOL_KEYS: Final = {"packages", "py-modules", "zip-safe", "include-package-data"}
-# setuptools' default license-files, copied into the dist-info (setuptools/dist.py).
-LICENSES: Final = ("LICEN[CS]E*", "COPYING*", "NOTICE*", "AUTHORS*")
+_DATA: Final = {"package-data", "exclude-package-data"}  # the editable install reads it in place
+_TOOL_KEYS: Final = {"packages", "py-modules", "zip-safe", "include-package-data", *_DATA}
+LICENSES: Final = ("LICEN[CS]E*", "COPYING*", "NOTICE*", "AUTHORS*")  # setuptools' defaults
 # The flat layout's reserved names (setuptools/discovery.py), top-level folders and modules.
 _FLAT_PACKAGES: Final = (
     *("ci", "bin", "debian", "doc", "docs", "documentation", "manpages", "news"),

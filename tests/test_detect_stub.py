@@ -409,6 +409,19 @@ SCM = PROJECT.replace('version = "1.0"', 'dynamic = ["version"]') + SETUPTOOLS.r
             "src layout (setuptools' discovery)",
             id="setup-cfg-without-setuptools-sections",
         ),
+        pytest.param(
+            {
+                "pyproject.toml": PROJECT
+                + SETUPTOOLS
+                + '[tool.setuptools.package-data]\nmy_app = ["data/*.txt"]\n'
+                + '[tool.setuptools.exclude-package-data]\nmy_app = ["data/x.txt"]\n',
+                **SRC,
+                "src/my_app/data/x.txt": "",
+            },
+            ("src/my_app/",),
+            "src layout (setuptools' discovery)",
+            id="package-data-is-read-in-place",
+        ),
     ),
 )
 def test_setuptools_stub(
