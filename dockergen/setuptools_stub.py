@@ -15,8 +15,6 @@ import fnmatch
 import re
 from typing import Any, Final
 
-from packaging.requirements import InvalidRequirement, Requirement
-
 from dockergen.errors import InvalidProjectFileError
 from dockergen.model import Decided
 from dockergen.project import ProjectDir
@@ -227,6 +225,8 @@ def _setup_cfg(project: ProjectDir) -> str:
 
 
 def _requires(requires: Any) -> str:
+    from packaging.requirements import InvalidRequirement, Requirement  # 25 ms: only here
+
     for text in requires if isinstance(requires, list) else [requires]:
         try:
             requirement = Requirement(str(text))
