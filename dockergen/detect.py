@@ -29,7 +29,6 @@ from dockergen.pyversion import choose_python
 from dockergen.safety import check_apt_packages, check_paths
 from dockergen.settings import Settings, resolve_settings
 from dockergen.start_command import choose_command, project_name
-from dockergen.stub import project_stub
 from dockergen.sysdeps import SystemNeeds, locked_without_wheel, system_needs
 from dockergen.text import shown
 from dockergen.versioning import pdv_warnings, version_from_git
@@ -85,11 +84,26 @@ def detect(
         **_apt(settings, facts, needs),
         indexes=tuple(Decided(i.url, i.source) for i in find_indexes(project, facts.manifests)),
         keep_files=keep,
-        **project_stub(project, installer.value, facts, version, keep),
+        **_stub(project, installer.value, facts, version, keep),
         dev=dev_target(project, installer.value, start.command) if settings.choices.dev else None,
         version_from_git=version,
         warnings=(*lock_warnings, *warnings, *facts.warnings, *start.warnings, *notes),
     )
+
+
+def _stub(
+    project: ProjectDir,
+    installer: Installer,
+    facts: InstallFacts,
+    version: Decided[str] | None,
+    keep: tuple[str, ...],
+) -> dict[str, Any]:
+    """The stub fields of a packaged project; the stub modules load only for one (start-up)."""
+    if not facts.installs_project:
+        return {}
+    from dockergen.stub import project_stub
+
+    return project_stub(project, installer, facts, version, keep)
 
 
 def check_lock(
