@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import io
 import json
 import sys
 from pathlib import Path
@@ -47,6 +48,7 @@ from dockergen.options import (
     TemplatesOpt,
     flags,
 )
+from dockergen.text import printable
 from dockergen.verify_cli import verify_command
 
 app = typer.Typer(
@@ -215,4 +217,20 @@ def plan(
 
 
 def main() -> None:
-    app(prog_name="dockergen")
+    """Run the command line; Typer's own usage errors are printed with values cut short."""
+    try:
+        code = app(prog_name="dockergen", standalone_mode=False)
+    except typer.Abort:  # a prompt answered with Ctrl-D
+        typer.echo("Aborted!", err=True)
+        sys.exit(1)
+    except typer.TyperException as exc:  # a usage error, which quotes the value given
+        shown = io.StringIO()
+        show = getattr(exc, "show", None)  # Typer's click exceptions print usage and a hint
+        if show is None:
+            shown.write(f"Error: {exc.format_message()}\n")
+        else:
+            show(file=shown)
+        for line in shown.getvalue().splitlines():
+            typer.echo(printable(line), err=True)
+        sys.exit(exc.exit_code)
+    sys.exit(code if isinstance(code, int) else 0)

@@ -6,6 +6,8 @@ Part of the command-line side (it prints with typer); the library never imports 
 from __future__ import annotations
 
 import contextlib
+import signal
+import threading
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -23,14 +25,31 @@ if TYPE_CHECKING:
 
 @contextlib.contextmanager
 def user_errors() -> Iterator[None]:
+    """A command's work: expected failures as one line, exit 1; Ctrl-C as one line, exit 130,
+    raised as KeyboardInterrupt in here so that what the work started is cleaned up."""
+    with _interruptible():
+        try:
+            yield
+        except DockergenError as exc:
+            typer.echo(f"dockergen: error: {printable(str(exc))}", err=True)
+            raise typer.Exit(code=1) from None
+        except KeyboardInterrupt:
+            typer.echo(f"dockergen: error: {INTERRUPTED}", err=True)
+            raise typer.Exit(code=130) from None
+
+
+@contextlib.contextmanager
+def _interruptible() -> Iterator[None]:
+    """SIGINT raises KeyboardInterrupt in here, whatever the entry point (__main__) set for
+    start-up, and gets its earlier handler back after."""
+    if threading.current_thread() is not threading.main_thread():
+        yield  # only the main thread may set a handler (and receives the signal)
+        return
+    before = signal.signal(signal.SIGINT, signal.default_int_handler)
     try:
         yield
-    except DockergenError as exc:
-        typer.echo(f"dockergen: error: {printable(str(exc))}", err=True)
-        raise typer.Exit(code=1) from None
-    except KeyboardInterrupt:
-        typer.echo(f"dockergen: error: {INTERRUPTED}", err=True)
-        raise typer.Exit(code=130) from None
+    finally:
+        signal.signal(signal.SIGINT, signal.SIG_DFL if before is None else before)
 
 
 INTERRUPTED = (

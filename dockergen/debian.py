@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Final
 
 from dockergen.errors import DockergenError
 from dockergen.model import Decided
+from dockergen.text import shown
 
 if TYPE_CHECKING:
     from dockergen.settings import Settings
@@ -39,7 +40,7 @@ def choose_debian(settings: Settings, python: Decided[str]) -> Decided[str]:
         decided = Decided(DEFAULT, "default", "Debian's current stable release")
     if decided.value not in RELEASES:
         raise DockergenError(
-            f"{settings.origin('debian')}: Debian release {decided.value!r} is unknown; "
+            f"{settings.origin('debian')}: Debian release {shown(decided.value)!r} is unknown; "
             f"use one of {', '.join(RELEASES)}"
         )
     minor = ".".join(python.value.split(".")[:2])

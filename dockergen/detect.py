@@ -7,6 +7,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Final
 
+from dockergen.bounds import check_spec
 from dockergen.debian import choose_debian, newer_default
 from dockergen.dependencies import dependency_names
 from dockergen.dev import dev_target
@@ -69,25 +70,29 @@ def detect(
     version = version_from_git(project, installed or not facts.deps_before_source)
     notes = (*map(_volume_note, writable), *pdv_warnings(project, version), *newer_default(debian))
     keep = _keep_files(project)
-    return ProjectSpec(
-        installer=installer,
-        python=python,
-        debian=debian,
-        **_install_facts(facts),
-        local_paths=_checked_paths(facts.local_paths),
-        command=start.command,
-        port=start.port,
-        environment=start.environment,
-        healthcheck=choose_healthcheck(settings, start.port),
-        build_steps=django_build_steps(project, dependencies),
-        writable=writable,
-        **_apt(settings, facts, needs),
-        indexes=tuple(Decided(i.url, i.source) for i in find_indexes(project, facts.manifests)),
-        keep_files=keep,
-        **_stub(project, installer.value, facts, version, keep),
-        dev=dev_target(project, installer.value, start.command) if settings.choices.dev else None,
-        version_from_git=version,
-        warnings=(*lock_warnings, *warnings, *facts.warnings, *start.warnings, *notes),
+    return check_spec(
+        ProjectSpec(
+            installer=installer,
+            python=python,
+            debian=debian,
+            **_install_facts(facts),
+            local_paths=_checked_paths(facts.local_paths),
+            command=start.command,
+            port=start.port,
+            environment=start.environment,
+            healthcheck=choose_healthcheck(settings, start.port),
+            build_steps=django_build_steps(project, dependencies),
+            writable=writable,
+            **_apt(settings, facts, needs),
+            indexes=tuple(Decided(i.url, i.source) for i in find_indexes(project, facts.manifests)),
+            keep_files=keep,
+            **_stub(project, installer.value, facts, version, keep),
+            dev=dev_target(project, installer.value, start.command)
+            if settings.choices.dev
+            else None,
+            version_from_git=version,
+            warnings=(*lock_warnings, *warnings, *facts.warnings, *start.warnings, *notes),
+        )
     )
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from dockergen.text import shown
+from dockergen.text import shorten, shown
 
 
 class DockergenError(Exception):
@@ -36,7 +36,9 @@ class UnsafeValueError(DockergenError):
     """A value from metadata or a flag that cannot be written into a Dockerfile safely."""
 
     def __init__(self, what: str, value: str, source: str, fix: str) -> None:
-        super().__init__(f"{source}: {what} {value!r} cannot go into a Dockerfile safely; {fix}")
+        super().__init__(
+            f"{source}: {what} {shorten(value)!r} cannot go into a Dockerfile safely; {fix}"
+        )
 
 
 class OutputExistsError(DockergenError):

@@ -12,6 +12,8 @@ import shlex
 from collections.abc import Callable, Sequence
 from typing import Final
 
+from dockergen.text import shorten
+
 # Servers a start command may run, with the port each serves when not told.
 DEFAULT_PORTS: Final = {
     "gunicorn": 8000,
@@ -109,21 +111,31 @@ def loopback_warning(
     return None
 
 
+def port_number(digits: str) -> int | None:
+    """A TCP port written in ASCII digits (1-65535), else None; never int() of a number with
+    thousands of digits, which Python refuses with a ValueError."""
+    if not (digits.isascii() and digits.isdigit()) or len(digits) > 5:
+        return None
+    port = int(digits)
+    return port if 0 < port < 65536 else None
+
+
 def _named_port(words: Sequence[str]) -> tuple[int, str] | None:
     if server_of(words) == "runserver":
         found = [m for w in words[3:] if (m := _ADDRPORT.match(w))]
-        return (int(found[0].group(2)), f"{found[0].group(0)} in the command") if found else None
+        port = port_number(found[0].group(2)) if found else None
+        return (port, f"{found[0].group(0)} in the command") if port else None
     for index, word in enumerate(words):
         flag, equals, value = word.partition("=")
         if not equals:
             value = words[index + 1] if index + 1 < len(words) else ""
         port = None
         if flag in _BIND_FLAGS and (match := re.search(r":(\d+)$", value)):
-            port = int(match.group(1))
-        elif flag in _PORT_FLAGS and value.isdigit():
-            port = int(value)
-        if port and 0 < port < 65536:
-            return port, f"{flag} {value} in the command"
+            port = port_number(match.group(1))
+        elif flag in _PORT_FLAGS:
+            port = port_number(value)
+        if port:
+            return port, f"{flag} {shorten(value)} in the command"
     return None
 
 

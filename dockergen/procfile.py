@@ -12,7 +12,7 @@ import shlex
 from dataclasses import dataclass
 from typing import Final
 
-from dockergen.ports import default_port
+from dockergen.ports import default_port, port_number
 from dockergen.project import ProjectDir
 
 PROCFILE: Final = "Procfile"
@@ -57,9 +57,9 @@ def web_process(project: ProjectDir) -> WebProcess | None:
 
 
 def _replace_port(line: str) -> tuple[str, str]:
-    fallback = next((m.group(1) for m in _PORT.finditer(line) if m.group(1)), None)
-    if fallback:
-        port, why = int(fallback), "the fallback the line states"
+    fallbacks = (port_number(m.group(1)) for m in _PORT.finditer(line) if m.group(1))
+    if fallback := next((p for p in fallbacks if p), None):
+        port, why = fallback, "the fallback the line states"
     else:
         port, why = default_port(("sh", "-c", _PORT.sub("8000", line)))
     replaced = _PORT.sub(str(port), line)

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final, Literal
 
 from dockergen.answers import with_answers
+from dockergen.bounds import check_lines
 from dockergen.decisions import changes, plan_dict
 from dockergen.detect import detect
 from dockergen.errors import InvalidProjectFileError, OutputExistsError
@@ -83,13 +84,16 @@ def plan(
     allow_stale_lock = allow_stale_lock or mode == "extras"
     spec = detect(root, settings, strict=strict, allow_stale_lock=allow_stale_lock)
     project = ProjectDir(root)
-    outcomes = [_extra(project, e(spec, settings.template_dir), force=force) for e in extras]
+    extra_files = [e(spec, settings.template_dir) for e in extras]
+    check_lines(extra_files)
+    outcomes = [_extra(project, f, force=force) for f in extra_files]
     backups: list[RenderedFile] = []
     warnings: list[str] = []
     late: list[RenderedFile] = []  # the answers, then the record: written last
     reasons: list[str] = []
     if mode != "extras":
         rendered = render_files(spec, settings.template_dir)
+        check_lines(rendered)
         record = read_record(project)
         if mode == "init" and not force:
             _refuse_existing(project, rendered, regenerate=bool(record))

@@ -188,7 +188,7 @@ MALFORMED = [
     ),
     pytest.param(
         {"pyproject.toml": '[tool.poetry.dependencies]\npython = "^3.x"\n'},
-        "pyproject.toml: python = '^3.x' is not a valid Poetry constraint; fix it",
+        "pyproject.toml:2: python = '^3.x' is not a valid Poetry constraint; fix it",
         id="poetry-python-not-a-number",
     ),
     pytest.param(
@@ -196,9 +196,9 @@ MALFORMED = [
             "pyproject.toml": f'[project]\nname = "svc"\nrequires-python = ">=3.11{"x" * 5000}"\n',
             "requirements.txt": "six\n",
         },
-        "pyproject.toml: [project] requires-python '>=3.11"
+        "pyproject.toml:3: [project] requires-python '>=3.11"
         + "x" * 114
-        + "...' is not a valid version specifier; fix it (PEP 440)",
+        + "...' is not a valid version specifier (PEP 440); fix it",
         id="requires-python-long-and-invalid",
     ),
     pytest.param(
@@ -676,5 +676,5 @@ def test_apt_lists_that_cannot_fit_one_line_are_refused(tmp_path: Path, apt: lis
         {"requirements.txt": "six\n", ".dockergen.toml": f"apt = {json.dumps(apt)}\n"},
     )
     message = _init_fails(root)
-    assert message.startswith("dockergen: error: .dockergen.toml: apt package")
+    assert message.startswith("dockergen: error: .dockergen.toml: apt ")
     assert len(message) < 400

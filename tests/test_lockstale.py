@@ -77,6 +77,7 @@ POETRY_CASES = [
     ),
     ("pre-2.3-hash-from-2.5", P3, poetry_lock(H3_PRE_2_3), POETRY_STALE),
     ("unreadable-generator", P3, poetry_lock(H3_PRE_2_3, "x.y"), POETRY_STALE),
+    ("generator-thousands-of-digits", P3, poetry_lock(H3_PRE_2_3, "1" * 5000), POETRY_STALE),
 ]
 
 

@@ -28,7 +28,7 @@ from dockergen.project import ProjectDir, check_shape
 
 PIPFILE: Final = "Pipfile"
 _SHAPES: Final = ((("requires",), dict), (("packages",), dict))
-_VERSION: Final = re.compile(r"\d+\.\d+(?:\.\d+)?", re.ASCII)
+_VERSION: Final = re.compile(r"\d{1,4}\.\d{1,4}(?:\.\d{1,4})?", re.ASCII)
 # Pipfile tables that are not package categories (every other table is one, and is hashed).
 _NOT_CATEGORIES: Final = frozenset(
     {"source", "packages", "dev-packages", "requires", "scripts", "pipfile", "pipenv"}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import fnmatch
+import functools
 from collections.abc import Iterator
 from typing import Any, Final
 
@@ -26,6 +27,7 @@ from dockergen.installers.tables import (
     tool_table,
 )
 from dockergen.model import Decided, DevTarget, Installer
+from dockergen.pep440 import line_of, specifiers
 from dockergen.project import ProjectDir
 from dockergen.text import shown
 
@@ -90,7 +92,8 @@ class Uv(BaseInstaller):
         # without a uv.lock should not pay.
         from dockergen.installers.uvlock import difference
 
-        return difference(project.pyproject(), self.read_lock(project, _LOCK_SHAPES))
+        lock = self.read_lock(project, _LOCK_SHAPES)
+        return difference(project.pyproject(), lock, functools.partial(line_of, project))
 
     def dev_target(self, project: ProjectDir) -> DevTarget:
         """`uv sync` installs the default groups (dev, unless tool.uv.default-groups says)."""
@@ -111,17 +114,14 @@ def _release(project: ProjectDir) -> Decided[tuple[str, ...]] | None:
     wanted = _uv(project).get("required-version")
     if not isinstance(wanted, str):
         return None
-    from packaging.specifiers import InvalidSpecifier, SpecifierSet
-
-    try:
-        allowed = SpecifierSet(wanted if wanted.lstrip()[:1] in "<>=!~" else f"=={wanted}")
-    except InvalidSpecifier as exc:
+    allowed = specifiers(wanted if wanted.lstrip()[:1] in "<>=!~" else f"=={wanted}")
+    if allowed is None:
         raise InvalidProjectFileError(
-            "pyproject.toml",
+            line_of(project, "pyproject.toml", wanted),
             f"[tool.uv] required-version = {shown(wanted)!r} is not a PEP 440 specifier "
             "(uv then ignores every [tool.uv] setting, with a warning)",
             "write it as uv reads it, e.g. '>=0.13'",
-        ) from exc
+        )
     return pick_release("uv", RELEASES, "[tool.uv] required-version", wanted, allowed.contains)
 
 

@@ -11,7 +11,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Final
 
-from packaging.markers import InvalidMarker, Marker
+from packaging.markers import Marker
 
 from dockergen.names import DISTRIBUTION_OF, normalize
 from dockergen.verify.syslibs import debian_package
@@ -103,7 +103,7 @@ def _marker_holds(marker: str, python: str) -> bool:
     try:
         env = {"python_version": major_minor, "python_full_version": python}
         return Marker(marker).evaluate(env)
-    except InvalidMarker:
+    except ValueError:  # InvalidMarker, or a version with thousands of digits
         return True  # unreadable: not evidence that it excludes this Python
 
 
