@@ -152,7 +152,7 @@ def update(
             path, installer, python, command, port, apt, apt_build, templates, healthcheck, dev
         )
         given = dataclasses.replace(given, debian=debian)
-        with locked(path):
+        with locked(path, force=force):
             planned = plan(
                 path, given, mode="update", force=force, allow_stale_lock=allow_stale_lock
             )

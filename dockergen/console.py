@@ -53,17 +53,20 @@ def _interruptible() -> Iterator[None]:
 
 
 INTERRUPTED = (
-    "interrupted; every file is either as it was or complete, and the record is written last: "
-    "run the command again to finish"
+    "interrupted; every file is either as it was or complete, and until the change is whole "
+    "`dockergen check` says so: run the command again to finish"
 )
 
 
 @contextlib.contextmanager
-def locked(path: Path) -> Iterator[None]:
-    """One writing dockergen at a time per project, from planning to the last write."""
-    from dockergen.write import project_lock
+def locked(path: Path, *, force: bool = False) -> Iterator[None]:
+    """One writing dockergen at a time per project, from planning to the last write; a run
+    that was interrupted is finished first (with `force`, given up if it cannot be)."""
+    from dockergen.write import finish_interrupted, project_lock
 
     with project_lock(path):
+        if finished := finish_interrupted(path, force=force):
+            typer.echo(printable(f"finished an interrupted run: wrote {', '.join(finished)}"))
         yield
 
 
@@ -97,7 +100,7 @@ def write_extras(path: Path, extras: Sequence[Extra], *, force: bool, dry_run: b
         if dry_run:
             print_files(plan(path, mode="extras", force=True, extras=extras))
             return
-        with locked(path):
+        with locked(path, force=force):
             planned = plan(path, mode="extras", force=force, extras=extras)
             carry_out(planned, path, report="written")
 
@@ -157,7 +160,7 @@ def run_init(
         print_decisions(planned.spec)
         print_files(planned)
         return
-    with locked(path):
+    with locked(path, force=force):
         planned = plan(path, given, mode="init", force=force, extras=extras, **checks)
         print_decisions(planned.spec)
         carry_out(planned, path, report="written")

@@ -23,6 +23,7 @@ from dockergen.bounds import check_lines
 from dockergen.decisions import changes, plan_dict
 from dockergen.detect import detect
 from dockergen.errors import InvalidProjectFileError, OutputExistsError
+from dockergen.journal import JOURNAL, UNFINISHED
 from dockergen.model import Overrides, ProjectSpec, RenderedFile
 from dockergen.project import ProjectDir
 from dockergen.record import (
@@ -105,9 +106,9 @@ def plan(
         late += record_files(project, rendered, decisions)
         old_plan, warnings = recorded_plan(record.get("plan.json"))
         reasons = _reasons(merged, old_plan, decisions, backups + late)
+    if project.kind(JOURNAL) is not None:  # an interrupted run: never called up to date
+        reasons.insert(0, UNFINISHED)
     changed = [RenderedFile(o.name, o.content) for o in outcomes if o.content != o.current]
-    # A run stopped part way leaves the record describing the earlier render, so the next
-    # run merges against the right base and simply finishes the job.
     writes = (*backups, *changed, *late)
     return Plan(spec, settings, tuple(outcomes), writes, tuple(reasons), tuple(warnings))
 

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import io
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -7,7 +9,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from dockergen import __version__
+from dockergen import __version__, cli
 from dockergen.cli import app
 from tests.helpers import GOLDEN, make_tree, tree_snapshot
 
@@ -149,3 +151,129 @@ def test_library_does_not_import_typer() -> None:
         "assert not [m for m in sys.modules if m.split('.')[0] in ('typer', 'click')], 'imported'"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def _main(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], *argv: str
+) -> tuple[int, str, str]:
+    """The real entry point in-process: Typer's usage errors are printed by dockergen here."""
+    import signal
+
+    from dockergen.__main__ import main
+
+    monkeypatch.setattr(sys, "argv", ["dockergen", *argv])
+    before = signal.getsignal(signal.SIGINT)
+    try:
+        with pytest.raises(SystemExit) as stopped:
+            main()
+    finally:
+        signal.signal(signal.SIGINT, before)
+    captured = capsys.readouterr()
+    return int(stopped.value.code or 0), captured.out, captured.err
+
+
+def test_the_entry_point_runs_a_command(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert _main(monkeypatch, capsys, "--version") == (0, f"dockergen {__version__}\n", "")
+
+
+def test_the_entry_point_cuts_a_long_value_in_a_usage_error(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, err = _main(monkeypatch, capsys, "init", "--installer", "x" * 10_000)
+    assert (code, out) == (2, "")
+    last = err.splitlines()[-1]
+    assert last.startswith("Error: Invalid value for '--installer': 'xxx")
+    assert "[... 8,1" in last
+    assert len(last) < 2100
+
+
+def test_the_entry_point_prints_help_without_a_command(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, err = _main(monkeypatch, capsys)
+    assert (code, out) == (2, "")
+    assert err.startswith("Usage: dockergen [OPTIONS] COMMAND [ARGS]...\n")
+
+
+def test_the_entry_point_says_aborted_when_a_prompt_gets_end_of_file(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    (tmp_path / "requirements.txt").write_text("six\n")
+    monkeypatch.setattr(cli, "_stdin_is_tty", lambda: True)
+    monkeypatch.setattr(sys, "stdin", io.StringIO(""))
+    code, out, err = _main(monkeypatch, capsys, "init", str(tmp_path))
+    assert (code, out.splitlines()[-1], err) == (
+        1,
+        "Python version (no Python version stated; using 3.13) [3.13]: ",
+        "Aborted!\n",
+    )
+
+
+def test_ctrl_c_at_start_up_flushes_what_was_printed_and_exits_130(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from dockergen import __main__ as entry
+
+    written: list[bytes] = []
+
+    def write(fd: int, data: bytes) -> int:
+        written.append(data)
+        return len(data)
+
+    def exit_now(code: int) -> None:
+        raise SystemExit(code)
+
+    monkeypatch.setattr(os, "write", write)
+    monkeypatch.setattr(os, "_exit", exit_now)
+    with pytest.raises(SystemExit) as stopped:
+        entry.stop_at_once(2, None)
+    assert (stopped.value.code, written) == (
+        130,
+        [b"dockergen: error: interrupted before it changed anything\n"],
+    )
+
+
+def test_the_package_imports_its_names_on_first_use() -> None:
+    import dockergen
+
+    assert dockergen.detect_project.__module__ == "dockergen.detect"
+    with pytest.raises(AttributeError, match="no attribute 'nothing'"):
+        dockergen.nothing  # noqa: B018
+
+
+def test_a_bare_typer_exception_is_one_error_line(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import typer
+
+    def failing(**kwargs: object) -> None:
+        raise typer.TyperException("no usage to show")
+
+    monkeypatch.setattr(cli, "app", failing)
+    assert _main(monkeypatch, capsys) == (1, "", "Error: no usage to show\n")
+
+
+def test_user_errors_work_off_the_main_thread() -> None:
+    """Only the main thread may set a SIGINT handler; elsewhere errors are mapped as usual."""
+    import threading
+
+    import typer
+
+    from dockergen.console import user_errors
+    from dockergen.errors import DockergenError
+
+    codes: list[int] = []
+
+    def work() -> None:
+        try:
+            with user_errors():
+                raise DockergenError("x: broken; fix it")
+        except typer.Exit as stopped:
+            codes.append(stopped.exit_code)
+
+    thread = threading.Thread(target=work)
+    thread.start()
+    thread.join()
+    assert codes == [1]

@@ -103,6 +103,7 @@ UNDECIDED = [
         U2_LOCK,
     ),
     ("group-not-an-array", U2.replace('dev = ["idna>=3"]', 'dev = "idna"'), U2_LOCK),
+    ("dependency-not-a-string", U1.replace('"idna"]', "1]"), U1_LOCK),
     ("no-lock", U1, None),
 ]
 

@@ -23,7 +23,6 @@ from dockergen.pep440 import (
     checked_version,
     requirement,
     specifiers,
-    version,
 )
 from dockergen.text import shown
 
@@ -131,9 +130,7 @@ def python_bounds(spec: str) -> tuple[Version, Version] | None:
         operator, text = specifier.operator, specifier.version
         if operator not in (">=", "<", "~=") and not (operator == "==" and text.endswith(".*")):
             return None
-        base = version(text.removesuffix(".*"))
-        if base is None:
-            return None
+        base = Version(text.removesuffix(".*"))  # it parses: specifiers() checked it
         (highs if operator == "<" else lows).append(base)
         if operator != ">=" and operator != "<":  # ~=X.Y[.Z] and ==X.Y.* cap the range too
             cap = base.release[:-1] if operator == "~=" else base.release
