@@ -36,10 +36,16 @@ elif command == "build":
 elif command == "image":
     print(json.dumps([scenario["inspect"]]))
 elif command == "run":
+    if "run_error" in scenario:  # created, but its command could not start
+        sys.stderr.write(scenario["run_error"])
+        sys.exit(scenario.get("run_code", 125))
     print("0123456789ab")
 elif command == "inspect":
     print(scenario.get("state", "false 0"))
 elif command == "port":
+    if "port_error" in scenario:  # an engine gives none for a stopped container
+        sys.stderr.write(scenario["port_error"])
+        sys.exit(1)
     print(f"127.0.0.1:{scenario['port']}")
 elif command == "logs":
     sys.stdout.write(scenario.get("logs", ""))

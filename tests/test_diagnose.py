@@ -251,6 +251,18 @@ CASES = {
             "--apt-build build-essential` plus the -dev headers it needs)",
         ),
     ),
+    "command-not-found-docker": Case(
+        "docker: Error response from daemon: failed to create shim task: OCI runtime create "
+        'failed: runc create failed: unable to start container process: exec: "gunicorn": '
+        "executable file not found in $PATH: unknown.\n",
+        WEB,
+        (
+            "command-not-found",
+            "the image's command gunicorn is not in the image, so the container cannot start",
+            "add what installs gunicorn to the project's dependencies (e.g. gunicorn) and "
+            "rebuild, or change the start command (`dockergen update --command '...'`)",
+        ),
+    ),
 }
 
 

@@ -167,6 +167,79 @@ def test_server_that_exits(project: Path, tmp_path: Path, monkeypatch: pytest.Mo
     assert report["diagnoses"][0]["pattern"] == "missing-module"
 
 
+NO_PORT = "Error: No public port '8000/tcp' published for dockergen-verify-0123\n"
+EXITED_AT_ONCE = (
+    "Traceback (most recent call last):\n"
+    '  File "/app/app.py", line 5, in <module>\n'
+    '    SECRET_KEY = os.environ["SECRET_KEY"]\n'
+    "KeyError: 'SECRET_KEY'\n"
+)
+
+
+def test_a_server_that_exits_before_its_port_is_read(
+    project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`docker port` fails for a stopped container: the app's exit, not the engine's fault."""
+    scenario = _fake(
+        tmp_path,
+        monkeypatch,
+        inspect=SERVER,
+        state="false 1",
+        port_error=NO_PORT,
+        logs=EXITED_AT_ONCE,
+    )
+    code, out = _cli(str(project))
+    assert code == 1
+    lines = out.splitlines()
+    assert lines[1] == "run: server FAILED: exited at once with code 1, before it could be probed"
+    assert lines[2:7] == [
+        "output (last lines):",
+        *(f"  | {line}" for line in EXITED_AT_ONCE.splitlines()),
+    ]
+    assert (
+        lines[7] == "cause: the environment variable SECRET_KEY is not set (KeyError: 'SECRET_KEY')"
+    )
+    assert "engine is healthy" not in out
+    _cleaned_up(scenario)
+    code, report = _json(str(project))
+    assert (code, report["run"]["exit_code"], report["run"]["ok"]) == (1, 1, False)
+    assert report["output_tail"][-1] == "KeyError: 'SECRET_KEY'"
+
+
+def test_a_command_missing_from_the_image_is_not_blamed_on_the_engine(
+    project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    said = (
+        "docker: Error response from daemon: failed to create shim task: OCI runtime create "
+        'failed: runc create failed: unable to start container process: exec: "gunicorn": '
+        "executable file not found in $PATH: unknown.\n"
+    )
+    scenario = _fake(
+        tmp_path, monkeypatch, inspect=SERVER, state="false 127", run_error=said, run_code=127
+    )
+    code, report = _json(str(project))
+    assert code == 1
+    assert report["run"]["exit_code"] == 127
+    assert report["output_tail"] == [said.strip()]
+    assert report["diagnoses"][0]["pattern"] == "command-not-found"
+    _cleaned_up(scenario)
+
+
+def test_a_port_the_engine_cannot_tell_while_running_is_the_engines(
+    project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _fake(tmp_path, monkeypatch, inspect=SERVER, state="true 0", port_error="Error: boom\n")
+    result = CliRunner().invoke(app, ["verify", str(project)])
+    assert result.exit_code == 1
+    error = result.stderr.splitlines()[-1]
+    name = error.split()[4]
+    assert name.startswith("dockergen-verify-")
+    assert error == (
+        f"dockergen: error: `docker port {name} 8000/tcp` failed: Error: boom; check that the "
+        "engine is healthy (`docker info`) and try again"
+    )
+
+
 def test_server_without_expose(
     project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

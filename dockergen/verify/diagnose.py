@@ -175,6 +175,16 @@ def _index_unreachable(found: re.Match[str], ctx: Context) -> Diagnosis:
     return Diagnosis("index-unreachable", cause, fix)
 
 
+def _command_not_found(found: re.Match[str], ctx: Context) -> Diagnosis:
+    command = found["command"]
+    cause = f"the image's command {command} is not in the image, so the container cannot start"
+    fix = (
+        f"add what installs {command} to the project's dependencies (e.g. gunicorn) and "
+        "rebuild, or change the start command (`dockergen update --command '...'`)"
+    )
+    return Diagnosis("command-not-found", cause, fix)
+
+
 PATTERNS: Final = (
     _p("loopback", _LISTEN + r"(?P<host>127\.0\.0\.1|localhost|\[::1\]):(?P<port>\d+)", _loopback),
     _p("port-mismatch", _LISTEN + r"(?:0\.0\.0\.0|\[::\]|\*):(?P<port>\d+)", _port_mismatch),
@@ -224,6 +234,11 @@ PATTERNS: Final = (
         r"(?:Failed building wheel for|Failed to build(?! installable))"
         r" `?(?P<pkg>[A-Za-z0-9][\w.-]*)",
         _sdist,
+    ),
+    _p(
+        "command-not-found",
+        r'exec: "(?P<command>[^"\n]+)": executable file not found',
+        _command_not_found,
     ),
     _p(
         "index-unreachable",

@@ -8,6 +8,7 @@ import re
 import shutil
 import signal
 import tempfile
+import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -20,11 +21,13 @@ from dockergen.verify.buildlog import failed_step
 from dockergen.verify.declared import declared_dependencies
 from dockergen.verify.diagnose import Context, diagnose
 from dockergen.verify.engine import PREFIX, docker, engine_version
-from dockergen.verify.image import Mode, inspect_image
+from dockergen.verify.image import Mode, choose_mode, inspect_image
+from dockergen.verify.probe import ProbeResult
 from dockergen.verify.progress import Progress
 from dockergen.verify.rebuild import copy_context, rebuild_check
 from dockergen.verify.report import Report
-from dockergen.verify.running import run_and_probe
+from dockergen.verify.run import ContainerExitedError
+from dockergen.verify.running import Outcome, run_and_probe
 
 TAIL_LINES = 20
 _ENV_ITEM = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*=")
@@ -140,7 +143,15 @@ def _run(options: VerifyOptions, tag: str, report: Report, progress: Progress) -
     config = inspect_image(tag)
     ctx = Context(config.ports, config.python, declared_dependencies(options.path))
     progress.start("run")
-    outcome = run_and_probe(tag, config, options, ctx)
+    started = time.monotonic()
+    try:
+        outcome = run_and_probe(tag, config, options, ctx)
+    except ContainerExitedError as stopped:  # before it could be probed: the app's doing
+        mode = choose_mode(config, options.mode)
+        detail = f"exited at once with code {stopped.exited.exit_code}, before it could be probed"
+        elapsed = time.monotonic() - started
+        probe = ProbeResult(False, mode, elapsed, detail, exited=stopped.exited)
+        outcome = Outcome(probe, stopped.output)
     progress.done()
     report.run, report.port, report.host_port = outcome.probe, outcome.port, outcome.host_port
     if not outcome.probe.ok:
