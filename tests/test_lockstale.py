@@ -9,6 +9,7 @@ Every "stale" row is an edit the real tool refused (`poetry check --lock`, `pdm 
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -228,6 +229,94 @@ PIPENV_CASES = [
         PIPENV_STALE,
     ),
 ]
+
+
+# Made by pipenv 2026.10.3 (`pipenv lock`) with PIPENV_TEST_INDEX=https://example.invalid/simple,
+# PIP_CONFIG_FILE=/dev/null and PIP_EXTRA_INDEX_URL as below: the extra indexes are in the hash,
+# not in _meta.sources; `pipenv verify` without them says "out-of-date. Run $ pipenv lock".
+E4 = '[packages]\n\n[requires]\npython_version = "3.12"\n'
+K4 = "9f36e9661e8da5bce51175568dafa4cafcd0093ea00fe31ecd141181355d699a"
+E4_EXTRA = "https://extra.example.invalid/simple http://mirror.example.invalid/simple"
+
+
+@pytest.mark.parametrize(
+    ("environ", "said"),
+    [
+        (
+            {"PIP_EXTRA_INDEX_URL": E4_EXTRA},
+            "its _meta.hash counts package indexes from this machine's pip configuration "
+            "(pip_conf_extra_index_:env:_0 at extra.example.invalid, pip_conf_extra_index_:env:_1 "
+            "at mirror.example.invalid), which the Pipfile does not declare and the image build "
+            "does not have, so the build's `pipenv install --deploy` refuses it; declare them as "
+            "[[source]] in the Pipfile, or make the lock with PIP_CONFIG_FILE=/dev/null",
+        ),
+        ({}, PIPENV_STALE),  # another machine: the cause cannot be named
+        ({"PIP_EXTRA_INDEX_URL": E4_EXTRA.split()[0]}, PIPENV_STALE),
+    ],
+    ids=["its-pip-config", "no-pip-config", "another-pip-config"],
+)
+def test_pipenv_lock_hashed_with_the_pip_configurations_indexes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, environ: dict[str, str], said: str
+) -> None:
+    monkeypatch.setenv("PIP_CONFIG_FILE", os.devnull)
+    monkeypatch.delenv("PIP_INDEX_URL", raising=False)
+    monkeypatch.delenv("PIP_EXTRA_INDEX_URL", raising=False)
+    for name, value in environ.items():
+        monkeypatch.setenv(name, value)
+    lock = pipfile_lock(K4, sources=IMPLICIT).replace(
+        '"default": {}', '"default": {}, "develop": {}'
+    )
+    root = make_tree(tmp_path, {"Pipfile": E4, "Pipfile.lock": lock})
+    assert PIPENV.stale_lock(ProjectDir(root)) == said
+
+
+def test_pip_configuration_is_read_as_pip_and_pipenv_read_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from dockergen import pipconfig
+
+    files = {
+        "etc/pip.conf": "[global]\nextra-index-url =\n  https://a.example.invalid/simple\n"
+        "  http://b.example.invalid/simple\ntrusted-host = b.example.invalid\n",
+        "xdg/pip/pip.conf": "[install]\nindex_url = https://mirror.example.invalid/simple\n",
+        "home/.config/pip/pip.conf": "[global]\nextra-index-url = https://user.example.invalid/s\n",
+        "broken.conf": "not ini\n",
+    }
+    make_tree(tmp_path, files)
+    monkeypatch.setattr(pipconfig, "GLOBAL_DIRS", (str(tmp_path / "etc"),))
+    environ = {"HOME": str(tmp_path / "home"), "XDG_CONFIG_DIRS": str(tmp_path / "xdg")}
+    assert pipconfig.pip_config_sources(environ) == (
+        [
+            {
+                "url": "https://mirror.example.invalid/simple",
+                "verify_ssl": True,
+                "name": "pip_conf_index_install",
+            }
+        ],
+        # The user's file overrides the global value of the same key.
+        [
+            {
+                "url": "https://user.example.invalid/s",
+                "verify_ssl": True,
+                "name": "pip_conf_extra_index_global",
+            }
+        ],
+    )
+    # PIP_CONFIG_FILE naming a file: the user's files are skipped, that file is read last.
+    named = {**environ, "PIP_CONFIG_FILE": str(tmp_path / "broken.conf")}
+    assert pipconfig.pip_config_sources(named)[1] == [
+        {
+            "url": "https://a.example.invalid/simple",
+            "verify_ssl": True,
+            "name": "pip_conf_extra_index_global_0",
+        },
+        {
+            "url": "http://b.example.invalid/simple",
+            "verify_ssl": False,
+            "name": "pip_conf_extra_index_global_1",
+        },
+    ]
+    assert pipconfig.pip_config_sources({**environ, "PIP_CONFIG_FILE": os.devnull}) == ([], [])
 
 
 @pytest.mark.parametrize(

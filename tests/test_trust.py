@@ -609,6 +609,29 @@ def test_a_cr_only_procfile_keeps_processes_apart(tmp_path: Path) -> None:
     assert _command(tmp_path) == ("python", "app.py")
 
 
+@pytest.mark.parametrize("newline", [b"\r", b"\r\n", b"\n"], ids=["cr", "crlf", "lf"])
+def test_django_settings_with_any_line_ends_keep_collectstatic(
+    tmp_path: Path, newline: bytes
+) -> None:
+    from dockergen.detect import detect_project
+
+    make_tree(
+        tmp_path,
+        {
+            "requirements.txt": "django\ngunicorn\n",
+            "manage.py": "import os\nos.environ.setdefault('DJANGO_SETTINGS_MODULE', "
+            "'site.settings')\n",
+            "site/wsgi.py": "application = None\n",
+        },
+    )
+    settings = b"DEBUG = False\nSTATIC_URL = '/static/'\nSTATIC_ROOT = 'staticfiles'\n"
+    (tmp_path / "site/settings.py").write_bytes(settings.replace(b"\n", newline))
+    steps = detect_project(tmp_path).build_steps
+    assert [(s.value, s.source) for s in steps] == [
+        (("python", "manage.py", "collectstatic", "--noinput"), "site/settings.py")
+    ]
+
+
 def test_conflict_markers_without_a_label_fail_check(tmp_path: Path) -> None:
     root = _initialised(tmp_path)
     dockerfile = root / "Dockerfile"
