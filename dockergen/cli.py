@@ -59,10 +59,6 @@ app = typer.Typer(
     add_completion=True,  # --install-completion / --show-completion for bash, zsh, fish
     rich_markup_mode=None,
 )
-app.command("compose")(compose_command)
-app.command("devcontainer")(devcontainer_command)
-app.command("ci")(ci_command)
-app.command("verify")(verify_command)
 
 
 def _show_version(value: bool) -> None:
@@ -135,7 +131,10 @@ def update(
     dev: DevOpt = None,
     debian: DebianOpt = None,
     force: Annotated[
-        bool, typer.Option(help="Replace edited files with the new render (shows what is lost).")
+        bool,
+        typer.Option(
+            "--force", help="Replace edited files with the new render (shows what is lost)."
+        ),
     ] = False,
     allow_stale_lock: AllowStaleLockOpt = False,
 ) -> None:
@@ -214,6 +213,13 @@ def plan(
         lines = [json.dumps(plan_dict(spec), indent=2)] if as_json else explain_lines(spec)
         for line in lines:
             typer.echo(line)
+
+
+# After init, update, check, diff and plan (defined above, in the order --help lists them).
+app.command("verify")(verify_command)
+app.command("compose")(compose_command)
+app.command("devcontainer")(devcontainer_command)
+app.command("ci")(ci_command)
 
 
 def main() -> None:

@@ -20,9 +20,11 @@ def verify_command(
     http_path: Annotated[str | None, typer.Option("--path", help="Must answer 2xx/3xx.")] = None,
     env: Annotated[list[str] | None, typer.Option(help="KEY=VALUE (repeatable).")] = None,
     env_file: Annotated[list[Path] | None, typer.Option(help="An env file.")] = None,
-    read_only: Annotated[bool, typer.Option(help="--read-only, tmpfs /tmp.")] = False,
-    cache: Annotated[bool, typer.Option(help="Check a code-only rebuild.")] = False,
-    keep_image: Annotated[bool, typer.Option(help="Keep the built image.")] = False,
+    read_only: Annotated[
+        bool, typer.Option("--read-only", help="--read-only, tmpfs /tmp.")
+    ] = False,
+    cache: Annotated[bool, typer.Option("--cache", help="Check a code-only rebuild.")] = False,
+    keep_image: Annotated[bool, typer.Option("--keep-image", help="Keep the built image.")] = False,
     timeout: Annotated[float, typer.Option(help="Seconds to answer or exit.")] = 60.0,
     worker_seconds: Annotated[float, typer.Option(help="A worker runs this long.")] = 5.0,
     as_json: Annotated[bool, typer.Option("--json", help="JSON report (schema 1).")] = False,

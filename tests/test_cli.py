@@ -277,3 +277,33 @@ def test_user_errors_work_off_the_main_thread() -> None:
     thread.start()
     thread.join()
     assert codes == [1]
+
+
+def test_help_lists_the_commands_in_the_order_they_are_used() -> None:
+    result = runner.invoke(app, ["--help"])
+    listed = result.stdout.split("Commands:\n")[1].splitlines()
+    assert [line.split()[0] for line in listed if line[2:3].strip()] == [
+        "init",
+        "update",
+        "check",
+        "diff",
+        "plan",
+        "verify",
+        "compose",
+        "devcontainer",
+        "ci",
+    ]
+
+
+@pytest.mark.parametrize(
+    "command",
+    ["init", "update", "check", "diff", "plan", "verify", "compose", "devcontainer", "ci"],
+)
+def test_a_flag_that_only_switches_on_has_no_negative_twin(command: str) -> None:
+    """`--no-input`, not `--no-input / --no-no-input`; only --dev can be switched back off."""
+    import re
+
+    text = runner.invoke(app, [command, "--help"], terminal_width=200).stdout
+    assert re.findall(r"/ --no-[\w-]+", text) == (
+        ["/ --no-dev"] if command in ("init", "update") else []
+    )
