@@ -19,7 +19,7 @@ from dockergen.verify.build import BuildResult, build_image
 from dockergen.verify.buildlog import failed_step
 from dockergen.verify.declared import declared_dependencies
 from dockergen.verify.diagnose import Context, diagnose
-from dockergen.verify.engine import PREFIX, docker, engine_version
+from dockergen.verify.engine import PREFIX, EngineChoice, docker, find_engine, using
 from dockergen.verify.image import Mode, inspect_image
 from dockergen.verify.progress import Progress
 from dockergen.verify.rebuild import copy_context, rebuild_check
@@ -49,6 +49,15 @@ class VerifyOptions:
     timeout: float = 60.0  # for the server to answer, or the CLI to exit
     worker_seconds: float = 5.0
     build_timeout: float = 1800.0
+    engine: EngineChoice = EngineChoice.AUTO  # docker | podman | the first that answers
+
+
+def parse_engine(text: str) -> EngineChoice:
+    try:
+        return EngineChoice(text)
+    except ValueError:
+        choices = ", ".join(e.value for e in EngineChoice)
+        raise VerifyUsageError(f"--engine {text!r}: choose one of {choices}") from None
 
 
 def parse_mode(text: str) -> Mode:
@@ -80,11 +89,12 @@ def check_options(options: VerifyOptions) -> Path:
 def verify(options: VerifyOptions, progress: Progress) -> Report:
     """Everything `dockergen verify` does; raises DockergenError only for unusable input."""
     dockerfile = check_options(options)
-    report = Report(project=str(options.path), engine=engine_version())
+    engine = find_engine(options.engine)
+    report = Report(project=str(options.path), engine=engine.version, engine_name=engine.name)
     workdir = Path(tempfile.mkdtemp(prefix=f"{PREFIX}-"))
     tag = f"{PREFIX}-{uuid.uuid4().hex[:12]}"
     tags = [tag]
-    with _sigterm_as_interrupt():
+    with _sigterm_as_interrupt(), using(engine):
         try:
             first = _build(options, dockerfile, tag, workdir, progress, report)
             if first.ok:
