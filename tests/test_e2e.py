@@ -396,26 +396,31 @@ _APT_DOWNLOAD = re.compile(r"^Get:\d+ \S+ \S+ \S+ (\S+) \S+ \S+ \[")
 def test_apt_packages_come_from_the_cache_on_rebuild(tmp_path: Path, sizes: dict[str, int]) -> None:
     """6. --apt: adding a second package re-runs apt, but the first .deb is not fetched again."""
     require_engine()
+    sizes["apt (pip-requirements + tini, less)"] = apt_from_the_cache(tmp_path, DOCKER)
+
+
+def apt_from_the_cache(tmp_path: Path, engine: Engine) -> int:
+    """The apt check on `engine`; the final image's size."""
     root = Path(shutil.copytree(FIXTURES / "pip-requirements", tmp_path / "apt"))
     _make_unique(root)
-    tag = _tag("apt")
+    tag = _tag("apt") if engine is DOCKER else f"{_tag('apt')}-{engine.name}"
     # The engine keeps layers between runs; a build arg naming this run keeps the apt step
     # from being an earlier run's cache hit.
     unique = (f"E2E_RUN={RUN_ID}",)
     _generate(root, force=False, overrides=Overrides(apt_run=("tini",)))
     _declare_run_arg(root)
-    build(root, tag, build_args=unique)
+    engine.build(root, tag, build_args=unique)
     _generate(root, force=True, overrides=Overrides(apt_run=("tini", "less")))
     _declare_run_arg(root)
-    second = build(root, tag, build_args=unique)
+    second = engine.build(root, tag, build_args=unique)
     apt = second.step("final", "apt-get install")
     assert not apt.cached
     fetched = {m.group(1) for line in apt.output if (m := _APT_DOWNLOAD.match(line))}
     assert "tini" not in fetched, apt.output
     assert any(line.startswith("Need to get") for line in apt.output) or not fetched
-    installed = docker("run", "--rm", "--entrypoint", "sh", tag, "-c", _which("tini", "less"))
+    installed = engine.run("run", "--rm", "--entrypoint", "sh", tag, "-c", _which("tini", "less"))
     assert installed.stdout.split() == ["/usr/bin/tini", "/usr/bin/less"]
-    sizes["apt (pip-requirements + tini, less)"] = image_size(tag)
+    return image_size(tag, engine)
 
 
 def _declare_run_arg(root: Path) -> None:
