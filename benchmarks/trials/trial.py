@@ -183,6 +183,7 @@ def row(entry: dict[str, Any], result: dict[str, Any]) -> dict[str, Any]:
     answered = bool(check.get("answered"))
     if result["init_rc"]:
         said = "init refused: " + result["init_out"].splitlines()[-1].removeprefix("dockergen: ")
+        said = re.sub(r"/tmp/dockergen-trial-\w+/[\w.-]+", "the project", said)
     else:
         said = "; ".join(_said(d) for d in report.get("diagnoses", [])) or (
             "" if verify_ok else (report.get("run") or {}).get("detail", "") or "-"
@@ -190,7 +191,7 @@ def row(entry: dict[str, Any], result: dict[str, Any]) -> dict[str, Any]:
     label = entry["repo"] + (f" ({entry['subdir']})" if entry.get("subdir") else "")
     cells = [label, entry["kind"], result["installer"], result["python"]]
     cells += [f"`{result['command']}`", result["port"]]
-    cells += ["yes" if answered else "no", check.get("why", "-")]
+    cells += ["yes" if answered else "no", _short(check.get("why", "-"))]
     cells += ["-" if result["init_rc"] else ("ok" if verify_ok else "FAILED")]
     cells += [_rebuild(rebuild), said, entry.get("note_now", "")]
     return {
@@ -202,6 +203,16 @@ def row(entry: dict[str, Any], result: dict[str, Any]) -> dict[str, Any]:
         "false_pass": verify_ok and not answered,
         "verify_ran": result.get("verify") is not None,
     }
+
+
+def _short(why: str) -> str:
+    """A build failure as its last error line, without BuildKit's step numbers."""
+    if not why.startswith("build failed"):
+        return why
+    lines = [re.sub(r"^#\d+ [\d.]+ ", "", line).strip() for line in why.splitlines()[1:]]
+    errors = [line for line in lines if re.search(r"error|not found|no such|failed", line, re.I)]
+    useful = [e for e in errors if "executor failed" not in e and "subprocess" not in e]
+    return "build failed: " + (useful[0] if useful else errors[-1] if errors else "?")[:200]
 
 
 def _said(diagnosis: dict[str, str]) -> str:
