@@ -56,7 +56,9 @@ def extract(repos: list[dict[str, Any]], mirror: Path, trees: Path) -> None:
         print(f"extracted {entry['repo']}@{entry['commit'][:10]} -> {dest.name}")
 
 
-def sh(*cmd: str, cwd: Path | None = None, timeout: float = 2400) -> subprocess.CompletedProcess[str]:
+def sh(
+    *cmd: str, cwd: Path | None = None, timeout: float = 2400
+) -> subprocess.CompletedProcess[str]:
     try:
         return subprocess.run(cmd, cwd=cwd, capture_output=True, text=True, timeout=timeout)
     except subprocess.TimeoutExpired:
@@ -135,12 +137,15 @@ def _run_kind(entry: dict[str, Any], tag: str) -> dict[str, Any]:
             alive, logs = running(name), container_logs(name)
             matched = re.search(entry.get("expect", ""), logs) is not None
             out["answered"] = alive and matched
-            out["why"] = ("running" if alive else "exited") + ("" if matched else ", no expected output")
+            out["why"] = ("running" if alive else "exited") + (
+                "" if matched else ", no expected output"
+            )
             out["logs"] = logs
             return out
         if not ports:
             out["answered"], out["why"] = False, "the image EXPOSEs no port"
-            out["logs"] = (time.sleep(10), container_logs(name))[1]
+            time.sleep(10)
+            out["logs"] = container_logs(name)
             return out
         host = int(sh("docker", "port", name, f"{ports[0]}/tcp").stdout.split(":")[-1].split()[0])
         path, status, deadline = entry.get("path", "/"), None, time.monotonic() + ANSWER_SECONDS
@@ -218,7 +223,9 @@ def _short(why: str) -> str:
 def _said(diagnosis: dict[str, str]) -> str:
     # The table is committed, and committed files name no package registry's host.
     if diagnosis["pattern"] == "index-unreachable":
-        return "the build cannot reach the package index the project names (its host does not resolve)"
+        return (
+            "the build cannot reach the package index the project names (its host does not resolve)"
+        )
     return f"{diagnosis['cause']} → {diagnosis['fix']}"
 
 
@@ -230,9 +237,11 @@ def _rebuild(rebuild: dict[str, Any] | None) -> str:
     return f"no ({len(rebuild['not_cached'])} re-ran)"
 
 
-HEADER = """| repo | kind | installer | Python | command | port | answered | how (independent check) \
-| verify | code-only rebuild | diagnosis | note |
-|---|---|---|---|---|---|---|---|---|---|---|---|"""
+COLUMNS = (
+    "repo", "kind", "installer", "Python", "command", "port", "answered",
+    "how (independent check)", "verify", "code-only rebuild", "diagnosis", "note",
+)  # fmt: skip
+HEADER = "| " + " | ".join(COLUMNS) + " |\n" + "|---" * len(COLUMNS) + "|"
 
 
 def summary(rows: list[dict[str, Any]], what: str) -> str:
@@ -247,7 +256,9 @@ def summary(rows: list[dict[str, Any]], what: str) -> str:
     )
 
 
-def write_results(pairs: list[tuple[dict[str, Any], dict[str, Any]]], path: Path, title: str) -> None:
+def write_results(
+    pairs: list[tuple[dict[str, Any], dict[str, Any]]], path: Path, title: str
+) -> None:
     rows = [{**row(e, r), "kind": e["kind"], "batch": e.get("batch", "")} for e, r in pairs]
     lines = [f"# {title}", "", (HERE / "ABOUT.md").read_text().strip(), ""]
     for batch in dict.fromkeys(r["batch"] for r in rows):
