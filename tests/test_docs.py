@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
 
@@ -54,9 +53,12 @@ def test_relative_links_resolve(page: str) -> None:
             if name not in PENDING:
                 broken.append(f"{target}: no such file")
             continue
-        if anchor and resolved.suffix == ".md":
-            if anchor not in _anchors(resolved.read_text(encoding="utf-8")):
-                broken.append(f"{target}: no such heading")
+        if (
+            anchor
+            and resolved.suffix == ".md"
+            and anchor not in _anchors(resolved.read_text(encoding="utf-8"))
+        ):
+            broken.append(f"{target}: no such heading")
     assert broken == [], f"{page}: broken links"
 
 
