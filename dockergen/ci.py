@@ -125,7 +125,7 @@ class InvalidImageError(DockergenError):
 def workflow_context(
     spec: ProjectSpec, image: str | None = None, ci: CiChoices | None = None
 ) -> dict[str, object]:
-    """The names ci/github.yml.j2 sees; a documented contract (templates/README.md)."""
+    """The names ci/github.yml.j2 sees; a documented contract (docs/templates.md)."""
     if image is not None and not _IMAGE.fullmatch(image):
         raise InvalidImageError(image)
     ci = ci or CiChoices()

@@ -51,7 +51,7 @@ class GitlabImageError(DockergenError):
 
 
 def pipeline_context(spec: ProjectSpec, ci: CiChoices | None = None) -> dict[str, object]:
-    """The names ci/gitlab-ci.yml.j2 sees; a documented contract (templates/README.md)."""
+    """The names ci/gitlab-ci.yml.j2 sees; a documented contract (docs/templates.md)."""
     ci = ci or CiChoices()
     return {
         "spec": spec,
