@@ -35,43 +35,31 @@ def _env() -> dict[str, str]:
     return {**os.environ, "DOCKER_BUILDKIT": "1", "BUILDKIT_PROGRESS": "plain"}
 
 
+def _problem(args: Sequence[str], timeout: float) -> str | None:
+    """None when the command answers, else why not."""
+    if not shutil.which(args[0]):
+        return f"no {args[0]} command on PATH"
+    try:
+        result = subprocess.run(
+            list(args), capture_output=True, text=True, timeout=timeout, env=_env()
+        )
+    except subprocess.TimeoutExpired:
+        return f"{args[0]} {args[1]} timed out"
+    if result.returncode != 0:
+        return f"no {args[0]} engine answers: {result.stderr.strip()[:200]}"
+    return None
+
+
 @functools.cache
 def engine_problem() -> str | None:
     """None when a BuildKit-capable engine answers, else why not."""
-    if not shutil.which("docker"):
-        return "no docker command on PATH"
-    try:
-        result = subprocess.run(
-            ["docker", "version", "--format", "{{.Server.Version}}"],
-            capture_output=True,
-            text=True,
-            timeout=30,
-            env=_env(),
-        )
-    except subprocess.TimeoutExpired:
-        return "docker version timed out"
-    if result.returncode != 0:
-        return f"no Docker engine answers: {result.stderr.strip()[:200]}"
-    return None
+    return _problem(["docker", "version", "--format", "{{.Server.Version}}"], 30)
 
 
 @functools.cache
 def podman_problem() -> str | None:
     """None when Podman answers (`podman info`), else why not."""
-    if not shutil.which("podman"):
-        return "no podman command on PATH"
-    try:
-        result = subprocess.run(
-            ["podman", "info", "--format", "{{.Version.Version}}"],
-            capture_output=True,
-            text=True,
-            timeout=60,
-        )
-    except subprocess.TimeoutExpired:
-        return "podman info timed out"
-    if result.returncode != 0:
-        return f"Podman does not answer: {result.stderr.strip()[:200]}"
-    return None
+    return _problem(["podman", "info", "--format", "{{.Version.Version}}"], 60)
 
 
 def require_engine(name: str = "docker") -> None:

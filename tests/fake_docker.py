@@ -9,10 +9,13 @@ to read. `engines` lists the ones that answer (default: docker only), `no_engine
 from __future__ import annotations
 
 import json
+import os
 import stat
 import sys
 from pathlib import Path
 from typing import Any
+
+import pytest
 
 SCRIPT = r"""
 import json, os, sys, time
@@ -64,6 +67,14 @@ def install(bin_dir: Path, scenario: dict[str, Any]) -> Path:
         command.chmod(command.stat().st_mode | stat.S_IEXEC)
     path = bin_dir / "scenario.json"
     path.write_text(json.dumps(scenario), encoding="utf-8")
+    return path
+
+
+def use(bin_dir: Path, scenario: dict[str, Any], monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Install the fakes and put them first on PATH for this test; the scenario file."""
+    path = install(bin_dir, scenario)
+    monkeypatch.setenv("PATH", f"{path.parent}{os.pathsep}{os.environ['PATH']}")
+    monkeypatch.setenv("FAKE_DOCKER", str(path))
     return path
 
 

@@ -459,6 +459,10 @@ def test_bookworm_variant_builds_and_runs(tmp_path: Path, sizes: dict[str, int])
 def test_probe_sees_a_fresh_download(tmp_path: Path) -> None:
     """The download check is not blind: a distribution written into the cache shows up."""
     require_engine()
+    fresh_download_is_seen(tmp_path, DOCKER)
+
+
+def fresh_download_is_seen(tmp_path: Path, engine: Engine) -> None:
     context = tmp_path / "fresh"
     context.mkdir()
     name = f"dgprobe{RUN_ID[:8]}"
@@ -469,7 +473,7 @@ def test_probe_sees_a_fresh_download(tmp_path: Path) -> None:
         f"&& touch /root/.cache/dockergen-test/{name}-1.0-py3-none-any.whl\n"
     )
     since = time.time()
-    build(context, "dockergen-e2e-fresh")
-    cached, added = probe_cache(tmp_path / "probe", since)
+    engine.build(context, "dockergen-e2e-fresh")
+    cached, added = probe_cache(tmp_path / "probe", since, engine=engine)
     assert name in added
     assert name in cached

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import json
 import shutil
-import time
 from pathlib import Path
 
 import pytest
@@ -26,10 +25,16 @@ from dockergen.health import dockerfile_healthcheck
 from dockergen.model import Installer, Overrides
 from dockergen.render import render_files
 from dockergen.write import write_files
-from tests.docker import DEPENDENCY_CACHE, PODMAN, probe_cache
+from tests.docker import PODMAN
 from tests.helpers import FIXTURES
 from tests.locker import build_locker
-from tests.test_e2e import CASES, IMAGE_SIZES, RUN_ID, apt_from_the_cache, build_run_and_rebuild
+from tests.test_e2e import (
+    CASES,
+    IMAGE_SIZES,
+    apt_from_the_cache,
+    build_run_and_rebuild,
+    fresh_download_is_seen,
+)
 
 pytestmark = [pytest.mark.docker, pytest.mark.podman]
 
@@ -77,20 +82,7 @@ def test_podman_apt_packages_come_from_the_cache(
 def test_podman_probe_sees_a_fresh_download(tmp_path: Path) -> None:
     """The download check reads Buildah's cache directory for the same id, and is not blind."""
     PODMAN.require()
-    context = tmp_path / "fresh"
-    context.mkdir()
-    name = f"dgprobe{RUN_ID[:8]}"
-    (context / "Dockerfile").write_text(
-        "FROM python:3.12-slim\n"
-        f"RUN --mount=type=cache,id={DEPENDENCY_CACHE},target=/root/.cache,sharing=locked "
-        "mkdir -p /root/.cache/dockergen-test "
-        f"&& touch /root/.cache/dockergen-test/{name}-1.0-py3-none-any.whl\n"
-    )
-    since = time.time()
-    PODMAN.build(context, "dockergen-e2e-fresh")
-    cached, added = probe_cache(tmp_path / "probe", since, engine=PODMAN)
-    assert name in added
-    assert name in cached
+    fresh_download_is_seen(tmp_path, PODMAN)
 
 
 def test_podman_keeps_the_healthcheck_only_in_docker_format(tmp_path: Path) -> None:

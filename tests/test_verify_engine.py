@@ -5,7 +5,6 @@ for (`--engine`), names it in its report, and reads Podman's build log: all agai
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +22,7 @@ from dockergen.verify.engine import (
     find_engine,
     using,
 )
-from tests.fake_docker import calls, install
+from tests.fake_docker import calls, use
 from tests.test_buildah_log import REBUILD
 
 FIRST = REBUILD.replace("--> Using cache ", "--> built ")  # nothing came from the cache
@@ -50,10 +49,7 @@ def _fake(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, **scenario: Any) -> P
     scenario.setdefault("build_log", FIRST)
     scenario.setdefault("rebuild_log", REBUILD)
     scenario.setdefault("inspect", TOOL)
-    path = install(tmp_path / "bin", scenario)
-    monkeypatch.setenv("PATH", f"{path.parent}{os.pathsep}{os.environ['PATH']}")
-    monkeypatch.setenv("FAKE_DOCKER", str(path))
-    return path
+    return use(tmp_path / "bin", scenario, monkeypatch)
 
 
 @pytest.mark.parametrize(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import enum
 import re
 import shutil
 import signal
@@ -13,6 +14,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from types import FrameType
+from typing import TypeVar
 
 from dockergen.errors import DockergenError
 from dockergen.verify.build import BuildResult, build_image
@@ -52,20 +54,23 @@ class VerifyOptions:
     engine: EngineChoice = EngineChoice.AUTO  # docker | podman | the first that answers
 
 
+_Choice = TypeVar("_Choice", bound=enum.StrEnum)
+
+
 def parse_engine(text: str) -> EngineChoice:
-    try:
-        return EngineChoice(text)
-    except ValueError:
-        choices = ", ".join(e.value for e in EngineChoice)
-        raise VerifyUsageError(f"--engine {text!r}: choose one of {choices}") from None
+    return _choice(EngineChoice, "--engine", text)
 
 
 def parse_mode(text: str) -> Mode:
+    return _choice(Mode, "--mode", text)
+
+
+def _choice(kind: type[_Choice], flag: str, text: str) -> _Choice:
     try:
-        return Mode(text)
+        return kind(text)
     except ValueError:
-        choices = ", ".join(m.value for m in Mode)
-        raise VerifyUsageError(f"--mode {text!r}: choose one of {choices}") from None
+        choices = ", ".join(member.value for member in kind)
+        raise VerifyUsageError(f"{flag} {text!r}: choose one of {choices}") from None
 
 
 def check_options(options: VerifyOptions) -> Path:
