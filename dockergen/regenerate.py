@@ -41,8 +41,9 @@ if TYPE_CHECKING:
 
 Action = Literal["create", "unchanged", "regenerate", "merge", "conflict", "replace"]
 Mode = Literal["init", "update", "extras"]
-# Renders one more output (compose.yaml, a CI workflow) for a spec and a team's templates.
-Extra = Callable[[ProjectSpec, Path | None], RenderedFile]
+# Renders one more output (compose.yaml, a CI workflow) for a spec and the user's settings
+# (a team's templates, the CI choices).
+Extra = Callable[[ProjectSpec, Settings], RenderedFile]
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,14 +86,16 @@ def plan(
     allow_stale_lock = allow_stale_lock or mode == "extras"
     spec = detect(root, settings, strict=strict, allow_stale_lock=allow_stale_lock)
     project = ProjectDir(root)
-    extra_files = [e(spec, settings.template_dir) for e in extras]
+    extra_files = [e(spec, settings) for e in extras]
     check_lines(extra_files)
     outcomes = [_extra(project, f, force=force) for f in extra_files]
     backups: list[RenderedFile] = []
     warnings: list[str] = []
     late: list[RenderedFile] = []  # the answers, then the record: written last
     reasons: list[str] = []
-    if mode != "extras":
+    if mode == "extras":  # `dockergen ci --arm-runner ...` remembers its flags too
+        late = _answers_file(project, settings)
+    else:
         rendered = render_files(spec, settings.template_dir)
         check_lines(rendered)
         record = read_record(project)

@@ -300,10 +300,10 @@ def test_help_lists_the_commands_in_the_order_they_are_used() -> None:
     ["init", "update", "check", "diff", "plan", "verify", "compose", "devcontainer", "ci"],
 )
 def test_a_flag_that_only_switches_on_has_no_negative_twin(command: str) -> None:
-    """`--no-input`, not `--no-input / --no-no-input`; only --dev can be switched back off."""
+    """`--no-input`, not `--no-input / --no-no-input`; only remembered answers (--dev, ci's
+    --qemu) can be switched back off."""
     import re
 
+    remembered = {"init": ["/ --no-dev"], "update": ["/ --no-dev"], "ci": ["/ --no-qemu"]}
     text = runner.invoke(app, [command, "--help"], terminal_width=200).stdout
-    assert re.findall(r"/ --no-[\w-]+", text) == (
-        ["/ --no-dev"] if command in ("init", "update") else []
-    )
+    assert re.findall(r"/ --no-[\w-]+", text) == remembered.get(command, [])

@@ -23,7 +23,7 @@ from dockergen.errors import DockergenError
 from dockergen.verify import Mode, Progress, VerifyOptions, flow, probe, progress, run, verify
 from dockergen.verify.build import build_image
 from dockergen.verify.engine import DockerCommandError, docker
-from tests.fake_docker import calls, install
+from tests.fake_docker import calls, use
 
 BUILD_LOG = """\
 #4 [builder 1/3] FROM docker.io/library/python:3.12-slim
@@ -88,10 +88,7 @@ def project(tmp_path: Path) -> Path:
 def _fake(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, **scenario: Any) -> Path:
     scenario.setdefault("build_log", BUILD_LOG)
     scenario.setdefault("rebuild_log", REBUILD_LOG)
-    path = install(tmp_path / "bin", scenario)
-    monkeypatch.setenv("PATH", f"{path.parent}{os.pathsep}{os.environ['PATH']}")
-    monkeypatch.setenv("FAKE_DOCKER", str(path))
-    return path
+    return use(tmp_path / "bin", scenario, monkeypatch)
 
 
 def _cli(*args: str) -> tuple[int, str]:
@@ -191,14 +188,13 @@ def test_a_server_that_exits_before_its_port_is_read(
     code, out = _cli(str(project))
     assert code == 1
     lines = out.splitlines()
-    assert lines[1] == "run: server FAILED: exited at once with code 1, before it could be probed"
-    assert lines[2:7] == [
+    run = next(i for i, line in enumerate(lines) if line.startswith("run: "))
+    assert lines[run : run + 7] == [
+        "run: server FAILED: exited at once with code 1, before it could be probed",
         "output (last lines):",
         *(f"  | {line}" for line in EXITED_AT_ONCE.splitlines()),
+        "cause: the environment variable SECRET_KEY is not set (KeyError: 'SECRET_KEY')",
     ]
-    assert (
-        lines[7] == "cause: the environment variable SECRET_KEY is not set (KeyError: 'SECRET_KEY')"
-    )
     assert "engine is healthy" not in out
     _cleaned_up(scenario)
     code, report = _json(str(project))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import enum
 import re
 import shutil
 import signal
@@ -14,13 +15,14 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from types import FrameType
+from typing import TypeVar
 
 from dockergen.errors import DockergenError
 from dockergen.verify.build import BuildResult, build_image
 from dockergen.verify.buildlog import failed_step
 from dockergen.verify.declared import declared_dependencies
 from dockergen.verify.diagnose import Context, diagnose
-from dockergen.verify.engine import PREFIX, docker, engine_version
+from dockergen.verify.engine import PREFIX, EngineChoice, docker, find_engine, using
 from dockergen.verify.image import Mode, choose_mode, inspect_image
 from dockergen.verify.probe import ProbeResult
 from dockergen.verify.progress import Progress
@@ -52,14 +54,26 @@ class VerifyOptions:
     timeout: float = 60.0  # for the server to answer, or the CLI to exit
     worker_seconds: float = 5.0
     build_timeout: float = 1800.0
+    engine: EngineChoice = EngineChoice.AUTO  # docker | podman | the first that answers
+
+
+_Choice = TypeVar("_Choice", bound=enum.StrEnum)
+
+
+def parse_engine(text: str) -> EngineChoice:
+    return _choice(EngineChoice, "--engine", text)
 
 
 def parse_mode(text: str) -> Mode:
+    return _choice(Mode, "--mode", text)
+
+
+def _choice(kind: type[_Choice], flag: str, text: str) -> _Choice:
     try:
-        return Mode(text)
+        return kind(text)
     except ValueError:
-        choices = ", ".join(m.value for m in Mode)
-        raise VerifyUsageError(f"--mode {text!r}: choose one of {choices}") from None
+        choices = ", ".join(member.value for member in kind)
+        raise VerifyUsageError(f"{flag} {text!r}: choose one of {choices}") from None
 
 
 def check_options(options: VerifyOptions) -> Path:
@@ -83,11 +97,12 @@ def check_options(options: VerifyOptions) -> Path:
 def verify(options: VerifyOptions, progress: Progress) -> Report:
     """Everything `dockergen verify` does; raises DockergenError only for unusable input."""
     dockerfile = check_options(options)
-    report = Report(project=str(options.path), engine=engine_version())
+    engine = find_engine(options.engine)
+    report = Report(project=str(options.path), engine=engine.version, engine_name=engine.name)
     workdir = Path(tempfile.mkdtemp(prefix=f"{PREFIX}-"))
     tag = f"{PREFIX}-{uuid.uuid4().hex[:12]}"
     tags = [tag]
-    with _sigterm_as_interrupt():
+    with _sigterm_as_interrupt(), using(engine):
         try:
             first = _build(options, dockerfile, tag, workdir, progress, report)
             if first.ok:

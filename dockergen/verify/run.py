@@ -12,7 +12,7 @@ import uuid
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
-from dockergen.verify.engine import PREFIX, DockerCommandError, docker
+from dockergen.verify.engine import PREFIX, DockerCommandError, current, docker
 
 POLL_SECONDS = 0.25
 
@@ -65,11 +65,11 @@ def container(image: str, options: RunOptions) -> Iterator[str]:
         started = docker(*args, timeout=60, check=False)
         if started.returncode != 0:  # created, but its command may not have started
             _raise_if_exited(name, started.stderr)
-            raise DockerCommandError(args, started.stderr or started.stdout)
+            raise DockerCommandError(args, started.stderr or started.stdout, current().name)
         yield name
     finally:
         # -f also stops it; a failed `run` may still have created it.
-        docker("rm", "--force", "--volumes", name, check=False, timeout=60)
+        docker(*current().remove_args(name), check=False, timeout=60)
 
 
 def _raise_if_exited(name: str, said: str = "") -> None:
@@ -105,7 +105,7 @@ def host_port(name: str, port: int) -> int:
     result = docker(*args, check=False)
     if result.returncode != 0 or not result.stdout.strip():
         _raise_if_exited(name)
-        raise DockerCommandError(args, result.stderr or result.stdout)
+        raise DockerCommandError(args, result.stderr or result.stdout, current().name)
     first = result.stdout.strip().splitlines()[0]
     return int(first.rsplit(":", 1)[1])
 
