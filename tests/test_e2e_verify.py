@@ -170,36 +170,35 @@ def test_the_suggested_fix_works(tmp_path: Path) -> None:
     assert report["diagnoses"] == []
 
 
-def test_a_server_that_exits_at_once_is_reported_with_its_exit_code(tmp_path: Path) -> None:
-    """Not "check that the engine is healthy": the exit code, the last lines, the cause."""
+@pytest.mark.parametrize(
+    ("name", "exit_code", "details"),
+    [
+        # At once (no published port left to read), or a moment later (while probing).
+        (
+            "exits-at-once",
+            1,
+            (
+                "exited at once with code 1, before it could be probed",
+                "the server exited with code 1 before answering",
+            ),
+        ),
+        # `docker run` itself fails: the command cannot start.
+        ("command-missing", 127, ("exited at once with code 127, before it could be probed",)),
+    ],
+)
+def test_an_app_that_exits_at_once_is_reported_not_the_engine(
+    name: str, exit_code: int, details: tuple[str, ...], tmp_path: Path
+) -> None:
+    """Its exit code, its last lines and the cause, never "check that the engine is healthy"."""
     require_engine()
-    root = Path(shutil.copytree(BROKEN / "exits-at-once", tmp_path / "exits-at-once"))
+    root = Path(shutil.copytree(BROKEN / name, tmp_path / name))
     code, report, output = _verify(root, "--timeout", "30")
     build = report["build"]
     assert isinstance(build, dict) and build["log"], output
     shutil.rmtree(Path(build["log"]).parent)
     run = report["run"]
     assert isinstance(run, dict), output
-    assert (code, run["mode"], run["ok"], run["exit_code"]) == (1, "server", False, 1), output
-    # At once (no published port left to read) or a moment later (while probing).
-    assert run["detail"] in (
-        "exited at once with code 1, before it could be probed",
-        "the server exited with code 1 before answering",
-    )
-    tail = report["output_tail"]
-    assert isinstance(tail, list) and tail[-1] == "KeyError: 'SECRET_KEY'", output
-    assert "engine is healthy" not in output
-
-
-def test_a_command_missing_from_the_image_is_not_blamed_on_the_engine(tmp_path: Path) -> None:
-    require_engine()
-    root = Path(shutil.copytree(BROKEN / "command-missing", tmp_path / "command-missing"))
-    code, report, output = _verify(root, "--timeout", "30")
-    build = report["build"]
-    assert isinstance(build, dict) and build["log"], output
-    shutil.rmtree(Path(build["log"]).parent)
-    run = report["run"]
-    assert isinstance(run, dict), output
-    assert (code, run["ok"], run["exit_code"]) == (1, False, 127), output
-    assert run["detail"] == "exited at once with code 127, before it could be probed"
+    assert (code, run["mode"], run["ok"], run["exit_code"]) == (1, "server", False, exit_code)
+    assert run["detail"] in details, output
+    assert report["output_tail"], output
     assert "engine is healthy" not in output

@@ -4,6 +4,7 @@ where the command refuses. See README "Security"."""
 from __future__ import annotations
 
 import errno
+import json
 import os
 from pathlib import Path
 
@@ -807,6 +808,36 @@ def test_a_damaged_journal_is_one_line(tmp_path: Path) -> None:
     )
     assert _run("update", str(root), "--force")[0] == 0
     assert _run("check", str(root)) == (0, "dockergen: up to date\n", "")
+
+
+def test_every_file_dockergen_writes_may_be_finished_from_a_journal() -> None:
+    from dockergen import ci, compose, devcontainer, gitlab
+    from dockergen.journal import may_write
+    from dockergen.record import BACKUPS, PLAN, RECORDED_AS
+    from dockergen.render import OUTPUTS
+
+    outputs = [name for name, _ in OUTPUTS] + [f".dockergen/{n}" for n in RECORDED_AS.values()]
+    outputs += [ci.OUTPUT, ci.DEPENDABOT_OUTPUT, compose.OUTPUT, devcontainer.OUTPUT, gitlab.OUTPUT]
+    outputs += [PLAN, f"{BACKUPS}/Dockerfile", "pyproject.toml", ".dockergen.toml"]
+    assert [name for name in outputs if not may_write(name)] == []
+
+
+@pytest.mark.parametrize(
+    "name", [".git/config", ".venv/lib/python3.12/site-packages/x.pth", "setup.py", "/etc/x"]
+)
+def test_a_journal_shipped_by_a_repository_writes_nowhere_else(tmp_path: Path, name: str) -> None:
+    """A journal is a file in the project: a hostile repository could ship one naming .git/config
+    (git runs what core.fsmonitor names). Finishing it may write only where dockergen writes."""
+    root = _initialised(tmp_path / "p")
+    (root / ".git").mkdir()
+    (root / ".git/config").write_text("[core]\n")
+    entry = {"name": name, "before": None, "content": "[core]\nfsmonitor = touch pwned\n"}
+    (root / JOURNAL).write_text(json.dumps({"journal": 1, "files": [entry]}))
+    before = tree_snapshot(tmp_path)
+    assert _fails("update", str(root), root=tmp_path).startswith(
+        f"{JOURNAL}: names a file dockergen does not write"
+    )
+    assert tree_snapshot(tmp_path) == before
 
 
 def test_a_journal_naming_a_file_outside_the_project_is_refused(tmp_path: Path) -> None:
