@@ -70,7 +70,8 @@ class Run:
     how: str  # "step 7", "after 0.123 s"
     sig: str  # KILL or INT
     exit_code: int
-    traceback: bool
+    traceback: bool  # from dockergen's own code, after its entry point handles Ctrl-C
+    startup_traceback: bool  # from Python's start-up, before the entry point's first line ran
     split: bool  # the Dockerfile and the answers name different Pythons
     check_passed: bool  # `check` right after the interruption
     journal: bool  # the journal was there after the interruption
@@ -90,7 +91,8 @@ class Run:
             or self.temporaries_after > 0
             or self.journal_after
             or self.traceback
-            or self.exit_code not in (0, 130, -2, -9)  # -2, -9: died of the signal itself
+            # -2, -9: died of the signal itself; 1: Python's own exit after a start-up traceback
+            or (self.exit_code not in (0, 130, -2, -9) and not self.startup_traceback)
         )
 
 
@@ -166,7 +168,8 @@ def interrupted(
         how=f"step {step}" if step >= 0 else f"after {delay:.3f} s",
         sig=sig.name.removeprefix("SIG"),
         exit_code=code,
-        traceback="Traceback" in err,
+        traceback="Traceback" in err and not _before_the_handler(err),
+        startup_traceback="Traceback" in err and _before_the_handler(err),
         split=dockerfile != answers,
         check_passed=check_passed,
         journal=journal,
@@ -176,6 +179,14 @@ def interrupted(
         journal_after=(project / ".dockergen/journal.json").exists(),
         python_after=dockerfile_after,
     )
+
+
+def _before_the_handler(err: str) -> bool:
+    """A traceback with no frame in dockergen but the package's and the entry point's own
+    module lines: Ctrl-C came while Python started (site, the console script's imports)."""
+    files = re.findall(r'File "([^"]+)"', err)
+    ours = [f for f in files if "/dockergen/" in f]
+    return all(f.endswith(("/dockergen/__init__.py", "/dockergen/__main__.py")) for f in ours)
 
 
 def campaign(
@@ -219,7 +230,9 @@ def summary(runs: list[Run], title: str) -> list[str]:
         f"| split after the next run | {count(lambda r: r.split_after)} |",
         f"| temporary files after the next run | {sum(r.temporaries_after for r in runs)} |",
         f"| journal after the next run | {count(lambda r: r.journal_after)} |",
-        f"| tracebacks | {count(lambda r: r.traceback)} |",
+        f"| tracebacks from dockergen's code | {count(lambda r: r.traceback)} |",
+        "| tracebacks from Python's start-up, before dockergen's entry point ran | "
+        f"{count(lambda r: r.startup_traceback)} |",
         f"| exit codes | {dict(sorted(Counter(r.exit_code for r in runs).items()))} |",
         "| ended on 3.12 (change finished) / 3.11 (never began) | "
         f"{count(lambda r: r.python_after == '3.12')} / "

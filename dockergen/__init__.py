@@ -6,8 +6,6 @@ The names below are imported on first use, so that `import dockergen` (and the s
 
 from __future__ import annotations
 
-import importlib
-
 TYPE_CHECKING = False  # not typing's: importing typing costs start-up time before Ctrl-C is handled
 if TYPE_CHECKING:
     from dockergen.detect import detect_project
@@ -45,6 +43,8 @@ _HOMES = {
 
 
 def __getattr__(name: str) -> object:
+    import importlib  # here: the entry point imports this package before it handles Ctrl-C
+
     if name not in _HOMES:
         raise AttributeError(f"module 'dockergen' has no attribute {name!r}")
     return getattr(importlib.import_module(f"dockergen.{_HOMES[name]}"), name)

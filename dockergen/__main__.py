@@ -10,9 +10,15 @@ it started (a temporary file, a container) is cleaned up on the way out.
 from __future__ import annotations
 
 import os
-import signal
 import sys
-from types import FrameType
+
+TYPE_CHECKING = False  # not typing's: importing typing would delay the handler
+if TYPE_CHECKING:
+    from types import FrameType
+
+# The C module under `signal`: importing `signal` itself imports enum and functools first, a
+# good part of start-up during which Ctrl-C would still end in a traceback.
+_signal = __import__("_signal")
 
 STOPPED = b"dockergen: error: interrupted before it changed anything\n"
 
@@ -29,7 +35,7 @@ def stop_at_once(signum: int, frame: FrameType | None) -> None:
 
 
 def main() -> None:
-    signal.signal(signal.SIGINT, stop_at_once)
+    _signal.signal(_signal.SIGINT, stop_at_once)
     from dockergen.cli import main as run  # the heavy imports
 
     run()

@@ -35,8 +35,9 @@ class TooLongError(DockergenError):
 class LineTooLongError(DockergenError):
     def __init__(self, name: str, number: int, line: str, size: int) -> None:
         super().__init__(
-            f"{name}:{number}: the generated line {shown(line)!r} is {size:,} bytes long, "
-            f"more than BuildKit reads ({MAX_LINE_BYTES:,}); shorten the values on it"
+            f"{name}:{number}: the generated line {shown(line)!r} is {size:,} bytes long, and "
+            f"dockergen writes none longer than BuildKit reads ({MAX_LINE_BYTES:,}); shorten "
+            "the values on it"
         )
 
 

@@ -949,8 +949,24 @@ def test_a_team_template_cannot_write_a_line_buildkit_refuses(tmp_path: Path) ->
     line = 'LABEL x="' + "0123456789" * 7000 + '"'
     assert _init_fails(root) == (
         f"dockergen: error: Dockerfile:2: the generated line '{_cut(line)}' "
-        "is 70,010 bytes long, more than BuildKit reads (65,535); shorten the values on it\n"
+        "is 70,010 bytes long, and dockergen writes none longer than BuildKit reads (65,535); "
+        "shorten the values on it\n"
     )
+
+
+def test_a_long_value_a_flag_does_not_remember_is_caught_by_the_line_bound(
+    tmp_path: Path,
+) -> None:
+    """`ci --image` is not an answer: the bound on generated lines stops it, naming the line."""
+    root = make_tree(tmp_path / "p", FLASK_APP)
+    image = "ghcr.io/x/" + "a" * 70_000
+    result = runner.invoke(app, ["ci", "github", str(root), "--image", image])
+    assert result.exit_code == 1, result.output
+    assert result.stderr.startswith("dockergen: error: .github/workflows/docker.yml:")
+    assert ": the generated line '          images: ghcr.io/x/aaa" in result.stderr
+    assert result.stderr.endswith("shorten the values on it\n")
+    assert len(result.stderr) < 400
+    assert sorted(p.name for p in root.iterdir()) == ["app.py", "requirements.txt"]
 
 
 def test_a_usage_error_quotes_the_value_cut_short() -> None:
