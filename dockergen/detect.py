@@ -16,7 +16,6 @@ from dockergen.errors import (
     NoManifestError,
     StaleLockError,
 )
-from dockergen.frameworks import django_build_steps
 from dockergen.health import choose_healthcheck
 from dockergen.indexes import find_indexes
 from dockergen.installers import LOCKFILES, REGISTRY, installer_module
@@ -28,7 +27,8 @@ from dockergen.project import ProjectDir
 from dockergen.pyversion import choose_python
 from dockergen.safety import check_apt_packages, check_paths
 from dockergen.settings import Settings, resolve_settings
-from dockergen.start_command import choose_command, project_name
+from dockergen.start import choose_command, project_name
+from dockergen.start.django import django_build_steps
 from dockergen.sysdeps import SystemNeeds, locked_without_wheel, system_needs
 from dockergen.text import shown
 from dockergen.versioning import pdv_warnings, version_from_git
@@ -64,7 +64,7 @@ def detect(
     installed = facts.installs_project or "." in facts.local_dependencies
     start = choose_command(project, settings, installs_project=installed)
     dependencies = dependency_names(project)
-    writable = writable_dirs(project, dependencies, project_name(project))
+    writable = (*writable_dirs(project, dependencies, project_name(project)), *start.writable)
     needs = system_needs(project, dependencies, python.value, debian.value)
     version = version_from_git(project, installed or not facts.deps_before_source)
     notes = (*map(_volume_note, writable), *pdv_warnings(project, version), *newer_default(debian))

@@ -11,10 +11,9 @@ from __future__ import annotations
 import re
 from typing import Final
 
-from dockergen.frameworks.base import read_source
-from dockergen.frameworks.django import manage_py_folder, settings_files
 from dockergen.model import Decided
 from dockergen.project import ProjectDir
+from dockergen.start.django import manage_py_folder, read_source, settings_files
 
 _SQLITE_IN_BASE_DIR: Final = re.compile(
     r"django\.db\.backends\.sqlite3[\s\S]{0,300}?BASE_DIR", re.MULTILINE
