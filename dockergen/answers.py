@@ -11,7 +11,7 @@ They live in `[tool.dockergen]` of pyproject.toml when the project has one, othe
     healthcheck = "/health"         # HEALTHCHECK asks this path
     apt = ["libpq5"]                # final image
     apt-build = ["libpq-dev"]       # builder stage only
-    templates = "docker/templates"  # a team's template overrides (see templates/README.md)
+    templates = "docker/templates"  # a team's template overrides (see docs/templates.md)
     dev = true                      # also render the `dev` target (init --dev)
 """
 

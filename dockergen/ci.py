@@ -99,7 +99,7 @@ class InvalidImageError(DockergenError):
 
 
 def workflow_context(spec: ProjectSpec, image: str | None = None) -> dict[str, object]:
-    """The names ci/github.yml.j2 sees; a documented contract (templates/README.md)."""
+    """The names ci/github.yml.j2 sees; a documented contract (docs/templates.md)."""
     if image is not None and not _IMAGE.fullmatch(image):
         raise InvalidImageError(image)
     registry = registry_of(image) if image else None

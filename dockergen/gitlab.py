@@ -35,7 +35,7 @@ class GitlabImageError(DockergenError):
 
 
 def pipeline_context(spec: ProjectSpec) -> dict[str, object]:
-    """The names ci/gitlab-ci.yml.j2 sees; a documented contract (templates/README.md)."""
+    """The names ci/gitlab-ci.yml.j2 sees; a documented contract (docs/templates.md)."""
     return {
         "spec": spec,
         "image": IMAGE,

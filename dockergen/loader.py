@@ -22,7 +22,7 @@ from dockergen.errors import DockergenError
 from dockergen.text import shown
 
 BUILTIN: Final = "builtin"
-CONTRACT: Final = "templates/README.md"
+CONTRACT: Final = "docs/templates.md"
 # Failures that come from template code (a user's, or a built-in one a user override broke):
 # each becomes a TemplateError naming the template file and line. Anything else is a bug.
 TEMPLATE_FAULTS: Final = (

@@ -42,7 +42,7 @@ OUTPUTS: Final = (
 
 def render_files(spec: ProjectSpec, template_dir: Path | None = None) -> tuple[RenderedFile, ...]:
     """The Dockerfile and .dockerignore. `template_dir` holds a team's templates, each
-    replacing the built-in one of the same name (see templates/README.md)."""
+    replacing the built-in one of the same name (see docs/templates.md)."""
     context = dockerfile_context(spec)
     return tuple(
         RenderedFile(

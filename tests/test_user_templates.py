@@ -22,15 +22,13 @@ from dockergen.model import Installer, Overrides, ProjectSpec
 from dockergen.render import _environment, dockerfile_context, render_files
 from tests.helpers import CASES, FIXTURES, ROOT, make_tree
 
-CONTRACT = ROOT / "templates" / "README.md"
-LISTED = (
-    "the blocks, names, filters and macros a template may use are listed in templates/README.md"
-)
+CONTRACT = ROOT / "docs" / "templates.md"
+LISTED = "the blocks, names, filters and macros a template may use are listed in docs/templates.md"
 KEEP_INSIDE = "name templates relative to the template directory and keep them in it"
 
 
 def _documented(heading: str) -> list[str]:
-    """The names in the first column of the table under `heading` in templates/README.md."""
+    """The names in the first column of the table under `heading` in docs/templates.md."""
     text = CONTRACT.read_text(encoding="utf-8")
     section = text.split(f"\n{heading}\n", 1)[1].split("\n#", 1)[0]
     return [name.split("(")[0] for name in re.findall(r"^\| `([^`]+)`", section, re.M)]
@@ -78,7 +76,7 @@ def test_installer_partials_fill_only_documented_blocks(installer: Installer) ->
 
 
 def test_documented_fields_are_the_dataclass_fields() -> None:
-    fix = "a new field needs a row in templates/README.md (team templates can read it)"
+    fix = "a new field needs a row in docs/templates.md (team templates can read it)"
     assert [f"spec.{f.name}" for f in dataclasses.fields(ProjectSpec)] == SPEC_FIELDS, fix
     fields = [n for n, v in vars(InstallerModule).items() if isinstance(v, property)]
     assert [f"tool.{name}" for name in fields] == TOOL_FIELDS, fix

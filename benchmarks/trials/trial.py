@@ -56,7 +56,9 @@ def extract(repos: list[dict[str, Any]], mirror: Path, trees: Path) -> None:
         print(f"extracted {entry['repo']}@{entry['commit'][:10]} -> {dest.name}")
 
 
-def sh(*cmd: str, cwd: Path | None = None, timeout: float = 2400) -> subprocess.CompletedProcess[str]:
+def sh(
+    *cmd: str, cwd: Path | None = None, timeout: float = 2400
+) -> subprocess.CompletedProcess[str]:
     try:
         return subprocess.run(cmd, cwd=cwd, capture_output=True, text=True, timeout=timeout)
     except subprocess.TimeoutExpired:
@@ -135,12 +137,15 @@ def _run_kind(entry: dict[str, Any], tag: str) -> dict[str, Any]:
             alive, logs = running(name), container_logs(name)
             matched = re.search(entry.get("expect", ""), logs) is not None
             out["answered"] = alive and matched
-            out["why"] = ("running" if alive else "exited") + ("" if matched else ", no expected output")
+            out["why"] = ("running" if alive else "exited") + (
+                "" if matched else ", no expected output"
+            )
             out["logs"] = logs
             return out
         if not ports:
             out["answered"], out["why"] = False, "the image EXPOSEs no port"
-            out["logs"] = (time.sleep(10), container_logs(name))[1]
+            time.sleep(10)
+            out["logs"] = container_logs(name)
             return out
         host = int(sh("docker", "port", name, f"{ports[0]}/tcp").stdout.split(":")[-1].split()[0])
         path, status, deadline = entry.get("path", "/"), None, time.monotonic() + ANSWER_SECONDS
@@ -183,6 +188,7 @@ def row(entry: dict[str, Any], result: dict[str, Any]) -> dict[str, Any]:
     answered = bool(check.get("answered"))
     if result["init_rc"]:
         said = "init refused: " + result["init_out"].splitlines()[-1].removeprefix("dockergen: ")
+        said = re.sub(r"/tmp/dockergen-trial-\w+/[\w.-]+", "the project", said)
     else:
         said = "; ".join(_said(d) for d in report.get("diagnoses", [])) or (
             "" if verify_ok else (report.get("run") or {}).get("detail", "") or "-"
@@ -190,7 +196,7 @@ def row(entry: dict[str, Any], result: dict[str, Any]) -> dict[str, Any]:
     label = entry["repo"] + (f" ({entry['subdir']})" if entry.get("subdir") else "")
     cells = [label, entry["kind"], result["installer"], result["python"]]
     cells += [f"`{result['command']}`", result["port"]]
-    cells += ["yes" if answered else "no", check.get("why", "-")]
+    cells += ["yes" if answered else "no", _short(check.get("why", "-"))]
     cells += ["-" if result["init_rc"] else ("ok" if verify_ok else "FAILED")]
     cells += [_rebuild(rebuild), said, entry.get("note_now", "")]
     return {
@@ -204,10 +210,22 @@ def row(entry: dict[str, Any], result: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def _short(why: str) -> str:
+    """A build failure as its last error line, without BuildKit's step numbers."""
+    if not why.startswith("build failed"):
+        return why
+    lines = [re.sub(r"^#\d+ [\d.]+ ", "", line).strip() for line in why.splitlines()[1:]]
+    errors = [line for line in lines if re.search(r"error|not found|no such|failed", line, re.I)]
+    useful = [e for e in errors if "executor failed" not in e and "subprocess" not in e]
+    return "build failed: " + (useful[0] if useful else errors[-1] if errors else "?")[:200]
+
+
 def _said(diagnosis: dict[str, str]) -> str:
     # The table is committed, and committed files name no package registry's host.
     if diagnosis["pattern"] == "index-unreachable":
-        return "the build cannot reach the package index the project names (its host does not resolve)"
+        return (
+            "the build cannot reach the package index the project names (its host does not resolve)"
+        )
     return f"{diagnosis['cause']} → {diagnosis['fix']}"
 
 
@@ -219,9 +237,11 @@ def _rebuild(rebuild: dict[str, Any] | None) -> str:
     return f"no ({len(rebuild['not_cached'])} re-ran)"
 
 
-HEADER = """| repo | kind | installer | Python | command | port | answered | how (independent check) \
-| verify | code-only rebuild | diagnosis | note |
-|---|---|---|---|---|---|---|---|---|---|---|---|"""
+COLUMNS = (
+    "repo", "kind", "installer", "Python", "command", "port", "answered",
+    "how (independent check)", "verify", "code-only rebuild", "diagnosis", "note",
+)  # fmt: skip
+HEADER = "| " + " | ".join(COLUMNS) + " |\n" + "|---" * len(COLUMNS) + "|"
 
 
 def summary(rows: list[dict[str, Any]], what: str) -> str:
@@ -236,7 +256,9 @@ def summary(rows: list[dict[str, Any]], what: str) -> str:
     )
 
 
-def write_results(pairs: list[tuple[dict[str, Any], dict[str, Any]]], path: Path, title: str) -> None:
+def write_results(
+    pairs: list[tuple[dict[str, Any], dict[str, Any]]], path: Path, title: str
+) -> None:
     rows = [{**row(e, r), "kind": e["kind"], "batch": e.get("batch", "")} for e, r in pairs]
     lines = [f"# {title}", "", (HERE / "ABOUT.md").read_text().strip(), ""]
     for batch in dict.fromkeys(r["batch"] for r in rows):

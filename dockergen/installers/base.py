@@ -91,7 +91,7 @@ class LockedPackage:
 class InstallerModule(Protocol):
     """The contract of one installer module (see the module docstring)."""
 
-    # Read-only: templates read these four as `tool.<name>` (templates/README.md).
+    # Read-only: templates read these four as `tool.<name>` (docs/templates.md).
     @property
     def installer(self) -> Installer:
         """Which installer; its value names the template partial."""
