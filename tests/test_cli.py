@@ -22,7 +22,7 @@ def test_init_writes_both_files_and_says_why(project: Path) -> None:
         "installer: pip (requirements.txt)\n"
         "python: 3.12 (.python-version: 3.12)\n"
         "debian: trixie (Debian's current stable release)\n"
-        "command: python app.py (python app.py)\n"
+        "command: python app.py (app.py: python app.py)\n"
         f"wrote {project / 'Dockerfile'}\n"
         f"wrote {project / '.dockerignore'}\n"
         f"recorded this render in {project / '.dockergen'} (commit it; `update` merges against it)\n"

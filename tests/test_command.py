@@ -10,7 +10,7 @@ from dockergen.detect import detect_project
 from dockergen.model import Decided, Overrides
 from dockergen.project import ProjectDir
 from dockergen.settings import resolve_settings
-from dockergen.start import NO_COMMAND_WARNING, choose_command
+from dockergen.start import choose_command
 from tests.helpers import make_tree
 
 Files = Mapping[str, str]
@@ -37,19 +37,6 @@ DJANGO: Files = {
 }
 FASTAPI_MAIN = "from fastapi import FastAPI\n\napp = FastAPI(title='shop')\n"
 FLASK_APP = "from flask import Flask\n\napp = Flask(__name__)\n"
-GUNICORN_DJANGO = ("gunicorn", "--bind", "0.0.0.0:8000", "shop.wsgi:application")
-DJANGO_DETAIL = "Django project, shop/wsgi.py served by gunicorn"
-SHELL_WARNING = (
-    "Procfile web line uses shell syntax, so CMD runs it with sh -c and sh, not the server, "
-    "receives docker stop's SIGTERM; start the server with `exec`, or pass --command"
-)
-
-
-def _port_note(port: int, why: str) -> str:
-    return (
-        f"Procfile web line reads $PORT, which a container does not set; it serves {port} "
-        f"instead ({why}); pass --command to choose another"
-    )
 
 
 def _loopback(source: str, server: str, fix: str = "--bind 0.0.0.0:PORT") -> str:
@@ -59,23 +46,8 @@ def _loopback(source: str, server: str, fix: str = "--bind 0.0.0.0:PORT") -> str
     )
 
 
-def _cannot_start(what: str, missing: str) -> str:
-    return (
-        f"{what} cannot be started without {missing}, so the Dockerfile has no CMD; add what is "
-        "missing, or pass --command '...'"
-    )
-
-
 def _procfile(line: str) -> Files:
     return {"Procfile": f"release: ./manage.py migrate\nweb: {line}\nworker: celery worker\n"}
-
-
-def _web(argv: tuple[str, ...], line: str, overridden: tuple[str, ...] = ()) -> Decided[Any]:
-    return Decided(argv, "Procfile", f"Procfile web: {line}", overridden)
-
-
-def _port(port: int, source: str, detail: str, overridden: tuple[str, ...] = ()) -> Decided[Any]:
-    return Decided(port, source, detail, overridden)
 
 
 # (files, expected command, expected port, expected warnings); nothing is installed.
@@ -243,7 +215,7 @@ CASES = [
             source="Procfile",
             detail="Procfile:1 worker: celery -A shop worker",
             overridden=(
-                "main.py python main.py: the authors' production files over the project's entry points",
+                "main.py: python main.py: the authors' production files over the project's entry points",
             ),
         ),
         None,
@@ -257,7 +229,7 @@ CASES = [
             source="manage.py",
             detail="manage.py:5 Django project, shop/wsgi.py served by gunicorn",
             overridden=(
-                "main.py python main.py: what the code shows over the project's entry points",
+                "main.py: python main.py: what the code shows over the project's entry points",
             ),
         ),
         Decided(
@@ -298,7 +270,7 @@ CASES = [
             source="manage.py",
             detail="manage.py Django project, Django's development server",
             overridden=(
-                "main.py python main.py: what the code shows over the project's entry points",
+                "main.py: python main.py: what the code shows over the project's entry points",
             ),
         ),
         Decided(
@@ -548,9 +520,9 @@ def test_src_layout_app_is_found_when_the_project_is_installed(tmp_path: Path) -
         "src/shop_api/main.py",
         "src/shop_api/main.py:3 FastAPI app shop_api.main:app, served by uvicorn",
         (
-            "pyproject.toml [project.scripts] shop: what the code shows over the project's "
+            "pyproject.toml: [project.scripts] shop: what the code shows over the project's "
             "entry points",
-            "src/shop_api/__main__.py python -m shop_api: what the code shows over the "
+            "src/shop_api/__main__.py: python -m shop_api: what the code shows over the "
             "project's entry points",
         ),
     )
@@ -575,10 +547,10 @@ def test_single_script_then_main_module_then_main_py(tmp_path: Path) -> None:
     assert command == Decided(
         ("shop",),
         "pyproject.toml",
-        "pyproject.toml [project.scripts] shop",
+        "pyproject.toml: [project.scripts] shop",
         (
-            "src/shop_api/__main__.py python -m shop_api: pyproject.toml comes first",
-            "main.py python main.py: pyproject.toml comes first",
+            "src/shop_api/__main__.py: python -m shop_api: pyproject.toml comes first",
+            "main.py: python main.py: pyproject.toml comes first",
         ),
     )
     assert port is None
@@ -665,7 +637,7 @@ def test_tool_dockergen_command_beats_procfile(tmp_path: Path, configured: str) 
         where,
         (
             "Procfile:2 web: gunicorn app:app: your choice over the authors' production files",
-            "main.py python main.py: your choice over the project's entry points",
+            "main.py: python main.py: your choice over the project's entry points",
             "Procfile:3 worker: celery worker: celery is not among the dependencies",
         ),
     )

@@ -38,8 +38,8 @@ def test_plan_json_exact_for_flask() -> None:
     assert plan["command"] == {
         "value": ["gunicorn", "--bind", "0.0.0.0:8000", "app:app"],
         "source": "app.py",
-        "detail": "Flask app app:app, served by gunicorn",
-        "overridden": ["python app.py (app.py)"],
+        "detail": "app.py:7 Flask app app:app, served by gunicorn",
+        "overridden": [],
     }
     assert plan["port"]["value"] == 8000
     assert plan["lock"] == {"file": None, "enforced": False}
@@ -52,7 +52,7 @@ def test_plan_explains_each_decision_and_what_it_won_over(tmp_path: Path) -> Non
         "python: 3.12 (.python-version: 3.12)\n"
         "debian: trixie (Debian's current stable release)\n"
         "command: gunicorn --bind 0.0.0.0:8000 mysite.wsgi:application "
-        "(Django project, mysite/wsgi.py served by gunicorn)\n"
+        "(manage.py:9 Django project, mysite/wsgi.py served by gunicorn)\n"
         "port: 8000 (--bind 0.0.0.0:8000 in the command)\n"
         "lock: none (versions resolved at build time)\n"
         "apt: build -; run -\n"

@@ -77,7 +77,7 @@ LISTEN = [
         {"Procfile": "web: flask run\n", "requirements.txt": "flask\n"},
         ("flask", "run", "--host", "0.0.0.0"),
         5000,
-        ("PORT=5000",),
+        ("PORT=5000", "FLASK_DEBUG=0"),
         id="procfile-flask-run",
     ),
 ]
@@ -170,7 +170,10 @@ def test_flask_finds_its_app_through_flask_app_which_every_flask_reads(tmp_path:
         "Pipfile": "[packages]\nflask = '*'\n",
     }
     spec = detect_project(make_tree(tmp_path, files))
-    assert [e.value for e in spec.environment] == [("FLASK_APP", "sayhello:app")]
+    assert [e.value for e in spec.environment] == [
+        ("FLASK_APP", "sayhello:app"),
+        ("FLASK_DEBUG", "0"),
+    ]
 
 
 @pytest.mark.parametrize(("files", "command"), STARTS)

@@ -48,8 +48,8 @@ from dockergen.start.servers import (
     gunicorn_config_binds,
     listening_everywhere,
     loopback_warning,
+    named_port_in,
     role_of,
-    server_of,
     servers_in,
     without_dev_flags,
 )
@@ -118,6 +118,10 @@ def choose_command(
     if (chosen_command := settings.choices.command) is not None:
         usable.insert(0, Candidate(chosen_command, settings.label, settings.label, Origin.USER))
     usable.sort(key=lambda c: (c.origin, _ROLE_RANK[c.role]))
+    unique: dict[tuple[str, ...], Candidate] = {}
+    for candidate in usable:  # one command proposed by two sources: the stronger one counts
+        unique.setdefault(candidate.argv, candidate)
+    usable = list(unique.values())
     if not usable:
         said = next((c.warnings for c in found if not c.argv and c.warnings), ())
         return StartCommand(None, _user_port(settings), (), said or (NO_COMMAND_WARNING,))
@@ -173,7 +177,8 @@ def _normalized(candidate: Candidate) -> Candidate:
 def _shown(candidate: Candidate) -> str:
     command = shlex.join(candidate.argv) if candidate.argv else "(no command)"
     label = _label(candidate)
-    return f"{candidate.where} {label}" + ("" if command in label else f": {command}")
+    joint = ": " if candidate.origin is Origin.ENTRY else " "
+    return f"{candidate.where}{joint}{label}" + ("" if command in label else f": {command}")
 
 
 def _label(candidate: Candidate) -> str:
@@ -281,8 +286,10 @@ def _finish(
     detail += f" ({added} added: listen beyond the container)" if added else ""
     command = Decided(argv, chosen.source, detail, losers)
     warnings = [*chosen.warnings, *([port_note] if port_note else [])]
-    if chosen.origin is not Origin.USER and argv[:2] == ("sh", "-c") and not argv[2].startswith(
-        "exec "
+    if (
+        chosen.origin is not Origin.USER
+        and argv[:2] == ("sh", "-c")
+        and not argv[2].startswith("exec ")
     ):
         warnings.append(
             f"{chosen.where}: the command uses shell syntax, so CMD runs it with sh -c and sh, "
@@ -305,8 +312,10 @@ def _finish(
 
 
 def _detail(chosen: Candidate) -> str:
-    if chosen.origin in (Origin.CODE, Origin.ENTRY):
+    if chosen.origin is Origin.CODE:
         return f"{chosen.where} {chosen.what}"
+    if chosen.origin is Origin.ENTRY:
+        return f"{chosen.where}: {_label(chosen)}"
     return f"{chosen.where} {_label(chosen)}: {chosen.text or shlex.join(chosen.argv)}"
 
 
@@ -336,32 +345,29 @@ def _with_port(chosen: Candidate, hints: list[Candidate]) -> tuple[tuple[str, ..
 def _port(
     chosen: Candidate, argv: tuple[str, ...], hints: list[Candidate], settings: Settings
 ) -> Decided[int] | None:
-    """--port, else the port the command names, the source states, or its server's default."""
-    named = command_port(argv)
+    """--port, else the port the command names, the source states (EXPOSE, internal_port),
+    the authors' other files state, or the command's server serves by default."""
     where = chosen.source
-    from_command = Decided(named[0], where, named[1]) if named else None
-    if from_command is None and chosen.port:
-        from_command = Decided(chosen.port, where, chosen.port_why)
-    if (
-        from_command is None
-        and chosen.role is Role.SERVER
-        and hints
-        and server_of(argv[:1]) is None
-    ):
-        hint = hints[0]
-        from_command = Decided(hint.port or 0, hint.source, hint.port_why)
+    named = named_port_in(argv)
+    found = Decided(named[0], where, named[1]) if named else None
+    if found is None and chosen.port:
+        found = Decided(chosen.port, where, chosen.port_why)
+    if found is None and (default := command_port(argv)):
+        found = Decided(default[0], where, default[1])
+    if found is None and chosen.role is Role.SERVER and hints:
+        found = Decided(hints[0].port or 0, hints[0].source, hints[0].port_why)
     if chosen.role is not Role.SERVER and chosen.origin is not Origin.USER:
-        from_command = None
+        found = None
     override = settings.choices.port
     if override is not None:
         losers = (
-            (f"{from_command.value}: {from_command.detail} ({from_command.source})",)
-            if from_command and from_command.value != override
+            (f"{found.value}: {found.detail} ({found.source})",)
+            if found and found.value != override
             else ()
         )
         port = check_port(override, settings.origin("port"))
         return Decided(port, settings.label, settings.label, losers)
-    return from_command
+    return found
 
 
 def _user_port(settings: Settings) -> Decided[int] | None:

@@ -149,8 +149,8 @@ def dockerfile(project: ProjectDir) -> Iterator[Candidate]:
             continue
         final = stages[-1]
         entry, cmd = final.last("ENTRYPOINT"), final.last("CMD")
-        entry_argv = df.argv(entry) if entry else None
-        cmd_argv = df.argv(cmd) if cmd else None
+        entry_argv = _exec(df.argv(entry)) if entry else None
+        cmd_argv = _exec(df.argv(cmd)) if cmd else None
         if entry_argv and entry_argv[:2] == ("sh", "-c"):
             argv, cmd, cmd_argv = entry_argv, None, None  # a shell-form ENTRYPOINT ignores CMD
         else:
@@ -216,6 +216,13 @@ def _data_folders(argv: tuple[str, ...], volumes: tuple[str, ...]) -> tuple[str,
         if flag.startswith("-") and folder and not _SYSTEM.match(value):
             found.append(value)
     return tuple(dict.fromkeys(found))
+
+
+def _exec(argv: tuple[str, ...] | None) -> tuple[str, ...] | None:
+    """A shell-form instruction with no shell syntax runs as well without the shell."""
+    if argv and argv[:2] == ("sh", "-c") and len(argv) == 3:
+        return argv_of(argv[2])
+    return argv
 
 
 def _needs_root(project: ProjectDir, argv: tuple[str, ...]) -> str:

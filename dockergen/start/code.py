@@ -146,6 +146,8 @@ def _read(source: Source) -> Iterator[Found]:
             framework = _framework_of(frameworks)
             kind = "asgi" if framework in ASGI.values() else "wsgi"
             yield Found(kind, framework, source.name, node.lineno, target, reads=reads)
+    if actor := _actors(source, names):  # tasks without a broker object of their own
+        yield Found("worker", "Dramatiq", source.name, actor, reads=reads)
     if streamlit := _streamlit(source, names):
         yield Found("streamlit", "Streamlit", source.name, streamlit, reads=reads)
     yield from _main_block(source, names, reads)
@@ -234,6 +236,17 @@ def _factory_call(call: ast.Call, names: dict[str, str], factories: set[str]) ->
         else ""
     )
     return name in factories or name in FACTORY_NAMES
+
+
+def _actors(source: Source, names: dict[str, str]) -> int:
+    """The line of the first `@dramatiq.actor` function, 0 when there is none."""
+    for node in source.tree.body:
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+            for decorator in node.decorator_list:
+                call = decorator.func if isinstance(decorator, ast.Call) else decorator
+                if _qualified(call, names) == "dramatiq.actor":
+                    return node.lineno
+    return 0
 
 
 def _streamlit(source: Source, names: dict[str, str]) -> int:

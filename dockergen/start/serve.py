@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import posixpath
+import re
 from collections.abc import Callable, Iterator
 from typing import Final
 
@@ -66,7 +67,8 @@ def code_candidates(
 ) -> Iterator[Candidate]:
     """Candidates from the code, the likeliest first."""
     apps = [f for f in find_apps(project) if _deployable(f)]
-    apps.sort(key=_rank)
+    named = _flask_app_named(project)
+    apps.sort(key=lambda f: (f.module != named and f.file != named, *_rank(f)))
     for found in apps:
         if found.kind == "main":
             continue
@@ -75,7 +77,23 @@ def code_candidates(
             yield candidate
 
 
+_FLASK_APP: Final = re.compile(r"^\s*(?:export\s+)?FLASK_APP\s*=\s*['\"]?([\w./]+)", re.MULTILINE)
+
+
+def _flask_app_named(project: ProjectDir) -> str:
+    """The module `.flaskenv` (Flask's own file for `flask run`) names in FLASK_APP."""
+    from dockergen.start.django import read_source
+
+    found = _FLASK_APP.search(read_source(project, ".flaskenv") or "")
+    if not found:
+        return ""
+    name = found.group(1)
+    return name if name.endswith(".py") else name.split(":")[0]
+
+
 def _deployable(found: Found) -> bool:
+    if found.kind == "worker":  # a task queue's module is often tasks.py
+        return True
     base = posixpath.basename(found.file).removesuffix(".py")
     return not any(base.startswith(word) or base.endswith("_test") for word in _NOT_APPS)
 

@@ -309,6 +309,14 @@ def command_port(argv: Sequence[str]) -> tuple[int, str] | None:
     return None
 
 
+def named_port_in(argv: Sequence[str]) -> tuple[int, str] | None:
+    """The port the command names with a flag or an address (not a server's default)."""
+    for words in simple_commands(argv):
+        if named := named_port(words, server_of(words) or _ANY):
+            return named
+    return None
+
+
 def default_port(argv: Sequence[str]) -> tuple[int, str]:
     """The port the command's server serves by default; 8000 when no known server runs."""
     for _, server in reversed(servers_in(argv)):
