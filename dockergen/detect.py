@@ -7,7 +7,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Final
 
-from dockergen.debian import choose_debian, newer_default
+from dockergen.debian import choose_debian, newer_default, with_image
 from dockergen.dependencies import dependency_names
 from dockergen.dev import dev_target
 from dockergen.errors import (
@@ -59,6 +59,8 @@ def detect(
     lock_warnings = check_lock(project, module, allow_stale=allow_stale_lock)
     python, warnings = choose_python(project, settings, strict=strict, compiles=_compiles(project))
     debian = choose_debian(settings, python)
+    python, missing = with_image(python, debian, settings)
+    warnings = [*warnings, *missing]
     facts = _members_inside(project, module.facts(project, python.value))
     # A requirements file that installs `.` installs the project (and its scripts) too.
     installed = facts.installs_project or "." in facts.local_dependencies
