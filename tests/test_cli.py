@@ -82,17 +82,17 @@ def test_dry_run_prints_and_writes_nothing(project: Path) -> None:
 
 @pytest.mark.parametrize("project", ["pip-requirements"], indirect=True)
 def test_flags_override_detection(project: Path) -> None:
-    args = ["init", str(project), "--dry-run", "--python", "3.11.9", "--installer", "pip"]
+    args = ["init", str(project), "--dry-run", "--python", "3.11.14", "--installer", "pip"]
     args += ["--command", "gunicorn -b 0.0.0.0:8000 'app:make()'", "--apt", "libpq5"]
     result = runner.invoke(app, args)
     assert result.exit_code == 0
     assert result.stdout.startswith(
         "installer: pip (.dockergen.toml: installer = 'pip')\n"
-        "python: 3.11.9 (.dockergen.toml: python = '3.11.9')\n"
+        "python: 3.11.14 (.dockergen.toml: python = '3.11.14')\n"
         "debian: trixie (Debian's current stable release)\n"
         "command: gunicorn -b 0.0.0.0:8000 'app:make()' (.dockergen.toml)\n"
     )
-    assert "ARG PYTHON_VERSION=3.11.9\n" in result.stdout
+    assert "ARG PYTHON_VERSION=3.11.14\n" in result.stdout
     assert 'CMD ["gunicorn", "-b", "0.0.0.0:8000", "app:make()"]\n' in result.stdout
     assert "apt-get install -y --no-install-recommends libpq5\n" in result.stdout
 
