@@ -171,16 +171,71 @@ def choose_installer(project: ProjectDir, settings: Settings) -> Decided[Install
         return Decided(chosen, settings.label, settings.detail("installer", chosen), losers)
     locks = [lock for lock in LOCKFILES if project.is_file(lock)]
     if len(locks) > 1:
+        if settled := _settle_locks(project, locks):
+            return settled
         raise ConflictingLockfilesError(str(project.root), locks)
     if not locks:
         for module in REGISTRY:
             module.check_location(project)
     if not found:
-        raise NoManifestError(str(project.root), LOOKED_FOR)
+        raise NoManifestError(str(project.root), LOOKED_FOR, _app_folder(project))
     module, evidence = found[0]
     losers = tuple(f"{ev.text} ({m.installer})" for m, ev in found[1:] if m is not module)
     detail = f"{evidence.text}: {evidence.why}" if evidence.why and losers else evidence.text
     return Decided(module.installer, evidence.file, detail, losers)
+
+
+def _app_folder(project: ProjectDir) -> str:
+    """Where the app is when it is not at the root: a folder the authors build from (a
+    compose `build:` context), else the only folder one level down with a manifest."""
+    from dockergen.start.authored import build_contexts
+
+    candidates = [
+        name
+        for name in project.names(".")
+        if not name.startswith(".") and project.is_dir(name) and _has_manifest(project, name)
+    ]
+    said = [(c, why) for c, why in build_contexts(project) if c in candidates]
+    folder, why = said[0] if said else (candidates[0], "") if len(candidates) == 1 else ("", "")
+    if not folder:
+        return ""
+    found = next(n for n in LOOKED_FOR if project.is_file(f"{folder}/{n}"))
+    because = f" ({why})" if why else ""
+    return (
+        f"{folder}/ has {found}{because}: run `dockergen init {folder}` to build the app "
+        "from there, or pass --installer to build from here"
+    )
+
+
+def _has_manifest(project: ProjectDir, folder: str) -> bool:
+    try:
+        return any(project.is_file(f"{folder}/{name}") for name in LOOKED_FOR)
+    except InvalidProjectFileError:
+        return False
+
+
+def _settle_locks(project: ProjectDir, locks: list[str]) -> Decided[Installer] | None:
+    """Several lock files: the one the authors' own Dockerfile installs with, else the only
+    one still fresh; None when neither tells."""
+    from dockergen.start.authored import installs_with
+
+    modules = [m for m in REGISTRY if m.lockfile in locks]
+    losers = tuple(f"{m.lockfile} ({m.installer})" for m in modules)
+    if said := installs_with(project, [m.installer.value for m in modules]):
+        tool, where = said
+        chosen = next(m for m in modules if m.installer.value == tool)
+        rest = tuple(x for x in losers if not x.startswith(f"{chosen.lockfile} "))
+        return Decided(
+            chosen.installer, chosen.lockfile or "", f"{where} installs with {tool}", rest
+        )
+    fresh = [m for m in modules if m.stale_lock(project) is None]
+    if len(fresh) == 1:
+        chosen = fresh[0]
+        rest = tuple(x for x in losers if not x.startswith(f"{chosen.lockfile} "))
+        stale = ", ".join(m.lockfile or "" for m in modules if m is not chosen)
+        detail = f"{chosen.lockfile}; {stale} is out of date with pyproject.toml"
+        return Decided(chosen.installer, chosen.lockfile or "", detail, rest)
+    return None
 
 
 def _evidence(project: ProjectDir) -> list[tuple[InstallerModule, Evidence]]:

@@ -39,7 +39,7 @@ _GROUP_SEPARATORS: Final = re.compile(r"[^A-Za-z0-9]+")
 # The newest pdm that computes pdm.lock's content_hash the old way (before 2.16), with the
 # HTTP stack it was released with: newer unearth, hishel and httpx break it at its first
 # request (checked: it locks and installs with these, and crashes with the newest ones).
-LAST_OLD_HASH_RELEASE: Final = (
+LAST_OLD_HASH_RELEASE: Final[tuple[str, ...]] = (
     "pdm==2.15.4", "unearth==0.15.5", "hishel==0.0.30", "httpx==0.27.0"
 )  # fmt: skip
 

@@ -562,3 +562,45 @@ def _gunicorn_conf(project: ProjectDir) -> Iterator[Candidate]:
             line,
             Role.SERVER,
         )
+
+
+_INSTALL_RUNS: Final = {
+    "uv": re.compile(r"\buv\s+(?:sync|pip\s+install)\b"),
+    "poetry": re.compile(r"\bpoetry\s+(?:install|sync)\b"),
+    "pdm": re.compile(r"\bpdm\s+(?:install|sync)\b"),
+    "pipenv": re.compile(r"\bpipenv\s+(?:install|sync)\b"),
+}
+
+
+def installs_with(project: ProjectDir, tools: list[str]) -> tuple[str, str] | None:
+    """(tool, file:line) when the authors' Dockerfile installs with exactly one of `tools`."""
+    for name in dockerfile_names(project):
+        text = _read(project, name)
+        if text is None or GENERATED in text:
+            continue
+        used: dict[str, int] = {}
+        for instruction in df.instructions(text):
+            for tool in tools:
+                pattern = _INSTALL_RUNS.get(tool)
+                if instruction.keyword == "RUN" and pattern and pattern.search(instruction.text):
+                    used.setdefault(tool, instruction.line)
+        if len(used) == 1:
+            tool, line = next(iter(used.items()))
+            return tool, f"{name}:{line}"
+    return None
+
+
+def build_contexts(project: ProjectDir) -> list[tuple[str, str]]:
+    """(folder, why) for each folder a compose service builds from (`build: ./src`)."""
+    found: list[tuple[str, str]] = []
+    for name in COMPOSE_FILES:
+        data = load_yaml(project, name)
+        services = data.get("services") if isinstance(data, dict) else None
+        for service, spec in services.items() if isinstance(services, dict) else ():
+            build = spec.get("build") if isinstance(spec, dict) else None
+            context = build.get("context") if isinstance(build, dict) else build
+            if isinstance(context, str):
+                folder = context.strip().removeprefix("./").rstrip("/")
+                if folder and "/" not in folder and folder not in (".", ".."):
+                    found.append((folder, f"{name} service {service} builds from ./{folder}"))
+    return found
