@@ -23,6 +23,9 @@ def verify_command(
     read_only: Annotated[bool, typer.Option(help="--read-only, tmpfs /tmp.")] = False,
     cache: Annotated[bool, typer.Option(help="Check a code-only rebuild.")] = False,
     keep_image: Annotated[bool, typer.Option(help="Keep the built image.")] = False,
+    shared_cache: Annotated[
+        bool, typer.Option(help="Build with the engine's shared cache mounts (faster, less proof).")
+    ] = False,
     timeout: Annotated[float, typer.Option(help="Seconds to answer or exit.")] = 60.0,
     worker_seconds: Annotated[float, typer.Option(help="A worker runs this long.")] = 5.0,
     as_json: Annotated[bool, typer.Option("--json", help="JSON report (schema 1).")] = False,
@@ -39,6 +42,7 @@ def verify_command(
             options = v.VerifyOptions(
                 path, file, v.parse_mode(mode), http_path, tuple(env or ()),
                 tuple(env_file or ()), read_only, cache, keep_image, timeout, worker_seconds,
+                shared_cache=shared_cache,
             )  # fmt: skip
             report = v.verify(options, v.Progress(sys.stderr, live=sys.stderr.isatty()))
         except v.VerifyUsageError as exc:

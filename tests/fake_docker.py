@@ -22,6 +22,12 @@ args = sys.argv[1:]
 with open(here + ".calls", "a") as calls:
     calls.write(json.dumps(args) + "\n")
 command = args[0]
+with open(here + ".calls") as recorded:
+    runs = sum(1 for line in recorded if line.startswith('["run"'))
+# A scenario may answer each `docker run` differently: "runs" lists {"state", "logs"} in order.
+per_run = scenario.get("runs")
+if per_run:
+    scenario.update(per_run[min(runs, len(per_run)) - 1])
 if command == "version":
     if scenario.get("no_engine"):
         sys.stderr.write("Cannot connect to the Docker daemon. Is the docker daemon running?\n")

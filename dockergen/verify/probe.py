@@ -61,15 +61,34 @@ def probe_server(
         time.sleep(POLL_SECONDS)
 
 
+# Answers that show the server up and the app working, though / is no page of its own: an API
+# with no root route (404), one behind a login (401, 403), a form that wants a query (405, 422).
+_UP_WITHOUT_A_PAGE: Final = frozenset({401, 403, 404, 405, 422})
+
+
 def _judge(status: int, path: str | None, elapsed: float) -> ProbeResult:
-    if path is None or 200 <= status < 400:
+    """2xx/3xx works. Without --path, / may be no page: 401/403/404/405/422 prove the app up
+    and answering (said, and passed); 400 and 5xx are the app failing the request."""
+    if 200 <= status < 400:
         return ProbeResult(True, Mode.SERVER, elapsed, f"answered HTTP {status}", status)
-    detail = f"GET {path} answered HTTP {status}, not 2xx/3xx"
+    if path is None and status in _UP_WITHOUT_A_PAGE:
+        detail = (
+            f"answered HTTP {status} on / (the app is up, and / is no page of its own; "
+            "--path /some/page probes one)"
+        )
+        return ProbeResult(True, Mode.SERVER, elapsed, detail, status)
+    detail = f"GET {path or '/'} answered HTTP {status}, not 2xx/3xx"
     return ProbeResult(False, Mode.SERVER, elapsed, detail, status)
 
 
 def probe_command(
-    name: str, mode: Mode, *, timeout: float, worker_seconds: float, auto: bool
+    name: str,
+    mode: Mode,
+    *,
+    timeout: float,
+    worker_seconds: float,
+    auto: bool,
+    ran: str = "--help",
 ) -> ProbeResult:
     """CLI: exits 0 in time. Worker: still running after `worker_seconds`.
 
@@ -88,6 +107,6 @@ def probe_command(
         detail = f"the worker exited with code {current.exit_code} after {elapsed:.1f} s"
         return ProbeResult(False, mode, elapsed, detail, exited=current)
     if current.exit_code == 0:
-        return ProbeResult(True, mode, elapsed, "ran `--help` and exited 0", exited=current)
+        return ProbeResult(True, mode, elapsed, f"ran {ran} and exited 0", exited=current)
     detail = f"exited with code {current.exit_code}"
     return ProbeResult(False, mode, elapsed, detail, exited=current)

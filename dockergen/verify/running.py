@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import dataclasses
+import re
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Final
 
 from dockergen.verify.diagnose import UNREACHABLE, Context, diagnose
 from dockergen.verify.image import ImageConfig, Mode, choose_mode, help_command
@@ -32,7 +33,34 @@ def run_and_probe(tag: str, config: ImageConfig, options: VerifyOptions, ctx: Co
     )
     if mode is Mode.SERVER:
         return _server(tag, config, options, base, ctx)
-    command = help_command(config) if mode is Mode.CLI else ()
+    # The image's own CMD first, as production runs it; `--help` only when that CMD stops at
+    # once asking for arguments (a CLI image is run with them), and the report says so.
+    shown = "its CMD `" + " ".join((*config.entrypoint, *config.cmd)) + "`"
+    first = _command(tag, base, (), mode, options, shown)
+    if (
+        mode is Mode.CLI
+        and not first.probe.ok
+        and first.probe.exited
+        and _asks_for_arguments(first.output)
+    ):
+        helped = _command(tag, base, help_command(config), mode, options, f"{shown} --help")
+        if helped.probe.ok:
+            detail = (
+                f"{shown} wants arguments (it exited {first.probe.exited.exit_code} printing its "
+                f"usage); {helped.probe.detail}"
+            )
+            return Outcome(dataclasses.replace(helped.probe, detail=detail), helped.output)
+    return first
+
+
+def _command(
+    tag: str,
+    base: RunOptions,
+    command: tuple[str, ...],
+    mode: Mode,
+    options: VerifyOptions,
+    shown: str,
+) -> Outcome:
     with container(tag, dataclasses.replace(base, command=command)) as name:
         probe = probe_command(
             name,
@@ -40,8 +68,21 @@ def run_and_probe(tag: str, config: ImageConfig, options: VerifyOptions, ctx: Co
             timeout=options.timeout,
             worker_seconds=options.worker_seconds,
             auto=options.mode is Mode.AUTO,
+            ran=shown,
         )
         return Outcome(probe, logs(name))
+
+
+# What a command-line tool prints when it wants arguments (argparse, click, typer, docopt).
+_USAGE: Final = re.compile(
+    r"^\s*usage:|the following arguments are required|Missing (?:argument|command|option)|"
+    r"Try '.+ --help'|No such command|requires at least|no command given|--help for more",
+    re.IGNORECASE | re.MULTILINE,
+)
+
+
+def _asks_for_arguments(output: str) -> bool:
+    return bool(_USAGE.search(output))
 
 
 def _server(
