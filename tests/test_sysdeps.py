@@ -62,6 +62,18 @@ CASES = [
         (),
         (),
     ),
+    # An sdist-only package in a dev group is never installed in the image: no compiler.
+    (
+        {
+            "pyproject.toml": POETRY.format(deps='x = "*"\n'),
+            "poetry.lock": _lock("x", "x-1.0-py3-none-any.whl")
+            + _lock("devtool", "devtool-1.0.tar.gz").replace(
+                'version = "1.0"', 'version = "1.0"\ngroups = ["dev"]'
+            ),
+        },
+        (),
+        (),
+    ),
     (
         {
             "pyproject.toml": POETRY.format(deps='x = "*"\n'),
@@ -89,6 +101,7 @@ CASES = [
         "lxml-wheels",
         "sdist-only",
         "pure-wheel",
+        "sdist-only-in-a-dev-group",
         "one-arch-only",
     ],
 )
