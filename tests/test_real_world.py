@@ -326,6 +326,42 @@ WRITERS = [
         ("/app/instance", "flaskr/__init__.py"),
         id="flask-instance-folder",
     ),
+    pytest.param(
+        {
+            "manage.py": "import os\nos.environ.setdefault('DJANGO_SETTINGS_MODULE', 'site1.settings')\n",
+            "site1/settings/__init__.py": "try:\n    from .dev import *\nexcept ImportError:\n"
+            "    from .base import *\n",
+            "site1/settings/dev.py": "from .base import *\nDEBUG = True\n",
+            "site1/settings/base.py": "import os\nDATABASES = {'default': {\n"
+            "    'ENGINE': 'django.db.backends.sqlite3',\n"
+            "    'NAME': os.path.join(BASE_DIR, 'data', 'db.sqlite3'),\n}}\n"
+            "STATIC_ROOT = os.path.join(BASE_DIR, 'static')\n",
+            "site1/wsgi.py": "",
+            **GUNICORN,
+        },
+        ("/app/data", "site1/settings/__init__.py"),
+        id="django-data-folder-in-split-settings",
+    ),
+    pytest.param(
+        {
+            "manage.py": DJANGO_MANAGE,
+            "site1/settings.py": "MEDIA_ROOT = BASE_DIR / 'uploads'\nSTATIC_ROOT = BASE_DIR / 'static'\n",
+            "site1/wsgi.py": "",
+            **GUNICORN,
+        },
+        ("/app/uploads", "site1/settings.py"),
+        id="django-media-root",
+    ),
+    pytest.param(
+        {
+            "shop/__init__.py": "from flask import Flask\n\napp = Flask(__name__)\n",
+            "shop/static/site.css": "",
+            "requirements.txt": "flask\nflask-assets\ngunicorn\n",
+            "pyproject.toml": '[project]\nname = "shop"\ndependencies = []\n',
+        },
+        ("/app/shop/static", "shop/static"),
+        id="webassets-writes-into-static",
+    ),
 ]
 
 
