@@ -28,7 +28,7 @@ from dockergen.pyversion import choose_python
 from dockergen.safety import check_apt_packages, check_paths
 from dockergen.settings import Settings, resolve_settings
 from dockergen.start import choose_command, project_name
-from dockergen.start.django import django_build_steps
+from dockergen.start.django import debug_off, django_build_steps
 from dockergen.sysdeps import SystemNeeds, locked_without_wheel, system_needs
 from dockergen.text import shown
 from dockergen.versioning import pdv_warnings, version_from_git
@@ -65,6 +65,7 @@ def detect(
     # A requirements file that installs `.` installs the project (and its scripts) too.
     installed = facts.installs_project or "." in facts.local_dependencies
     start = choose_command(project, settings, installs_project=installed)
+    debug_env, debug_warnings = debug_off(project, dependency_names(project))
     dependencies = dependency_names(project)
     writable = (*writable_dirs(project, dependencies, project_name(project)), *start.writable)
     needs = system_needs(project, dependencies, python.value, debian.value)
@@ -79,7 +80,7 @@ def detect(
         local_paths=_checked_paths(facts.local_paths),
         command=start.command,
         port=start.port,
-        environment=start.environment,
+        environment=(*start.environment, *debug_env),
         healthcheck=choose_healthcheck(settings, start.port),
         build_steps=django_build_steps(project, dependencies),
         writable=writable,
@@ -89,7 +90,14 @@ def detect(
         **_stub(project, installer.value, facts, version, keep),
         dev=dev_target(project, installer.value, start.command) if settings.choices.dev else None,
         version_from_git=version,
-        warnings=(*lock_warnings, *warnings, *facts.warnings, *start.warnings, *notes),
+        warnings=(
+            *lock_warnings,
+            *warnings,
+            *facts.warnings,
+            *start.warnings,
+            *debug_warnings,
+            *notes,
+        ),
     )
 
 

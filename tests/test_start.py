@@ -573,3 +573,46 @@ def test_an_app_in_a_folder_of_its_own_is_named_with_the_command_that_builds_it(
         "src/ has requirements.txt (compose.yaml service web builds from ./src): run "
         "`dockergen init src` to build the app from there, or pass --installer to build from here"
     )
+
+
+DJANGO_PROJECT: Files = {
+    "requirements.txt": "django\ngunicorn\n",
+    "manage.py": "import os\nos.environ.setdefault('DJANGO_SETTINGS_MODULE', 'site1.settings')\n",
+    "site1/__init__.py": "",
+    "site1/wsgi.py": "",
+}
+
+
+@pytest.mark.parametrize(
+    ("debug", "environment", "warned"),
+    [
+        pytest.param('os.getenv("DEBUG", "False") == "True"', {"DEBUG": "False"}, False, id="eq"),
+        pytest.param(
+            'bool(int(os.environ.get("DJ_DEBUG", 1)))', {"DJ_DEBUG": "0"}, False, id="int"
+        ),
+        pytest.param('bool(os.environ.get("DEBUG_ON"))', {"DEBUG_ON": ""}, False, id="truthy"),
+        pytest.param(
+            'env.bool("DJANGO_DEBUG", default=True)', {"DJANGO_DEBUG": "False"}, False, id="environ"
+        ),
+        pytest.param("True", {}, True, id="hard-coded"),
+        pytest.param("False", {}, False, id="off"),
+    ],
+)
+def test_django_runs_in_production_mode(
+    tmp_path: Path, debug: str, environment: dict[str, str], warned: bool
+) -> None:
+    files = {**DJANGO_PROJECT, "site1/settings.py": f"import os\nDEBUG = {debug}\n"}
+    spec = detect_project(make_tree(tmp_path, files))
+    env = {e.value[0]: e.value[1] for e in spec.environment}
+    assert {k: v for k, v in env.items() if "DEBUG" in k} == environment
+    assert any("DEBUG = True" in w for w in spec.warnings) == warned
+
+
+def test_django_debug_in_split_settings_is_found(tmp_path: Path) -> None:
+    files = {
+        **DJANGO_PROJECT,
+        "site1/settings/__init__.py": "from .base import *\n",
+        "site1/settings/base.py": "import os\nDEBUG = os.environ.get('DEBUG', '0') == '1'\n",
+    }
+    spec = detect_project(make_tree(tmp_path, files))
+    assert [e.value for e in spec.environment] == [("DEBUG", "False")]

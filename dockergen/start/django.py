@@ -206,3 +206,85 @@ def django_build_steps(
             detail = f"Django: collect static files into STATIC_ROOT (set in {settings})"
             return (Decided(argv, settings, detail),)
     return ()
+
+
+def debug_off(
+    project: ProjectDir, dependencies: frozenset[str]
+) -> tuple[tuple[Decided[tuple[str, str]], ...], tuple[str, ...]]:
+    """Django's production mode, explicitly: the environment variable the settings read DEBUG
+    from, set to a value they read as false; a DEBUG that is True in the code is warned about
+    (it serves Django's debug pages, settings included, to anyone)."""
+    folder = manage_py_folder(project)
+    if folder is None or "django" not in dependencies:
+        return (), ()
+    for settings in settings_files(project, folder):
+        text = read_source(project, settings)
+        if text is None:
+            continue
+        for file, node in _debug_assignments(project, settings):
+            value = node.value
+            read = _env_variable(value)
+            if read:
+                off = _false_value(value)
+                why = f"{file}: DEBUG reads {read}; the image sets production mode explicitly"
+                return (Decided((read, off), file, why),), ()
+            if isinstance(value, ast.Constant) and value.value is True:
+                warning = (
+                    f"{file}:{node.lineno}: DEBUG = True, so the image serves Django's debug "
+                    "pages (settings and tracebacks) to anyone; read it from the environment, "
+                    "e.g. DEBUG = os.environ.get('DEBUG') == '1'"
+                )
+                return (), (warning,)
+        return (), ()
+    return (), ()
+
+
+def _debug_assignments(project: ProjectDir, settings: str) -> Iterator[tuple[str, ast.Assign]]:
+    """`DEBUG = ...` in the settings file and the modules it star-imports, last one first."""
+    files = [settings]
+    folder = posixpath.dirname(settings)
+    text = read_source(project, settings) or ""
+    for found in re.finditer(r"^\s*from\s+\.(\w+)\s+import\s+\*", text, re.MULTILINE):
+        files.append(posixpath.join(folder, f"{found.group(1)}.py"))
+    for file in files:
+        try:
+            tree = ast.parse(read_source(project, file) or "")
+        except (SyntaxError, ValueError, RecursionError):
+            continue
+        for node in reversed(tree.body):
+            if (
+                isinstance(node, ast.Assign)
+                and isinstance(node.targets[0], ast.Name)
+                and node.targets[0].id == "DEBUG"
+            ):
+                yield file, node
+                break
+
+
+def _env_variable(node: ast.expr) -> str:
+    for inner in ast.walk(node):
+        if isinstance(inner, ast.Subscript) and ast.unparse(inner.value).endswith("environ"):
+            key = inner.slice
+            if isinstance(key, ast.Constant) and isinstance(key.value, str):
+                return key.value
+        if isinstance(inner, ast.Call) and inner.args and isinstance(inner.args[0], ast.Constant):
+            func = ast.unparse(inner.func).lower()
+            name = func.rsplit(".", 1)[-1]
+            if isinstance(inner.args[0].value, str) and (
+                "env" in func or name in ("get", "config")
+            ):
+                return inner.args[0].value
+    return ""
+
+
+def _false_value(node: ast.expr) -> str:
+    """What the expression reads as false: "0" through int(), "" through a bare bool() of the
+    string, else "False" (==/in comparisons, strtobool, env.bool, decouple's cast=bool)."""
+    text = ast.unparse(node)
+    if "int(" in text:
+        return "0"
+    if isinstance(node, ast.Call) and ast.unparse(node.func) == "bool" and node.args:
+        inner = node.args[0]
+        if isinstance(inner, ast.Call) and "strtobool" not in ast.unparse(inner.func):
+            return ""
+    return "False"
