@@ -27,7 +27,7 @@ from dockergen.project import ProjectDir
 from dockergen.pyversion import choose_python
 from dockergen.safety import check_apt_packages, check_paths
 from dockergen.settings import Settings, resolve_settings
-from dockergen.start import choose_command, project_name
+from dockergen.start import choose_command, choose_release, project_name
 from dockergen.start.django import debug_off, django_build_steps
 from dockergen.sysdeps import SystemNeeds, locked_without_wheel, system_needs
 from dockergen.text import shown
@@ -81,6 +81,7 @@ def detect(
         command=start.command,
         port=start.port,
         environment=(*start.environment, *debug_env),
+        release=choose_release(project),
         healthcheck=choose_healthcheck(settings, start.port),
         build_steps=django_build_steps(project, dependencies),
         writable=writable,

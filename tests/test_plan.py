@@ -15,7 +15,7 @@ DECISION_KEYS = {"value", "source", "detail", "overridden"}
 TOP_KEYS = {
     "schema", "installer", "python", "debian", "command", "port", "lock", "manifests", "installs_project",
     "deps_before_source", "apt", "build_steps", "indexes", "warnings", "version_from_git",
-    "installer_release", "stub", "stub_refused",
+    "installer_release", "stub", "stub_refused", "release",
 }  # fmt: skip
 
 
@@ -26,7 +26,16 @@ def test_plan_json_is_the_documented_schema_for_every_fixture() -> None:
         plan = json.loads(result.stdout)
         assert set(plan) == TOP_KEYS, case
         assert plan["schema"] == 1
-        keys = ("installer", "python", "debian", "command", "port", "version_from_git", "stub")
+        keys = (
+            "installer",
+            "python",
+            "debian",
+            "command",
+            "port",
+            "version_from_git",
+            "stub",
+            "release",
+        )
         for key in (*keys, "stub_refused"):
             assert plan[key] is None or set(plan[key]) == DECISION_KEYS, (case, key)
         assert set(plan["apt"]) == {"build", "run", "reasons"}

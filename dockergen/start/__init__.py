@@ -444,6 +444,16 @@ def project_name(project: ProjectDir) -> str:
     return import_name(str(next((n for n in names if n), "")))
 
 
+def choose_release(project: ProjectDir) -> Decided[tuple[str, ...]] | None:
+    """The authors' one-off pre-deploy command (migrations), as it runs in the image."""
+    found = authored.release_command(project)
+    if found is None:
+        return None
+    found = _normalized(found)
+    argv = check_command(found.argv, found.where)
+    return Decided(argv, found.source, f"{found.where} {_label(found)}: {found.text}")
+
+
 def _entry_points(project: ProjectDir, installs_project: bool) -> Iterator[Candidate]:
     pyproject = project.pyproject()
     module = project_name(project)

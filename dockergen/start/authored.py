@@ -105,12 +105,28 @@ def procfile(project: ProjectDir) -> Iterator[Candidate]:
         )
 
 
-def release_command(project: ProjectDir) -> tuple[str, int] | None:
-    """The Procfile's `release:` line (migrations, run once per deploy) and its line."""
+def release_command(project: ProjectDir) -> Candidate | None:
+    """What the authors run once before each deploy (migrations): the Procfile's `release:`,
+    fly.toml's [deploy] release_command, render.yaml's preDeployCommand."""
     text = _read(project, PROCFILE) or ""
     for number, line in enumerate(text.splitlines(), start=1):
         if (found := _PROCESS.match(line)) and found.group(1) == "release" and found.group(2):
-            return found.group(2), number
+            return _candidate(
+                argv_of(found.group(2)), source=PROCFILE, what=f"{PROCFILE} release",
+                origin=Origin.PRODUCTION, line=number, text=found.group(2),
+            )  # fmt: skip
+    deploy = _toml(project, "fly.toml").get("deploy")
+    if isinstance(deploy, dict) and isinstance(command := deploy.get("release_command"), str):
+        return next(_shell_candidate(project, "fly.toml", "fly.toml release_command", command))
+    data = load_yaml(project, "render.yaml")
+    for service in data.get("services", []) if isinstance(data, dict) else ():
+        if isinstance(service, dict) and isinstance(service.get("preDeployCommand"), str):
+            return next(
+                _shell_candidate(
+                    project, "render.yaml", "render.yaml preDeployCommand",
+                    service["preDeployCommand"],
+                )
+            )  # fmt: skip
     return None
 
 
