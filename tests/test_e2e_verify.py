@@ -36,6 +36,9 @@ EXPECTED = {
     "missing-lib": "missing-library",
     "sdist-compile": "sdist-build-failed",
     "stale-poetry-lock": "stale-poetry.lock",
+    "no-cmd": "no-command",
+    "no-migrations": "no-migrations",
+    "disallowed-host": "disallowed-host",
 }
 
 

@@ -616,3 +616,18 @@ def test_django_debug_in_split_settings_is_found(tmp_path: Path) -> None:
     }
     spec = detect_project(make_tree(tmp_path, files))
     assert [e.value for e in spec.environment] == [("DEBUG", "False")]
+
+
+def test_collectstatic_in_the_start_line_runs_at_build_time_instead(tmp_path: Path) -> None:
+    files = {
+        **DJANGO_PROJECT,
+        "site1/settings.py": "STATIC_ROOT = BASE_DIR / 'staticfiles'\n",
+        "Procfile": "web: python manage.py migrate && python manage.py collectstatic "
+        "--no-input && gunicorn site1.wsgi\n",
+    }
+    spec = detect_project(make_tree(tmp_path, files))
+    assert spec.command is not None
+    assert spec.command.value == (
+        "sh", "-c", "python manage.py migrate && gunicorn site1.wsgi --bind 0.0.0.0:8000"
+    )  # fmt: skip
+    assert [s.value[2] for s in spec.build_steps] == ["collectstatic"]

@@ -38,7 +38,7 @@ from dockergen.setupcfg import setup_cfg
 from dockergen.start import authored, tasks
 from dockergen.start.candidate import Candidate, Origin, Role
 from dockergen.start.code import find_apps
-from dockergen.start.django import django_candidates
+from dockergen.start.django import django_candidates, without_build_steps
 from dockergen.start.serve import code_candidates
 from dockergen.start.servers import (
     Server,
@@ -275,6 +275,7 @@ def _finish(
     losers: tuple[str, ...],
 ) -> StartCommand:
     argv, port_note = _with_port(chosen, hints)
+    argv, moved = without_build_steps(project, argv)
     origin = settings.origin("command") if chosen.origin is Origin.USER else chosen.where
     argv = check_command(argv, origin)
     port = _port(chosen, argv, hints, settings)
@@ -285,7 +286,7 @@ def _finish(
     detail = chosen.what if chosen.origin is Origin.USER else _detail(chosen)
     detail += f" ({added} added: listen beyond the container)" if added else ""
     command = Decided(argv, chosen.source, detail, losers)
-    warnings = [*chosen.warnings, *([port_note] if port_note else [])]
+    warnings = [*chosen.warnings, *([port_note] if port_note else []), *moved]
     if (
         chosen.origin is not Origin.USER
         and argv[:2] == ("sh", "-c")

@@ -288,3 +288,28 @@ def _false_value(node: ast.expr) -> str:
         if isinstance(inner, ast.Call) and "strtobool" not in ast.unparse(inner.func):
             return ""
     return "False"
+
+
+_COLLECTSTATIC: Final = re.compile(
+    r"(?:^|(?<=&&)|(?<=;))\s*(?:python3?\s+)?(?:\./)?[\w/]*manage\.py\s+collectstatic\b[^;&|]*"
+    r"(?:&&|;)\s*"
+)
+
+
+def without_build_steps(
+    project: ProjectDir, argv: tuple[str, ...]
+) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """A start line that runs `manage.py collectstatic` first: the image runs it at build time
+    (STATIC_ROOT is root-owned at run time), so the start command skips it; said once."""
+    if len(argv) != 3 or argv[:2] != ("sh", "-c") or "collectstatic" not in argv[2]:
+        return argv, ()
+    if not django_build_steps(project, frozenset({"django"})):
+        return argv, ()
+    line = _COLLECTSTATIC.sub(" ", argv[2]).strip()
+    if line == argv[2].strip():
+        return argv, ()
+    note = (
+        "the start command's collectstatic is left out: the image collects the static files "
+        "at build time, and their folder is not writable at run time"
+    )
+    return ("sh", "-c", line), (note,)

@@ -207,9 +207,10 @@ def _no_such_table(found: re.Match[str], ctx: Context) -> Diagnosis:
 
 
 def _disallowed_host(found: re.Match[str], ctx: Context) -> Diagnosis:
+    host = f" {found['host']!r}" if found["host"] else ""
     cause = (
-        f"Django refused the request's Host header {found['host']!r}: it is not in "
-        "ALLOWED_HOSTS (DisallowedHost, answered 400)"
+        f"Django refused the request's Host header{host}: it is not in ALLOWED_HOSTS "
+        "(DisallowedHost, answered 400)"
     )
     fix = (
         "list the hosts the app is served as in ALLOWED_HOSTS (or the variable the settings "
@@ -343,7 +344,7 @@ PATTERNS: Final = (
     ),
     _p(
         "disallowed-host",
-        r"Invalid HTTP_HOST header: '(?P<host>[^']*)'",
+        r"Invalid HTTP_HOST header: '(?P<host>[^']*)'|<h1>Bad Request \(400\)</h1>",
         _disallowed_host,
     ),
     _p("csrf", r"CSRF verification failed|Forbidden \(Origin checking failed", _csrf),

@@ -159,7 +159,8 @@ def _run(options: VerifyOptions, tag: str, report: Report, progress: Progress) -
     report.run, report.port, report.host_port = outcome.probe, outcome.port, outcome.host_port
     if not outcome.probe.ok:
         report.output_tail = outcome.output.splitlines()[-TAIL_LINES:]
-        report.diagnoses = diagnose(outcome.output, ctx) or server_error(outcome)
+        said = f"{outcome.output}\n{outcome.probe.body}"
+        report.diagnoses = diagnose(said, ctx) or server_error(outcome)
 
 
 def _rebuild(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import http.client
 import time
 from collections.abc import Callable
@@ -12,6 +13,7 @@ from dockergen.verify.image import Mode
 from dockergen.verify.run import POLL_SECONDS, State, state, wait_exit
 
 GRACE_SECONDS: Final = 5.0
+BODY_BYTES: Final = 4096
 
 
 @dataclass(frozen=True)
@@ -22,14 +24,26 @@ class ProbeResult:
     detail: str  # what happened, one line
     status: int | None = None  # the HTTP status, for servers
     exited: State | None = None  # set when the container stopped
+    body: str = ""  # the start of an answer that failed: what the app said, for the diagnosis
 
 
 def http_status(port: int, path: str, timeout: float = 2.0) -> int | None:
     """The status of one GET on loopback; None when nothing answers HTTP (yet)."""
+    answer = http_answer(port, path, timeout)
+    return answer[0] if answer else None
+
+
+def http_answer(port: int, path: str, timeout: float = 2.0) -> tuple[int, str] | None:
+    """The status and the start of the body of one GET on loopback; None without an answer."""
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
     try:
-        connection.request("GET", path, headers={"User-Agent": "dockergen-verify"})
-        return connection.getresponse().status
+        # The Host a browser on this machine sends: frameworks that check it (Django's
+        # ALLOWED_HOSTS) allow localhost in development, and say so when they refuse it.
+        headers = {"User-Agent": "dockergen-verify", "Host": f"localhost:{port}"}
+        connection.request("GET", path, headers=headers)
+        response = connection.getresponse()
+        body = response.read(BODY_BYTES) if response.status >= 400 else b""
+        return response.status, body.decode("utf-8", errors="replace")
     except (OSError, http.client.HTTPException):
         # Refused, reset (Docker's proxy accepts, then drops), or not HTTP.
         return None
@@ -48,9 +62,9 @@ def probe_server(
     started = time.monotonic()
     while True:
         elapsed = time.monotonic() - started
-        status = http_status(port, path or "/")
-        if status is not None:
-            return _judge(status, path, elapsed)
+        answer = http_answer(port, path or "/")
+        if answer is not None:
+            return dataclasses.replace(_judge(answer[0], path, elapsed), body=answer[1])
         current = state(name)
         if not current.running:
             detail = f"the server exited with code {current.exit_code} before answering"
