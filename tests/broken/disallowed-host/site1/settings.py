@@ -6,3 +6,5 @@ ALLOWED_HOSTS = ["blog.example.com"]
 ROOT_URLCONF = "site1.urls"
 INSTALLED_APPS: list[str] = []
 WSGI_APPLICATION = "site1.wsgi.application"
+# CommonMiddleware reads the request's host, which is when Django checks it.
+MIDDLEWARE = ["django.middleware.common.CommonMiddleware"]
