@@ -34,12 +34,20 @@ def http_status(port: int, path: str, timeout: float = 2.0) -> int | None:
 
 
 def http_answer(port: int, path: str, timeout: float = 2.0) -> tuple[int, str] | None:
-    """The status and the start of the body of one GET on loopback; None without an answer."""
+    """The status and the start of the body of one GET on loopback; None without an answer.
+
+    Asked as a browser on this machine asks, for localhost; an app that refuses that host
+    (400: Django's ALLOWED_HOSTS) is asked once more for 127.0.0.1, the other local name."""
+    answer = _get(port, path, "localhost", timeout)
+    if answer is not None and answer[0] == 400:
+        return _get(port, path, "127.0.0.1", timeout) or answer
+    return answer
+
+
+def _get(port: int, path: str, host: str, timeout: float) -> tuple[int, str] | None:
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
     try:
-        # The Host a browser on this machine sends: frameworks that check it (Django's
-        # ALLOWED_HOSTS) allow localhost in development, and say so when they refuse it.
-        headers = {"User-Agent": "dockergen-verify", "Host": f"localhost:{port}"}
+        headers = {"User-Agent": "dockergen-verify", "Host": f"{host}:{port}"}
         connection.request("GET", path, headers=headers)
         response = connection.getresponse()
         body = response.read(BODY_BYTES) if response.status >= 400 else b""
