@@ -175,6 +175,21 @@ CASES = {
             "state it in .python-version or runtime.txt), or update the pins",
         ),
     ),
+    "index-host-does-not-resolve-old-pip": Case(
+        "Looking in indexes: https://pypi.example.invalid/simple\n"
+        "WARNING: Retrying (Retry(total=4)) after connection broken by 'NewConnectionError('<x>: "
+        "Failed to establish a new connection: [Errno -2] Name or service not known')': "
+        "/simple/six/\nERROR: No matching distribution found for six==1.16.0\n",
+        Context(python="3.11"),
+        (
+            "index-unreachable",
+            "the build cannot reach the package index pypi.example.invalid: its name does not "
+            "resolve",
+            "check the index URL that names pypi.example.invalid (requirements options, Pipfile "
+            "[[source]], [[tool.*.source]] or [[tool.uv.index]]) and the build's network; an old "
+            "PyPI address may need the current one",
+        ),
+    ),
     "postgres-not-running": Case(
         'psycopg2.OperationalError: connection to server at "localhost" (127.0.0.1), port 5432 '
         "failed: Connection refused\n",

@@ -275,7 +275,7 @@ _LISTEN = r"(?:Listening at:?|[Rr]unning on)\s+(?:https?://)?"
 
 
 def _index_unreachable(found: re.Match[str], ctx: Context) -> Diagnosis:
-    host = found["host"]
+    host = found["host"] or found["host2"]
     cause = f"the build cannot reach the package index {host}: its name does not resolve"
     fix = (
         f"check the index URL that names {host} (requirements options, Pipfile [[source]], "
@@ -350,7 +350,8 @@ PATTERNS: Final = (
     _p("csrf", r"CSRF verification failed|Forbidden \(Origin checking failed", _csrf),
     _p(
         "python-too-new",
-        r"No matching distribution found for (?P<requirement>[A-Za-z0-9][\w.-]*==[\w.!+-]+)",
+        r"that require a different python version[\s\S]*?No matching distribution found for "
+        r"(?P<requirement>[A-Za-z0-9][\w.-]*==[\w.!+-]+)",
         _python_too_new,
     ),
     _p(
@@ -361,7 +362,10 @@ PATTERNS: Final = (
     ),
     _p(
         "index-unreachable",
-        r"(?:Failed to resolve|NameResolutionError\(.*?host=)'(?P<host>[A-Za-z0-9.-]+)'",
+        r"(?:Failed to resolve|NameResolutionError\(.*?host=)'(?P<host>[A-Za-z0-9.-]+)'"
+        r"|Looking in indexes: https?://(?:[^@/\s]*@)?(?P<host2>[A-Za-z0-9.-]+)[^\n]*\n"
+        r"(?:[^\n]*\n){0,40}?[^\n]*(?:Name or service not known|Temporary failure in name "
+        r"resolution)",
         _index_unreachable,
     ),
 )
