@@ -210,6 +210,11 @@ def plan(
     with user_errors():
         spec = detect_project(path, strict=strict, allow_stale_lock=allow_stale_lock)
         lines = [json.dumps(plan_dict(spec), indent=2)] if as_json else explain_lines(spec)
+        if not as_json:  # where `dockergen ci` builds each platform, and the default's limits
+            from dockergen.runners import ci_choices, plan_lines
+            from dockergen.settings import resolve_settings
+
+            lines += plan_lines(ci_choices(resolve_settings(path)))
         for line in lines:
             typer.echo(line)
 

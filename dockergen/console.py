@@ -71,15 +71,23 @@ def print_warnings(warnings: Sequence[str]) -> None:
         typer.echo(f"dockergen: warning: {printable(warning)}", err=True)
 
 
-def write_extras(path: Path, extras: Sequence[Extra], *, force: bool, dry_run: bool) -> None:
+def write_extras(
+    path: Path,
+    extras: Sequence[Extra],
+    *,
+    force: bool,
+    dry_run: bool,
+    flags: Overrides | None = None,
+) -> None:
+    """Write extra files; `flags` (dockergen ci's choices) are remembered in the answers."""
     from dockergen.regenerate import plan
 
     with user_errors():
         if dry_run:
-            print_files(plan(path, mode="extras", force=True, extras=extras))
+            print_files(plan(path, flags, mode="extras", force=True, extras=extras))
             return
         with locked(path):
-            planned = plan(path, mode="extras", force=force, extras=extras)
+            planned = plan(path, flags, mode="extras", force=force, extras=extras)
             carry_out(planned, path, report="written")
 
 
@@ -91,11 +99,11 @@ def extras_for(
     if compose:
         from dockergen.compose import render_compose
 
-        found.append(render_compose)
+        found.append(lambda spec, settings: render_compose(spec, settings.template_dir))
     if devcontainer:
         from dockergen.devcontainer import render_devcontainer
 
-        found.append(render_devcontainer)
+        found.append(lambda spec, settings: render_devcontainer(spec, settings.template_dir))
     if ci:
         from dockergen.ci import ci_extras
 

@@ -137,3 +137,9 @@ class Overrides:
     apt_build: tuple[str, ...] = ()
     templates: str | None = None  # a team's template directory, relative to the project
     dev: bool | None = None  # render the `dev` target too
+    # `dockergen ci` (dockergen.runners): the pushed image's platforms, GitHub's arm64 runner,
+    # the one-job QEMU layout, GitLab's runner tags per architecture ("arm64=TAG").
+    platforms: tuple[str, ...] = ()
+    arm_runner: str | None = None
+    qemu: bool | None = None
+    runner_tags: tuple[str, ...] = ()

@@ -39,8 +39,9 @@ if TYPE_CHECKING:
 
 Action = Literal["create", "unchanged", "regenerate", "merge", "conflict", "replace"]
 Mode = Literal["init", "update", "extras"]
-# Renders one more output (compose.yaml, a CI workflow) for a spec and a team's templates.
-Extra = Callable[[ProjectSpec, Path | None], RenderedFile]
+# Renders one more output (compose.yaml, a CI workflow) for a spec and the user's settings
+# (a team's templates, the CI choices).
+Extra = Callable[[ProjectSpec, Settings], RenderedFile]
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,12 +84,14 @@ def plan(
     allow_stale_lock = allow_stale_lock or mode == "extras"
     spec = detect(root, settings, strict=strict, allow_stale_lock=allow_stale_lock)
     project = ProjectDir(root)
-    outcomes = [_extra(project, e(spec, settings.template_dir), force=force) for e in extras]
+    outcomes = [_extra(project, e(spec, settings), force=force) for e in extras]
     backups: list[RenderedFile] = []
     warnings: list[str] = []
     late: list[RenderedFile] = []  # the answers, then the record: written last
     reasons: list[str] = []
-    if mode != "extras":
+    if mode == "extras":  # `dockergen ci --arm-runner ...` remembers its flags too
+        late = _answers_file(project, settings)
+    else:
         rendered = render_files(spec, settings.template_dir)
         record = read_record(project)
         if mode == "init" and not force:

@@ -28,6 +28,10 @@ FLAGS: Final = {
     "apt_build": "--apt-build",
     "templates": "--templates",
     "dev": "--dev",
+    "platforms": "--platform",
+    "arm_runner": "--arm-runner",
+    "qemu": "--qemu",
+    "runner_tags": "--runner-tag",
 }
 
 

@@ -28,6 +28,9 @@ def verify_command(
     ] = False,
     timeout: Annotated[float, typer.Option(help="Seconds to answer or exit.")] = 60.0,
     worker_seconds: Annotated[float, typer.Option(help="A worker runs this long.")] = 5.0,
+    engine: Annotated[
+        str, typer.Option(help="docker | podman | auto: Docker when it answers, else Podman.")
+    ] = "auto",
     as_json: Annotated[bool, typer.Option("--json", help="JSON report (schema 1).")] = False,
 ) -> None:
     """Build the Dockerfile, run the image as production would, probe it, explain failures.
@@ -43,6 +46,7 @@ def verify_command(
                 path, file, v.parse_mode(mode), http_path, tuple(env or ()),
                 tuple(env_file or ()), read_only, cache, keep_image, timeout, worker_seconds,
                 shared_cache=shared_cache,
+                engine=v.parse_engine(engine),
             )  # fmt: skip
             report = v.verify(options, v.Progress(sys.stderr, live=sys.stderr.isatty()))
         except v.VerifyUsageError as exc:

@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 from dockergen.cli import app
 from dockergen.detect import detect_project
 from dockergen.render import render_files
-from tests.helpers import FIXTURES, GOLDEN, ROOT, make_tree
+from tests.helpers import DEFAULT_CI_PLAN, FIXTURES, GOLDEN, ROOT, make_tree
 
 runner = CliRunner()
 
@@ -47,7 +47,7 @@ def test_plan_names_what_each_decision_won_over(tmp_path: Path) -> None:
         "apt: build -; run -\n"
         "bytecode: standard library and dependencies compiled in the image; the app's own "
         "source compiled at first import in each container (a compile step of its own would "
-        "re-run after every code change)\n"
+        "re-run after every code change)\n" + DEFAULT_CI_PLAN
     )
 
 

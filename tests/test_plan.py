@@ -8,7 +8,7 @@ from pathlib import Path
 from typer.testing import CliRunner
 
 from dockergen.cli import app
-from tests.helpers import CASES, FIXTURES
+from tests.helpers import CASES, DEFAULT_CI_PLAN, FIXTURES
 
 runner = CliRunner()
 DECISION_KEYS = {"value", "source", "detail", "overridden"}
@@ -69,7 +69,7 @@ def test_plan_explains_each_decision_and_what_it_won_over(tmp_path: Path) -> Non
         "(Django: collect static files into STATIC_ROOT (set in mysite/settings.py))\n"
         "bytecode: standard library and dependencies compiled in the image; the app's own "
         "source compiled in the `python manage.py collectstatic --noinput` step, which re-runs "
-        "after a code change anyway\n"
+        "after a code change anyway\n" + DEFAULT_CI_PLAN
     )
 
 

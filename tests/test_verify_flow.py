@@ -23,7 +23,7 @@ from dockergen.errors import DockergenError
 from dockergen.verify import Mode, Progress, VerifyOptions, flow, probe, progress, run, verify
 from dockergen.verify.build import build_image
 from dockergen.verify.engine import DockerCommandError, docker
-from tests.fake_docker import calls, install
+from tests.fake_docker import calls, use
 
 BUILD_LOG = """\
 #4 [builder 1/3] FROM docker.io/library/python:3.12-slim
@@ -95,10 +95,7 @@ def project(tmp_path: Path) -> Path:
 def _fake(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, **scenario: Any) -> Path:
     scenario.setdefault("build_log", BUILD_LOG)
     scenario.setdefault("rebuild_log", REBUILD_LOG)
-    path = install(tmp_path / "bin", scenario)
-    monkeypatch.setenv("PATH", f"{path.parent}{os.pathsep}{os.environ['PATH']}")
-    monkeypatch.setenv("FAKE_DOCKER", str(path))
-    return path
+    return use(tmp_path / "bin", scenario, monkeypatch)
 
 
 def _cli(*args: str) -> tuple[int, str]:

@@ -75,9 +75,15 @@ def decisions(init_stdout: str) -> dict[str, str]:
 
 
 def http_status(port: int, path: str) -> int | None:
+    """As a user on the machine asks: for localhost, then for 127.0.0.1 if that is refused."""
+    status = _get(port, path, "localhost")
+    return _get(port, path, "127.0.0.1") or status if status == 400 else status
+
+
+def _get(port: int, path: str, host: str) -> int | None:
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
     try:
-        connection.request("GET", path, headers={"User-Agent": "trial", "Host": "localhost"})
+        connection.request("GET", path, headers={"User-Agent": "trial", "Host": host})
         return connection.getresponse().status
     except (OSError, http.client.HTTPException):
         return None

@@ -4,18 +4,21 @@ flow.py drives the phases; engine, build, buildlog, image, run, running, probe, 
 one thing each; diagnose.py holds the one table of known failures; report.py the output.
 """
 
-from dockergen.verify.flow import VerifyOptions, VerifyUsageError, parse_mode, verify
+from dockergen.verify.engine import EngineChoice
+from dockergen.verify.flow import VerifyOptions, VerifyUsageError, parse_engine, parse_mode, verify
 from dockergen.verify.image import Mode
 from dockergen.verify.progress import Progress
 from dockergen.verify.report import Report, human_lines, to_json
 
 __all__ = [
+    "EngineChoice",
     "Mode",
     "Progress",
     "Report",
     "VerifyOptions",
     "VerifyUsageError",
     "human_lines",
+    "parse_engine",
     "parse_mode",
     "to_json",
     "verify",

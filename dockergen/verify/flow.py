@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import enum
 import hashlib
 import re
 import shutil
@@ -14,7 +15,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from types import FrameType
-from typing import Final
+from typing import Final, TypeVar
 
 from dockergen.errors import DockergenError
 from dockergen.start.dockerfile import stages as dockerfile_stages
@@ -22,7 +23,7 @@ from dockergen.verify.build import BuildResult, build_image
 from dockergen.verify.buildlog import failed_step
 from dockergen.verify.declared import declared_dependencies
 from dockergen.verify.diagnose import Context, Diagnosis, diagnose, server_error
-from dockergen.verify.engine import PREFIX, docker, engine_version
+from dockergen.verify.engine import PREFIX, EngineChoice, docker, find_engine, using
 from dockergen.verify.image import Mode, inspect_image
 from dockergen.verify.probe import ProbeResult
 from dockergen.verify.progress import Progress
@@ -56,14 +57,26 @@ class VerifyOptions:
     # Build with the Dockerfile's own cache mounts, shared with every other build on the
     # engine, instead of a cache of this project's own (see own_cache).
     shared_cache: bool = False
+    engine: EngineChoice = EngineChoice.AUTO  # docker | podman | the first that answers
+
+
+_Choice = TypeVar("_Choice", bound=enum.StrEnum)
+
+
+def parse_engine(text: str) -> EngineChoice:
+    return _choice(EngineChoice, "--engine", text)
 
 
 def parse_mode(text: str) -> Mode:
+    return _choice(Mode, "--mode", text)
+
+
+def _choice(kind: type[_Choice], flag: str, text: str) -> _Choice:
     try:
-        return Mode(text)
+        return kind(text)
     except ValueError:
-        choices = ", ".join(m.value for m in Mode)
-        raise VerifyUsageError(f"--mode {text!r}: choose one of {choices}") from None
+        choices = ", ".join(member.value for member in kind)
+        raise VerifyUsageError(f"{flag} {text!r}: choose one of {choices}") from None
 
 
 def check_options(options: VerifyOptions) -> Path:
@@ -87,7 +100,8 @@ def check_options(options: VerifyOptions) -> Path:
 def verify(options: VerifyOptions, progress: Progress) -> Report:
     """Everything `dockergen verify` does; raises DockergenError only for unusable input."""
     dockerfile = check_options(options)
-    report = Report(project=str(options.path), engine=engine_version())
+    engine = find_engine(options.engine)
+    report = Report(project=str(options.path), engine=engine.version, engine_name=engine.name)
     workdir = Path(tempfile.mkdtemp(prefix=f"{PREFIX}-"))
     text = dockerfile.read_text(encoding="utf-8", errors="replace")
     report.cache = "shared" if options.shared_cache else "own"
@@ -95,7 +109,7 @@ def verify(options: VerifyOptions, progress: Progress) -> Report:
         dockerfile = own_cache(text, options.path, workdir)
     tag = f"{PREFIX}-{uuid.uuid4().hex[:12]}"
     tags = [tag]
-    with _sigterm_as_interrupt():
+    with _sigterm_as_interrupt(), using(engine):
         try:
             first = _build(options, dockerfile, tag, workdir, progress, report)
             if first.ok and (missing := _no_command(text)):

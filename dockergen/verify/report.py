@@ -7,7 +7,9 @@ did not run. Times are seconds (floats, one decimal), sizes bytes:
       "schema": 1,
       "ok": true,                       # exit code 0 exactly when true
       "project": "path/as/given",
-      "engine": "20.10.24",             # the Docker server version
+      "engine": "20.10.24",             # the engine's version (Docker's server, or Podman)
+      "engine_name": "docker" | "podman",  # which engine built and ran it (added in schema 1:
+                                        # readers must allow it missing)
       "build": {"ok": true, "seconds": 4.9, "log": null | "$TMPDIR/dockergen-verify-.../build.log",
                 "image": null | "dockergen-verify-...", "image_size": 182000000,
                 "failed_step": null | "[builder 5/5] RUN ...",
@@ -54,7 +56,8 @@ class RebuildSummary:
 @dataclass
 class Report:
     project: str
-    engine: str | None = None
+    engine: str | None = None  # its version
+    engine_name: str | None = None  # docker | podman
     build_ok: bool = False
     build_seconds: float = 0.0
     log: Path | None = None  # kept only when verify fails
@@ -91,6 +94,7 @@ def to_json(report: Report) -> dict[str, Any]:
         "ok": report.ok,
         "project": report.project,
         "engine": report.engine,
+        "engine_name": report.engine_name,
         "build": build,
         "run": _run_json(report),
         "rebuild": _rebuild_json(report.rebuild),
@@ -133,7 +137,8 @@ def _rebuild_json(rebuild: RebuildSummary | None) -> dict[str, Any] | None:
 
 def human_lines(report: Report) -> list[str]:
     """The short summary printed on a terminal."""
-    lines = [_build_line(report)]
+    lines = [f"engine: {report.engine_name} {report.engine}"] if report.engine_name else []
+    lines.append(_build_line(report))
     if report.run is not None:
         lines.append(_run_line(report, report.run))
     if report.rebuild is not None:

@@ -12,7 +12,7 @@ import uuid
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
-from dockergen.verify.engine import PREFIX, docker
+from dockergen.verify.engine import PREFIX, current, docker
 
 POLL_SECONDS = 0.25
 
@@ -55,7 +55,7 @@ def container(image: str, options: RunOptions) -> Iterator[str]:
         yield name
     finally:
         # -f also stops it; a failed `run` may still have created it.
-        docker("rm", "--force", "--volumes", name, check=False, timeout=60)
+        docker(*current().remove_args(name), check=False, timeout=60)
 
 
 def state(name: str) -> State:
