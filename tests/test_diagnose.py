@@ -190,6 +190,16 @@ CASES = {
             "PyPI address may need the current one",
         ),
     ),
+    "writes-a-relative-folder": Case(
+        "PermissionError: [Errno 13] Permission denied: './data'\n",
+        Context(),
+        (
+            "read-only-app",
+            "the app writes to ./data (under /app, the working directory), and the image is "
+            "read-only there by design (root owns /app; the app runs as a non-root user)",
+            "write to /tmp or to a mounted volume (e.g. -v data:/data), chosen by an env variable",
+        ),
+    ),
     "postgres-not-running": Case(
         'psycopg2.OperationalError: connection to server at "localhost" (127.0.0.1), port 5432 '
         "failed: Connection refused\n",

@@ -173,8 +173,10 @@ def _missing_library(found: re.Match[str], ctx: Context) -> Diagnosis:
 
 
 def _read_only(found: re.Match[str], ctx: Context) -> Diagnosis:
+    path = found["path"]
+    where = path if path.startswith("/") else f"{path} (under /app, the working directory)"
     cause = (
-        f"the app writes to {found['path']}, and the image is read-only there by design "
+        f"the app writes to {where}, and the image is read-only there by design "
         "(root owns /app; the app runs as a non-root user)"
     )
     fix = "write to /tmp or to a mounted volume (e.g. -v data:/data), chosen by an env variable"
@@ -326,7 +328,7 @@ PATTERNS: Final = (
     ),
     _p(
         "read-only-app",
-        r"(?:Permission denied|Read-only file system): '(?P<path>/app(?:/[^']*)?)'",
+        r"(?:Permission denied|Read-only file system): '(?P<path>/app(?:/[^']*)?|(?![/~])[^']+)'",
         _read_only,
     ),
     _p(
