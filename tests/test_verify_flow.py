@@ -302,8 +302,8 @@ def test_a_cli_that_wants_arguments_is_asked_for_help(
     code, report = _json(str(project))
     assert code == 0
     assert report["run"]["detail"] == (
-        "its CMD `python app.py` wants arguments (it exited 2 printing its usage); ran its CMD "
-        "`python app.py` --help and exited 0"
+        "its CMD `python app.py` wants arguments or input (it exited 2 asking for them); ran its "
+        "CMD `python app.py` --help and exited 0"
     )
     made = [c for c in calls(scenario) if c[0] == "run"]
     assert [c[-1] for c in made][1:] == ["--help"] and made[0][-1].startswith("dockergen-")

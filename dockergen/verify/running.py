@@ -46,8 +46,8 @@ def run_and_probe(tag: str, config: ImageConfig, options: VerifyOptions, ctx: Co
         helped = _command(tag, base, help_command(config), mode, options, f"{shown} --help")
         if helped.probe.ok:
             detail = (
-                f"{shown} wants arguments (it exited {first.probe.exited.exit_code} printing its "
-                f"usage); {helped.probe.detail}"
+                f"{shown} wants arguments or input (it exited {first.probe.exited.exit_code} "
+                f"asking for them); {helped.probe.detail}"
             )
             return Outcome(dataclasses.replace(helped.probe, detail=detail), helped.output)
     return first
@@ -73,10 +73,12 @@ def _command(
         return Outcome(probe, logs(name))
 
 
-# What a command-line tool prints when it wants arguments (argparse, click, typer, docopt).
+# What a command-line tool prints when it wants arguments (argparse, click, typer, docopt),
+# or input it prompts for on a terminal the container does not have (EOF at its prompt).
 _USAGE: Final = re.compile(
     r"^\s*usage:|the following arguments are required|Missing (?:argument|command|option)|"
-    r"Try '.+ --help'|No such command|requires at least|no command given|--help for more",
+    r"Try '.+ --help'|No such command|requires at least|no command given|--help for more|"
+    r"EOFError|EOF when reading a line|^Aborted!$",
     re.IGNORECASE | re.MULTILINE,
 )
 
