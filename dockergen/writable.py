@@ -92,6 +92,56 @@ def _path_under_base(node: ast.AST) -> list[str]:
     return parts if isinstance(node, ast.Name) and node.id == "BASE_DIR" else []
 
 
+# A setting whose name says the app writes there: data_folder, UPLOAD_DIR, media_root.
+_DATA_NAME: Final = re.compile(
+    r"(?i)^\w*?(data|upload|uploads|media|storage)_?(dir|folder|path|root|directory)$"
+)
+_DATA_WORDS: Final = re.compile(r"(?i)(data|upload|media|storage)_?(dir|folder|path|root)")
+_RELATIVE: Final = re.compile(r"^(?:\./)?([A-Za-z0-9_][\w.-]*)(?:/[\w.-]+)*/?$")
+
+
+def _declared_data_folders(project: ProjectDir) -> list[tuple[str, str, str]]:
+    """(folder under /app, file, setting) for settings in the code whose name says data and
+    whose default is a folder relative to the working directory: `data_folder: str =
+    Field(default="./data")`, `UPLOAD_DIR = os.getenv("UPLOAD_DIR", "uploads")`."""
+    from dockergen.start.scan import parsed
+
+    found: dict[str, tuple[str, str, str]] = {}
+    for source in parsed(project, _DATA_WORDS):
+        for node in ast.walk(source.tree):
+            target, value = None, None
+            if isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name):
+                target, value = node.target.id, node.value
+            elif isinstance(node, ast.Assign) and isinstance(node.targets[0], ast.Name):
+                target, value = node.targets[0].id, node.value
+            if target is None or value is None or not _DATA_NAME.match(target):
+                continue
+            default = _default_string(value)
+            match = _RELATIVE.match(default or "")
+            if match and "." not in match.group(1) and match.group(1) not in found:
+                found[match.group(1)] = (match.group(1), source.name, target)
+    return list(found.values())
+
+
+def _default_string(node: ast.expr) -> str | None:
+    """The literal a setting falls back to: itself, a `default=`, or a getenv's second
+    argument (`os.getenv("X", "data")`, `Field(default="./data")`, `Path("data")`)."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return node.value
+    if isinstance(node, ast.Call):
+        for keyword in node.keywords:
+            if keyword.arg == "default":
+                return _default_string(keyword.value)
+        name = ast.unparse(node.func)
+        if name.endswith(("getenv", "environ.get", "Field")) and len(node.args) >= 2:
+            return _default_string(node.args[1] if not name.endswith("Field") else node.args[0])
+        if name.endswith("Field") and node.args:
+            return _default_string(node.args[0])
+        if name in ("Path", "pathlib.Path") and len(node.args) == 1:
+            return _default_string(node.args[0])
+    return None
+
+
 def _static_folders(project: ProjectDir, package: str) -> list[str]:
     """A Flask app's static folder: `static/` beside its package or at the root."""
     for folder in (f"{package}/static" if package else "", "app/static", "static"):
@@ -117,6 +167,9 @@ def writable_dirs(
                 found.append(Decided(target, settings, why))
             if found:
                 break
+    for folder, file, name in _declared_data_folders(project):
+        why = f"{file} declares {name}, a folder the app writes ({folder})"
+        found.append(Decided(f"/app/{folder}", file, why))
     if {"flask-assets", "webassets"} & dependencies:
         for static in _static_folders(project, package):
             why = f"webassets keeps its cache and built bundles in {static} (Flask-Assets)"

@@ -362,6 +362,25 @@ WRITERS = [
         ("/app/shop/static", "shop/static"),
         id="webassets-writes-into-static",
     ),
+    pytest.param(
+        {
+            "svc/settings.py": "from pydantic import Field\nfrom pydantic_settings import "
+            "BaseSettings\n\n\nclass Settings(BaseSettings):\n"
+            '    data_folder: str = Field(default="./data")\n'
+            '    log_level: str = "info"\n',
+            "requirements.txt": "pydantic-settings\n",
+        },
+        ("/app/data", "svc/settings.py"),
+        id="a-settings-field-names-a-data-folder",
+    ),
+    pytest.param(
+        {
+            "app.py": 'import os\nUPLOAD_DIR = os.getenv("UPLOAD_DIR", "uploads")\n',
+            "requirements.txt": "six\n",
+        },
+        ("/app/uploads", "app.py"),
+        id="an-upload-folder-from-the-environment",
+    ),
 ]
 
 

@@ -102,7 +102,12 @@ def sources(project: ProjectDir) -> Iterator[Source]:
     return iter(project.cached("scan:sources", lambda: tuple(_parse_all(project))))
 
 
-def _parse_all(project: ProjectDir) -> Iterator[Source]:
+def parsed(project: ProjectDir, words: re.Pattern[str]) -> Iterator[Source]:
+    """The walk's files that mention `words`, parsed (the same bounds as `sources`)."""
+    return iter(project.cached(f"scan:{words.pattern}", lambda: tuple(_parse_all(project, words))))
+
+
+def _parse_all(project: ProjectDir, trigger: re.Pattern[str] = TRIGGER) -> Iterator[Source]:
     for name in python_files(project):
         try:
             if not project.inside(name) or project.path(name).stat().st_size > MAX_BYTES:
@@ -110,7 +115,7 @@ def _parse_all(project: ProjectDir) -> Iterator[Source]:
             text = project.read_text(name)
         except (InvalidProjectFileError, OSError):
             continue
-        if not TRIGGER.search(text):
+        if not trigger.search(text):
             continue
         try:
             tree = ast.parse(text, filename=name)
