@@ -353,10 +353,10 @@ def _port(
     found = Decided(named[0], where, named[1]) if named else None
     if found is None and chosen.port:
         found = Decided(chosen.port, where, chosen.port_why)
-    if found is None and (default := command_port(argv)):
-        found = Decided(default[0], where, default[1])
     if found is None and chosen.role is Role.SERVER and hints:
         found = Decided(hints[0].port or 0, hints[0].source, hints[0].port_why)
+    if found is None and (default := command_port(argv)):
+        found = Decided(default[0], where, default[1])
     if chosen.role is not Role.SERVER and chosen.origin is not Origin.USER:
         found = None
     override = settings.choices.port

@@ -167,7 +167,7 @@ def dockerfile(project: ProjectDir) -> Iterator[Candidate]:
         entry, cmd = final.last("ENTRYPOINT"), final.last("CMD")
         entry_argv = _exec(df.argv(entry)) if entry else None
         cmd_argv = _exec(df.argv(cmd)) if cmd else None
-        if entry_argv and entry_argv[:2] == ("sh", "-c"):
+        if entry and entry_argv and not entry.text.startswith("["):
             argv, cmd, cmd_argv = entry_argv, None, None  # a shell-form ENTRYPOINT ignores CMD
         else:
             argv = (*(entry_argv or ()), *(cmd_argv or ()))

@@ -138,11 +138,14 @@ def makefile(project: ProjectDir) -> Iterator[Candidate]:
 
 
 def _targets(text: str) -> dict[str, tuple[int, str]]:
-    """target -> (line, its last recipe line with variables expanded) for one-step targets."""
-    variables: dict[str, str] = {}
+    """target -> (line, its last recipe line with variables expanded). Make expands a
+    recipe when it runs, so every variable the file sets counts, wherever it is set."""
+    lines = text.splitlines()
+    variables = {
+        m.group(1): m.group(2) for line in lines if (m := _VARIABLE.match(line))
+    }  # fmt: skip
     found: dict[str, tuple[int, str]] = {}
     current, line_of, recipe = "", 0, []
-    lines = text.splitlines()
     for number, line in enumerate([*lines, ""], start=1):
         if line.startswith("\t") and current:
             step = line.strip().lstrip("@-+").strip()
@@ -152,9 +155,7 @@ def _targets(text: str) -> dict[str, tuple[int, str]]:
         if current and recipe:
             found.setdefault(current, (line_of, _expand(recipe[-1], variables)))
         current, recipe = "", []
-        if match := _VARIABLE.match(line):
-            variables[match.group(1)] = match.group(2)
-        elif match := _TARGET.match(line):
+        if not _VARIABLE.match(line) and (match := _TARGET.match(line)):
             current, line_of = match.group(1), number
     return found
 
