@@ -124,21 +124,20 @@ def _declared_data_folders(project: ProjectDir) -> list[tuple[str, str, str]]:
 
 
 def _default_string(node: ast.expr) -> str | None:
-    """The literal a setting falls back to: itself, a `default=`, or a getenv's second
-    argument (`os.getenv("X", "data")`, `Field(default="./data")`, `Path("data")`)."""
+    """The literal a setting falls back to: itself, a `default=`, a getenv's second argument,
+    a Field's or a Path's first (`os.getenv("X", "data")`, `Field("./data")`, `Path("data")`)."""
     if isinstance(node, ast.Constant) and isinstance(node.value, str):
         return node.value
-    if isinstance(node, ast.Call):
-        for keyword in node.keywords:
-            if keyword.arg == "default":
-                return _default_string(keyword.value)
-        name = ast.unparse(node.func)
-        if name.endswith(("getenv", "environ.get", "Field")) and len(node.args) >= 2:
-            return _default_string(node.args[1] if not name.endswith("Field") else node.args[0])
-        if name.endswith("Field") and node.args:
-            return _default_string(node.args[0])
-        if name in ("Path", "pathlib.Path") and len(node.args) == 1:
-            return _default_string(node.args[0])
+    if not isinstance(node, ast.Call):
+        return None
+    for keyword in node.keywords:
+        if keyword.arg == "default":
+            return _default_string(keyword.value)
+    name = ast.unparse(node.func)
+    if name.endswith(("getenv", "environ.get")) and len(node.args) >= 2:
+        return _default_string(node.args[1])
+    if name.endswith(("Field", "Path")) and node.args:
+        return _default_string(node.args[0])
     return None
 
 

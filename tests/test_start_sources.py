@@ -448,3 +448,78 @@ def test_task_runners_without_a_table_are_nothing(tmp_path: Path) -> None:
     project = ProjectDir(make_tree(tmp_path, {"pyproject.toml": "tool = 3\n"}))
     assert list(tasks.task_runners(project)) == []
     assert list(tasks.makefile(project)) == []
+
+
+DJANGO = {
+    "requirements.txt": "django\nuvicorn\n",
+    "backend/manage.py": "import os\nos.environ.setdefault('DJANGO_SETTINGS_MODULE', 'conf.settings')\n",
+    "backend/conf/__init__.py": "",
+    "backend/conf/settings.py": "ASGI_APPLICATION = 'conf.asgi.application'\n"
+    "DEBUG = os.environ['DJANGO_DEBUG'] == '1'\n",
+    "backend/conf/asgi.py": "",
+}
+
+
+def test_django_asgi_one_folder_down(tmp_path: Path) -> None:
+    spec = detect_project(make_tree(tmp_path, DJANGO))
+    assert spec.command is not None
+    assert spec.command.value == (
+        "uvicorn", "conf.asgi:application", "--host", "0.0.0.0", "--port", "8000",
+        "--app-dir", "backend",
+    )  # fmt: skip
+    assert [e.value for e in spec.environment] == [("DJANGO_DEBUG", "False")]
+
+
+def test_django_files_that_do_not_parse_are_no_evidence(tmp_path: Path) -> None:
+    files = {
+        **DJANGO,
+        "backend/manage.py": "import os\nos.environ.setdefault('DJANGO_SETTINGS_MODULE', "
+        "'conf.settings')\nsys.path.insert(0, (\n",
+        "backend/conf/settings.py": "DEBUG = (\n",
+    }
+    spec = detect_project(make_tree(tmp_path, files))
+    assert spec.command is not None and "conf.asgi:application" in spec.command.value
+
+
+def test_the_dockerfile_reader_on_odd_lines() -> None:
+    from dockergen.start import dockerfile as df
+
+    text = (
+        "FROM python:3.12\nRUN apt-get update \\\n# a comment in the middle\n    && echo hi\n"
+        'ENV BROKEN "unclosed\nCOPY ["a b.txt", "/x/"]\nCOPY "unclosed /y\nADD --from=x /a /b\n'
+        'VOLUME ["unclosed\nCMD [not json\n'
+    )
+    final = df.stages(text)[-1]
+    assert final.all("RUN")[0].text == "apt-get update && echo hi"
+    assert df.environment(final) == {}
+    assert df.copies(final) == [(("a b.txt",), "/x/")]
+    assert df.volumes(final) == ()
+    cmd = final.last("CMD")
+    assert cmd is not None and df.argv(cmd) == ("sh", "-c", "[not json")
+    assert df.stages("RUN x\n") == []
+
+
+def test_dramatiq_actors_and_streamlit_only_at_module_level(tmp_path: Path) -> None:
+    files = {
+        "jobs.py": "import dramatiq\n\n\n@dramatiq.actor(max_retries=3)\ndef crawl(url):\n    pass\n",
+        "lib.py": "import streamlit as st\n\n\ndef widget():\n    st.write('x')\n",
+    }
+    found = {
+        (f.file, f.kind, f.framework) for f in find_apps(ProjectDir(make_tree(tmp_path, files)))
+    }
+    assert found == {("jobs.py", "worker", "Dramatiq")}
+
+
+@pytest.mark.parametrize(
+    ("code", "folder"),
+    [
+        ('from pathlib import Path\nDATA_DIR = Path("data")\n', "/app/data"),
+        ('import os\nMEDIA_ROOT = os.environ.get("MEDIA_ROOT", default="media")\n', "/app/media"),
+        ('UPLOAD_FOLDER = "/var/uploads"\n', None),  # absolute: outside /app, not ours to guess
+        ('DATA_PATH = "data.json"\n', None),  # a file, not a folder
+        ("import os\nDATA_DIR = os.path.join(ROOT, 'data')\n", None),
+    ],
+)
+def test_declared_data_folders(tmp_path: Path, code: str, folder: str | None) -> None:
+    spec = detect_project(make_tree(tmp_path, {"app.py": code, "requirements.txt": "six\n"}))
+    assert [w.value for w in spec.writable] == ([folder] if folder else [])

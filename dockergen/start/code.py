@@ -250,11 +250,12 @@ def _actors(source: Source, names: dict[str, str]) -> int:
 
 
 def _streamlit(source: Source, names: dict[str, str]) -> int:
-    """The line of the first module-level streamlit call, 0 when there is none."""
-    if "streamlit" not in names.values():
-        return 0
+    """The line of the first module-level streamlit call (one inside a function or a class is
+    a library's, not a script's), 0 when there is none."""
     aliases = {local for local, qualified in names.items() if qualified == "streamlit"}
     for node in source.tree.body:
+        if not aliases or isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+            continue
         for inner in ast.walk(node):
             if isinstance(inner, ast.Call):
                 root = inner.func
@@ -262,8 +263,6 @@ def _streamlit(source: Source, names: dict[str, str]) -> int:
                     root = root.value
                 if isinstance(root, ast.Name) and root.id in aliases:
                     return node.lineno
-        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
-            continue
     return 0
 
 

@@ -15,7 +15,7 @@ import re
 from collections.abc import Iterator
 from typing import Final
 
-from dockergen.errors import InvalidProjectFileError
+from dockergen.errors import DockergenError, InvalidProjectFileError
 from dockergen.model import Decided
 from dockergen.project import ProjectDir
 from dockergen.start.candidate import Candidate, Origin, Role
@@ -153,7 +153,7 @@ def _exists(project: ProjectDir, prefix: str, module: str) -> bool:
     path = prefix + module.replace(".", "/")
     try:
         return project.is_file(f"{path}.py") or project.is_file(f"{path}/__init__.py")
-    except Exception:
+    except DockergenError:  # a guess: an odd file where a module goes is no application
         return False
 
 
