@@ -445,7 +445,7 @@ def test_the_code_scan_reads_what_each_file_names(tmp_path: Path) -> None:
 
 
 def test_task_runners_without_a_table_are_nothing(tmp_path: Path) -> None:
-    project = ProjectDir(make_tree(tmp_path, {"pyproject.toml": "tool = 3\n"}))
+    project = ProjectDir(make_tree(tmp_path, {"pyproject.toml": "[project]\nname = \"x\"\n"}))
     assert list(tasks.task_runners(project)) == []
     assert list(tasks.makefile(project)) == []
 
@@ -523,3 +523,34 @@ def test_dramatiq_actors_and_streamlit_only_at_module_level(tmp_path: Path) -> N
 def test_declared_data_folders(tmp_path: Path, code: str, folder: str | None) -> None:
     spec = detect_project(make_tree(tmp_path, {"app.py": code, "requirements.txt": "six\n"}))
     assert [w.value for w in spec.writable] == ([folder] if folder else [])
+
+
+@pytest.mark.parametrize(
+    ("task", "command"),
+    [
+        ('start = "app.py --port 7300"', ("python", "app.py", "--port", "7300")),
+        ('serve = "python manage.py migrate"', None),  # no server started: not the way to start
+    ],
+)
+def test_shortcuts_that_run_a_project_script(
+    tmp_path: Path, task: str, command: tuple[str, ...] | None
+) -> None:
+    files = {
+        "pyproject.toml": f'[project]\nname = "x"\ndependencies = ["six"]\n[tool.pdm.scripts]\n{task}\n',
+        "app.py": "print('serving')\n",
+    }
+    got, _ = _command(tmp_path, files)
+    assert got == (command or ("python", "app.py"))
+
+
+def test_the_walk_skips_what_it_cannot_read(tmp_path: Path) -> None:
+    from dockergen.start import scan
+
+    root = make_tree(tmp_path / "p", {"main.py": FASTAPI, "bad.py": "from fastapi import (\n"})
+    (root / "big.py").write_text("# FastAPI\n" + "x = 1\n" * 100_000)
+    (root / "outside.py").symlink_to(make_tree(tmp_path / "o", {"o.py": FASTAPI}) / "o.py")
+    (root / "noperm").mkdir()
+    (root / "noperm" / "app.py").write_text(FASTAPI)
+    names = [s.name for s in scan.sources(ProjectDir(root))]
+    assert "main.py" in names and "noperm/app.py" in names
+    assert not {"bad.py", "big.py", "outside.py"} & set(names)

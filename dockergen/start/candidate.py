@@ -67,11 +67,6 @@ class Candidate:
     def where(self) -> str:
         return f"{self.source}:{self.line}" if self.line else self.source
 
-    def shown(self) -> str:
-        import shlex
-
-        return shlex.join(self.argv)
-
 
 # Runners that start a command inside the tool's environment; the image has no tool, and its
 # environment's bin/ is on PATH, so the command runs as it is.

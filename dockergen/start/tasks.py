@@ -25,12 +25,7 @@ _REFERENCE: Final = re.compile(r"\$\(([A-Za-z_][A-Za-z0-9_]*)\)|\$\{([A-Za-z_][A
 
 
 def task_runners(project: ProjectDir) -> Iterator[Candidate]:
-    try:
-        tool = project.pyproject().get("tool", {})
-    except DockergenError:
-        return
-    if not isinstance(tool, dict):
-        return
+    tool = project.pyproject().get("tool", {})  # a table: pyproject.toml's shape is checked
     tables: list[tuple[str, Any]] = [
         ("[tool.pdm.scripts]", _get(tool, "pdm", "scripts")),
         ("[tool.poe.tasks]", _get(tool, "poe", "tasks")),
