@@ -445,7 +445,7 @@ def test_the_code_scan_reads_what_each_file_names(tmp_path: Path) -> None:
 
 
 def test_task_runners_without_a_table_are_nothing(tmp_path: Path) -> None:
-    project = ProjectDir(make_tree(tmp_path, {"pyproject.toml": "[project]\nname = \"x\"\n"}))
+    project = ProjectDir(make_tree(tmp_path, {"pyproject.toml": '[project]\nname = "x"\n'}))
     assert list(tasks.task_runners(project)) == []
     assert list(tasks.makefile(project)) == []
 

@@ -273,7 +273,7 @@ def test_server_without_expose(
     _fake(tmp_path, monkeypatch, inspect=TOOL)
     code, report = _json(str(project), "--mode", "server")
     assert code == 1
-    assert report["run"]["detail"].startswith("--mode server, but the image EXPOSEs no port")
+    assert report["run"]["detail"].startswith("a server was asked for (--mode server or --path)")
 
 
 def test_cli_failure_is_diagnosed(
@@ -466,3 +466,18 @@ def test_app_output_cannot_drive_the_terminal(
     assert code == 1
     assert "  | \\x1b[31mboom\\x1b[0m" in out
     assert "\x1b" not in out
+
+
+def test_a_path_means_a_server(
+    project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """--path asks for a page: an image that EXPOSEs nothing fails as a server would, instead
+    of passing as a CLI whose --help exits 0."""
+    _fake(tmp_path, monkeypatch, inspect=TOOL, state="false 0")
+    code, report = _json(str(project), "--path", "/health")
+    assert (code, report["run"]["mode"]) == (1, "server")
+    assert (
+        report["run"]["detail"]
+        == "a server was asked for (--mode server or --path), but the image EXPOSEs no port; "
+        "add EXPOSE (dockergen --port)"
+    )

@@ -25,7 +25,9 @@ class Outcome:
 
 
 def run_and_probe(tag: str, config: ImageConfig, options: VerifyOptions, ctx: Context) -> Outcome:
-    mode = choose_mode(config, options.mode)
+    # --path asks for an HTTP page: a server, whatever the image EXPOSEs.
+    forced = Mode.SERVER if options.http_path and options.mode is Mode.AUTO else options.mode
+    mode = choose_mode(config, forced)
     base = RunOptions(
         env=options.env,
         env_files=tuple(str(p) for p in options.env_files),
@@ -91,7 +93,10 @@ def _server(
     tag: str, config: ImageConfig, options: VerifyOptions, base: RunOptions, ctx: Context
 ) -> Outcome:
     if not config.ports:
-        detail = "--mode server, but the image EXPOSEs no port; add EXPOSE (dockergen --port)"
+        detail = (
+            "a server was asked for (--mode server or --path), but the image EXPOSEs no port; "
+            "add EXPOSE (dockergen --port)"
+        )
         return Outcome(ProbeResult(False, Mode.SERVER, 0.0, detail), "")
     port = config.ports[0]
     with container(tag, dataclasses.replace(base, port=port)) as name:
