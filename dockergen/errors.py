@@ -12,7 +12,13 @@ class DockergenError(Exception):
 
 
 class NoManifestError(DockergenError):
-    def __init__(self, root: str, looked_for: Sequence[str]) -> None:
+    def __init__(self, root: str, looked_for: Sequence[str], elsewhere: str = "") -> None:
+        if elsewhere:  # the app lives in a folder of its own: say which, and how to build it
+            super().__init__(
+                f"no dependency manifest in {shown(root)} (looked for {', '.join(looked_for)}); "
+                f"{elsewhere}"
+            )
+            return
         super().__init__(
             f"no dependency manifest in {shown(root)} (looked for {', '.join(looked_for)}); "
             "add one, or pass --installer to choose how dependencies are installed"

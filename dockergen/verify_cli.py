@@ -25,6 +25,13 @@ def verify_command(
     ] = False,
     cache: Annotated[bool, typer.Option("--cache", help="Check a code-only rebuild.")] = False,
     keep_image: Annotated[bool, typer.Option("--keep-image", help="Keep the built image.")] = False,
+    shared_cache: Annotated[
+        bool,
+        typer.Option(
+            "--shared-cache",
+            help="Build with the engine's shared cache mounts (faster, less proof).",
+        ),
+    ] = False,
     timeout: Annotated[float, typer.Option(help="Seconds to answer or exit.")] = 60.0,
     worker_seconds: Annotated[float, typer.Option(help="A worker runs this long.")] = 5.0,
     engine: Annotated[
@@ -44,6 +51,7 @@ def verify_command(
             options = v.VerifyOptions(
                 path, file, v.parse_mode(mode), http_path, tuple(env or ()),
                 tuple(env_file or ()), read_only, cache, keep_image, timeout, worker_seconds,
+                shared_cache=shared_cache,
                 engine=v.parse_engine(engine),
             )  # fmt: skip
             report = v.verify(options, v.Progress(sys.stderr, live=sys.stderr.isatty()))

@@ -43,6 +43,9 @@ EXPECTED = {
     "stale-poetry-lock": "stale-poetry.lock",
     "exits-at-once": "missing-env",
     "command-missing": "command-not-found",
+    "no-cmd": "no-command",
+    "no-migrations": "no-migrations",
+    "disallowed-host": "disallowed-host",
 }
 
 
@@ -111,9 +114,13 @@ def test_fixture_verifies(case: str, tmp_path: Path, locks: Path, engine: Engine
     write_files(render_files(detect_project(root)), root, force=False)  # init --no-input
     before = _snapshot(root)
     cache = ("--cache",) if case in ("pip-requirements", "flask") or engine is PODMAN else ()
+    # The default, a cache of the project's own, starts cold each time (tmp_path is new):
+    # one fixture proves it; the others share the engine's cache, as their builds in
+    # tests/test_e2e.py do, to keep the suite's time.
+    shared = () if case == "pip-requirements" else ("--shared-cache",)
 
     existing = _existing(engine)
-    code, report, output = _verify(root, *cache, engine=engine)
+    code, report, output = _verify(root, *cache, *shared, engine=engine)
 
     assert code == 0, output
     assert report["ok"] is True
@@ -158,6 +165,34 @@ def test_broken_project_names_the_cause(name: str, tmp_path: Path, engine: Engin
     assert isinstance(diagnoses, list) and diagnoses, output
     assert diagnoses[0]["pattern"] == EXPECTED[name], output
     assert _left(existing, engine) == set()
+
+
+def test_a_build_that_passes_only_on_the_shared_cache_fails(tmp_path: Path) -> None:
+    """Another project left something in the engine's shared cache mount that this build
+    needs (in real life: a wheel it compiled with a compiler this project lacks): verify's own
+    cache fails the build, as a clean machine would; --shared-cache shows the difference."""
+    require_engine()
+    mount = "--mount=type=cache,id=dockergen-e2e-shared,target=/root/.cache"
+    seed = tmp_path / "seed"
+    seed.mkdir()
+    (seed / "Dockerfile").write_text(
+        f"FROM python:3.13-slim\nRUN {mount} touch /root/.cache/compiled-elsewhere\n"
+    )
+    DOCKER.run("build", "-q", "-t", f"{PREFIX}-seed", str(seed))
+    DOCKER.run("rmi", "--force", f"{PREFIX}-seed")
+    root = tmp_path / "needs"
+    root.mkdir()
+    (root / "Dockerfile").write_text(
+        f"FROM python:3.13-slim\nRUN {mount} test -f /root/.cache/compiled-elsewhere\n"
+        'CMD ["python", "-c", "print(1)"]\n'
+    )
+    code, report, output = _verify(root, "--shared-cache")
+    assert code == 0, output
+    code, report, output = _verify(root)
+    assert code == 1, output
+    build = report["build"]
+    assert isinstance(build, dict) and build["ok"] is False and build["cache"] == "own"
+    shutil.rmtree(Path(str(build["log"])).parent)
 
 
 def test_the_suggested_fix_works(tmp_path: Path) -> None:

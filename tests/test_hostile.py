@@ -298,8 +298,8 @@ MALFORMED = [
         id="answer-python-newline",
     ),
     pytest.param(
-        {"requirements.txt": "six\n", "Procfile": "web: gunicorn " + "x" * 20_000 + "\n"},
-        "Procfile: command 'gunicorn " + "x" * 111 + "...' cannot go into a Dockerfile safely; "
+        {"requirements.txt": "gunicorn\n", "Procfile": "web: gunicorn " + "x" * 20_000 + "\n"},
+        "Procfile:1: command 'gunicorn " + "x" * 111 + "...' cannot go into a Dockerfile safely; "
         "shorten it to under 16384 characters, or move it into a script",
         id="procfile-line-too-long",
     ),
@@ -911,9 +911,13 @@ LONG_VALUES = [
         id="dev-group-name",
     ),
     pytest.param(
-        {**FLASK_APP, "Procfile": f"web: gunicorn {LONG}:app\n"},
+        {
+            **FLASK_APP,
+            "requirements.txt": "flask\ngunicorn\n",
+            "Procfile": f"web: gunicorn {LONG}:app\n",
+        },
         [],
-        f"Procfile: command '{_cut('gunicorn ' + LONG)}' cannot go into a Dockerfile safely; "
+        f"Procfile:1: command '{_cut('gunicorn ' + LONG)}' cannot go into a Dockerfile safely; "
         "shorten it to under 16384 characters, or move it into a script",
         id="procfile-web-line",
     ),

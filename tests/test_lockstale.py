@@ -333,3 +333,46 @@ def test_no_lock_or_no_manifest_is_undecided(tmp_path: Path, files: dict[str, st
     assert PIPENV.stale_lock(ProjectDir(root)) is None
     assert POETRY.stale_lock(ProjectDir(root)) is None
     assert PDM.stale_lock(ProjectDir(root)) is None
+
+
+# pdm 2.15.4 locked this pyproject.toml (`pdm lock -G :all`); pdm 2.16+ refuses its hash.
+OLD_PDM_PYPROJECT = """\
+[project]
+name = "demo"
+version = "0.1"
+requires-python = ">=3.10"
+dependencies = []
+
+[tool.pdm]
+distribution = false
+
+[tool.pdm.dev-dependencies]
+test = ["pytest"]
+"""
+OLD_PDM_LOCK = """\
+[metadata]
+groups = ["default", "test"]
+strategy = ["cross_platform", "inherit_metadata"]
+lock_version = "4.4.1"
+content_hash = "sha256:1a50c50f5f748e0bb85eb2fb3f368c41f5369dac421079c4f109caa6337f46e7"
+"""
+
+
+def test_a_lock_hashed_by_pdm_before_2_16_is_fresh_for_the_pdm_that_made_it(
+    tmp_path: Path,
+) -> None:
+    project = ProjectDir(
+        make_tree(tmp_path, {"pyproject.toml": OLD_PDM_PYPROJECT, "pdm.lock": OLD_PDM_LOCK})
+    )
+    assert PDM.stale_lock(project) is None
+    release = PDM.facts(project, "3.13").tool_requirements
+    assert release is not None
+    assert release.value == ("pdm==2.15.4", "unearth==0.15.5", "hishel==0.0.30", "httpx==0.27.0")
+    assert release.source == "pdm.lock"
+
+
+def test_a_lock_that_no_pdm_would_take_is_stale(tmp_path: Path) -> None:
+    changed = OLD_PDM_PYPROJECT.replace("dependencies = []", 'dependencies = ["six"]')
+    project = ProjectDir(make_tree(tmp_path, {"pyproject.toml": changed, "pdm.lock": OLD_PDM_LOCK}))
+    assert PDM.stale_lock(project) == "its content_hash does not match pyproject.toml"
+    assert PDM.facts(project, "3.13").tool_requirements is None

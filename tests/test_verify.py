@@ -208,6 +208,7 @@ def test_json_schema() -> None:
             "image": None,
             "image_size": 181000000,
             "failed_step": None,
+            "cache": "own",
         },
         "run": {
             "mode": "server",
@@ -236,7 +237,7 @@ def test_json_schema() -> None:
 def test_human_summary() -> None:
     assert human_lines(_report()) == [
         "engine: docker 20.10.24",
-        "build: built in 4.9 s, image 181 MB",
+        "build: built in 4.9 s, image 181 MB, with cache mounts of this project's own",
         "run: server ok: answered HTTP 404 on 127.0.0.1:49153 (container port 8000) after 1.2 s",
         "rebuild: ok: code-only change to app.py rebuilt in 0.4 s (first build 4.9 s); "
         "3/3 dependency steps CACHED",

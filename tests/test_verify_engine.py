@@ -40,7 +40,7 @@ def fast(monkeypatch: pytest.MonkeyPatch) -> None:
 def project(tmp_path: Path) -> Path:
     root = tmp_path / "proj"
     root.mkdir()
-    (root / "Dockerfile").write_text("FROM python:3.12-slim\n")
+    (root / "Dockerfile").write_text('FROM python:3.12-slim\nCMD ["python", "app.py"]\n')
     (root / "app.py").write_text("print('ok')\n")
     return root
 

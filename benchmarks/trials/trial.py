@@ -204,9 +204,17 @@ def row(entry: dict[str, Any], result: dict[str, Any]) -> dict[str, Any]:
     cells += [f"`{result['command']}`", result["port"]]
     cells += ["yes" if answered else "no", _short(check.get("why", "-"))]
     cells += ["-" if result["init_rc"] else ("ok" if verify_ok else "FAILED")]
-    cells += [_rebuild(rebuild), said, entry.get("note_now", "")]
+    reader = entry.get("note_now", "")
+    if not entry.get("judged", True):
+        reader = f"not judged here: {entry.get('limit', '')}"
+    elif not entry.get("sound", True):
+        reader = f"project: {entry.get('defect', '')}"
+    cells += [_rebuild(rebuild), said, reader]
     return {
         "cells": cells,
+        # A reader's verdict (repos.toml): the project's own metadata is sound, and this
+        # sandbox can judge it (no registry it cannot reach, no service it lacks).
+        "counted": entry.get("sound", True) and entry.get("judged", True),
         "built": bool(check.get("built")),
         "answered": answered,
         "refused": bool(result["init_rc"]),
@@ -252,10 +260,13 @@ HEADER = "| " + " | ".join(COLUMNS) + " |\n" + "|---" * len(COLUMNS) + "|"
 
 def summary(rows: list[dict[str, Any]], what: str) -> str:
     web = [r for r in rows if r["kind"] == "web"]
+    counted = [r for r in rows if r["counted"]]
+    share = 100 * sum(r["answered"] for r in counted) / len(counted) if counted else 0.0
     return (
         f"**{what}: answered {sum(r['answered'] for r in rows)}/{len(rows)} "
-        f"(web {sum(r['answered'] for r in web)}/{len(web)}); built "
-        f"{sum(r['built'] for r in rows)}; refused before the build "
+        f"(web {sum(r['answered'] for r in web)}/{len(web)}); of the {len(counted)} whose own "
+        f"metadata is sound and that this sandbox can judge, {sum(r['answered'] for r in counted)}"
+        f" ({share:.0f} %); built {sum(r['built'] for r in rows)}; refused before the build "
         f"{sum(r['refused'] for r in rows)}; verify ok {sum(r['verify_ok'] for r in rows)} of "
         f"{sum(r['verify_ran'] for r in rows)} run, false passes "
         f"{sum(r['false_pass'] for r in rows)}.**"

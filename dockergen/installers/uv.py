@@ -67,11 +67,14 @@ class Uv(BaseInstaller):
         )
 
     def locked(self, project: ProjectDir) -> Iterator[LockedPackage]:
-        for package in self.lock_packages(project):
+        packages = self.lock_packages(project)
+        # uv.lock does not mark groups on each package: what `uv sync --no-dev` installs is
+        # what the project's own packages depend on, followed through the lock.
+        installed = _reachable(packages)
+        for package in packages:
             if isinstance(name := package.get("name"), str):
-                # uv.lock does not mark the default group on each package.
                 files = file_names(package, ("wheels", "sdist"))
-                yield LockedPackage(name, files, default=False)
+                yield LockedPackage(name, files, default=name in installed)
 
     def python_constraints(self, project: ProjectDir) -> Iterator[PythonConstraint]:
         value = self.read_lock(project, _LOCK_SHAPES).get("requires-python")
@@ -104,6 +107,26 @@ class Uv(BaseInstaller):
         """A workspace member is built from the workspace root, which holds the lock."""
         if lock := _workspace_lock(project):
             raise WorkspaceMemberError(str(project.root), lock)
+
+
+def _reachable(packages: list[dict[str, Any]]) -> set[str]:
+    """Names the workspace's own packages (a `virtual`, `editable` or `directory` source)
+    depend on, directly or through other locked packages; dev groups and extras left out."""
+    by_name = {p["name"]: p for p in packages if isinstance(p.get("name"), str)}
+    roots = [
+        p for p in by_name.values()
+        if isinstance(p.get("source"), dict)
+        and ({"virtual", "editable", "directory"} & set(p["source"]))
+    ]  # fmt: skip
+    seen = {str(p["name"]) for p in roots}
+    stack = list(roots)
+    while stack:
+        for dependency in stack.pop().get("dependencies", []):
+            name = dependency.get("name") if isinstance(dependency, dict) else None
+            if isinstance(name, str) and name not in seen and name in by_name:
+                seen.add(name)
+                stack.append(by_name[name])
+    return seen
 
 
 def _uv(project: ProjectDir) -> dict[str, Any]:

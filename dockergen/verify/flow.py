@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import enum
+import hashlib
 import re
 import shutil
 import signal
@@ -15,13 +16,14 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from types import FrameType
-from typing import TypeVar
+from typing import Final, TypeVar
 
 from dockergen.errors import DockergenError
+from dockergen.start.dockerfile import stages as dockerfile_stages
 from dockergen.verify.build import BuildResult, build_image
 from dockergen.verify.buildlog import failed_step
 from dockergen.verify.declared import declared_dependencies
-from dockergen.verify.diagnose import Context, diagnose
+from dockergen.verify.diagnose import Context, Diagnosis, diagnose, server_error
 from dockergen.verify.engine import PREFIX, EngineChoice, docker, find_engine, using
 from dockergen.verify.image import Mode, choose_mode, inspect_image
 from dockergen.verify.probe import ProbeResult
@@ -54,6 +56,9 @@ class VerifyOptions:
     timeout: float = 60.0  # for the server to answer, or the CLI to exit
     worker_seconds: float = 5.0
     build_timeout: float = 1800.0
+    # Build with the Dockerfile's own cache mounts, shared with every other build on the
+    # engine, instead of a cache of this project's own (see own_cache).
+    shared_cache: bool = False
     engine: EngineChoice = EngineChoice.AUTO  # docker | podman | the first that answers
 
 
@@ -100,12 +105,19 @@ def verify(options: VerifyOptions, progress: Progress) -> Report:
     engine = find_engine(options.engine)
     report = Report(project=str(options.path), engine=engine.version, engine_name=engine.name)
     workdir = Path(tempfile.mkdtemp(prefix=f"{PREFIX}-"))
+    text = dockerfile.read_text(encoding="utf-8", errors="replace")
+    report.cache = "shared" if options.shared_cache else "own"
+    if not options.shared_cache:
+        dockerfile = own_cache(text, options.path, workdir)
     tag = f"{PREFIX}-{uuid.uuid4().hex[:12]}"
     tags = [tag]
     with _sigterm_as_interrupt(), using(engine):
         try:
             first = _build(options, dockerfile, tag, workdir, progress, report)
-            if first.ok:
+            if first.ok and (missing := _no_command(text)):
+                report.run = missing
+                report.diagnoses = [NO_CMD]
+            elif first.ok:
                 _run(options, tag, report, progress)
             if first.ok and options.cache:
                 tags.append(f"{tag}-rebuild")
@@ -171,7 +183,8 @@ def _run(options: VerifyOptions, tag: str, report: Report, progress: Progress) -
     report.run, report.port, report.host_port = outcome.probe, outcome.port, outcome.host_port
     if not outcome.probe.ok:
         report.output_tail = outcome.output.splitlines()[-TAIL_LINES:]
-        report.diagnoses = diagnose(outcome.output, ctx)
+        said = f"{outcome.output}\n{outcome.probe.body}"
+        report.diagnoses = diagnose(said, ctx) or server_error(outcome)
 
 
 def _rebuild(
@@ -193,6 +206,55 @@ def _rebuild(
         first, copy, copied, tag, timeout=options.build_timeout, on_line=progress.on_line
     )
     progress.done()
+
+
+_CACHE_MOUNT: Final = re.compile(r"--mount=type=cache(?P<options>[^\s\\]*)")
+
+
+def own_cache(text: str, project: Path, workdir: Path) -> Path:
+    """A copy of the Dockerfile whose cache mounts are this project's own: every `id=` gets
+    a suffix from the project's path (a mount without one gets an id from its target), so a
+    wheel another project compiled into the shared cache cannot make this build pass. The
+    suffix is stable, so a second verify of the same project finds its downloads again."""
+    suffix = hashlib.sha256(str(project.resolve()).encode()).hexdigest()[:10]
+
+    def scoped(found: re.Match[str]) -> str:
+        options = found["options"]
+        if "id=" in options:
+            options = re.sub(r"id=([^,\s]+)", rf"id=\1-verify-{suffix}", options)
+        elif target := re.search(r"target=([^,\s]+)", options):
+            name = re.sub(r"[^\w.-]+", "-", target.group(1)).strip("-")
+            options += f",id={name}-verify-{suffix}"
+        return f"--mount=type=cache{options}"
+
+    copy = workdir / "Dockerfile"
+    copy.write_text(_CACHE_MOUNT.sub(scoped, text), encoding="utf-8")
+    ignore = project / ".dockerignore"
+    if ignore.is_file():  # BuildKit reads <Dockerfile>.dockerignore beside a Dockerfile first
+        shutil.copyfile(ignore, workdir / "Dockerfile.dockerignore")
+    return copy
+
+
+NO_CMD: Final = Diagnosis(
+    "no-command",
+    "the Dockerfile sets no CMD or ENTRYPOINT, so the image runs its base image's (python3, "
+    "which exits at once): it starts nothing",
+    "set the start command: `dockergen update --command '...'`, or a CMD line",
+)
+
+
+def _no_command(text: str) -> ProbeResult | None:
+    """The final stage of an official python or debian image with no CMD or ENTRYPOINT of its
+    own: its base's command runs, which is never the app."""
+    stages = dockerfile_stages(text)
+    if not stages:
+        return None
+    final = stages[-1]
+    base = final.base.split("/")[-1]
+    if final.last("CMD") or final.last("ENTRYPOINT") or not base.startswith(("python:", "debian:")):
+        return None
+    detail = f"no CMD or ENTRYPOINT in the final stage: the image runs {final.base}'s own command"
+    return ProbeResult(False, Mode.AUTO, 0.0, detail)
 
 
 def _build_context(options: VerifyOptions, dockerfile: Path) -> Context:

@@ -12,7 +12,8 @@ did not run. Times are seconds (floats, one decimal), sizes bytes:
                                         # readers must allow it missing)
       "build": {"ok": true, "seconds": 4.9, "log": null | "$TMPDIR/dockergen-verify-.../build.log",
                 "image": null | "dockergen-verify-...", "image_size": 182000000,
-                "failed_step": null | "[builder 5/5] RUN ..."},
+                "failed_step": null | "[builder 5/5] RUN ...",
+                "cache": "own" | "shared"},   # added in schema 1: readers allow it missing
       "run": {"mode": "server" | "cli" | "worker", "ok": true, "seconds": 1.2,
               "detail": "answered HTTP 200", "port": 8000, "host_port": 49153,
               "http_status": 200, "exit_code": null} | null,
@@ -69,6 +70,8 @@ class Report:
     rebuild: RebuildSummary | None = None
     diagnoses: list[Diagnosis] = field(default_factory=list)
     output_tail: list[str] = field(default_factory=list)
+    # "own": the build used cache mounts of this project's own; "shared": the Dockerfile's.
+    cache: str = "own"
 
     @property
     def ok(self) -> bool:
@@ -84,6 +87,7 @@ def to_json(report: Report) -> dict[str, Any]:
         "image": report.image,
         "image_size": report.image_size,
         "failed_step": report.failed_step,
+        "cache": report.cache,
     }
     return {
         "schema": SCHEMA,
@@ -157,7 +161,12 @@ def _build_line(report: Report) -> str:
         return f"build: FAILED after {report.build_seconds:.1f} s{step}; log: {report.log}"
     size = f", image {report.image_size / 1e6:.0f} MB" if report.image_size else ""
     kept = f", kept as {report.image}" if report.image else ""
-    return f"build: built in {report.build_seconds:.1f} s{size}{kept}"
+    cache = (
+        "with cache mounts of this project's own"
+        if report.cache == "own"
+        else "with the engine's shared cache mounts (--shared-cache)"
+    )
+    return f"build: built in {report.build_seconds:.1f} s{size}{kept}, {cache}"
 
 
 def _run_line(report: Report, run: ProbeResult) -> str:
