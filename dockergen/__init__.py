@@ -6,10 +6,8 @@ from dockergen.detect import detect_project
 from dockergen.errors import DockergenError
 from dockergen.model import Decided, Installer, Overrides, ProjectSpec, RenderedFile
 from dockergen.render import render_files
+from dockergen.version import __version__
 from dockergen.write import write_files
-
-# The single source of the version (hatch reads it); no importlib.metadata at start-up.
-__version__ = "0.1.0"
 
 __all__ = [
     "Decided",

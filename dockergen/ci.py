@@ -20,12 +20,12 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Final
 
-from dockergen import __version__
 from dockergen.errors import DockergenError
 from dockergen.gitlab import render_pipeline
 from dockergen.model import ProjectSpec, RenderedFile
 from dockergen.mounts import cache_mounts
 from dockergen.render import render_template
+from dockergen.version import __version__
 
 # Renders one CI file for a spec and a team's template folder (regenerate.Extra).
 CiExtra = Callable[[ProjectSpec, Path | None], RenderedFile]

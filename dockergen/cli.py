@@ -10,7 +10,6 @@ from typing import Annotated
 
 import typer
 
-from dockergen import __version__
 from dockergen.console import (
     ask_on_terminal,
     carry_out,
@@ -48,6 +47,7 @@ from dockergen.options import (
     flags,
 )
 from dockergen.verify_cli import verify_command
+from dockergen.version import __version__
 
 app = typer.Typer(
     name="dockergen",

@@ -11,10 +11,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Final
 
-from dockergen import __version__
 from dockergen.errors import DockergenError
 from dockergen.model import ProjectSpec, RenderedFile
 from dockergen.render import render_template
+from dockergen.version import __version__
 
 TEMPLATE: Final = "ci/gitlab-ci.yml.j2"
 OUTPUT: Final = ".gitlab-ci.yml"

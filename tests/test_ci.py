@@ -7,7 +7,6 @@ from typing import Any
 import pytest
 import yaml
 
-from dockergen import __version__
 from dockergen.ci import (
     ACTIONS,
     CACHE_DIR,
@@ -22,6 +21,7 @@ from dockergen.detect import detect_project
 from dockergen.model import Overrides, ProjectSpec
 from dockergen.mounts import CacheMount, cache_mounts
 from dockergen.render import render_files
+from dockergen.version import __version__
 from tests.conftest import Golden
 from tests.helpers import CASES, FIXTURES
 from tests.schemas import load_yaml, schema_errors

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from dockergen import __version__
 from dockergen.cli import app
+from dockergen.version import __version__
 from tests.helpers import GOLDEN, make_tree, tree_snapshot
 
 runner = CliRunner()
