@@ -10,7 +10,6 @@ import signal
 import tempfile
 import uuid
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from types import FrameType
 
@@ -21,6 +20,7 @@ from dockergen.verify.declared import declared_dependencies
 from dockergen.verify.diagnose import Context, diagnose
 from dockergen.verify.engine import PREFIX, docker, engine_version
 from dockergen.verify.image import Mode, inspect_image
+from dockergen.verify.options import VerifyOptions
 from dockergen.verify.progress import Progress
 from dockergen.verify.rebuild import copy_context, rebuild_check
 from dockergen.verify.report import Report
@@ -33,22 +33,6 @@ _PYTHON_ARG = re.compile(r"^ARG PYTHON_VERSION=(\d+\.\d+(?:\.\d+)?)\s*$", re.MUL
 
 class VerifyUsageError(DockergenError):
     """Bad options: the CLI exits 2, as for any usage error."""
-
-
-@dataclass(frozen=True)
-class VerifyOptions:
-    path: Path
-    dockerfile: Path | None = None  # default: PATH/Dockerfile
-    mode: Mode = Mode.AUTO
-    http_path: str | None = None  # must answer 2xx/3xx
-    env: tuple[str, ...] = ()  # KEY=VALUE
-    env_files: tuple[Path, ...] = ()
-    read_only: bool = False
-    cache: bool = False  # the code-only rebuild check
-    keep_image: bool = False
-    timeout: float = 60.0  # for the server to answer, or the CLI to exit
-    worker_seconds: float = 5.0
-    build_timeout: float = 1800.0
 
 
 def parse_mode(text: str) -> Mode:
