@@ -20,7 +20,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Final
 
-from dockergen.errors import DockergenError
+from dockergen.errors import InvalidImageError
 from dockergen.gitlab import render_pipeline
 from dockergen.model import ProjectSpec, RenderedFile
 from dockergen.mounts import cache_mounts
@@ -88,14 +88,6 @@ ACTIONS: Final[Mapping[str, Action]] = MappingProxyType(
         ),
     }
 )
-
-
-class InvalidImageError(DockergenError):
-    def __init__(self, image: str) -> None:
-        super().__init__(
-            f"--image {image!r} is not an image name (lowercase, registry and path, no tag); "
-            "pass one like ghcr.io/OWNER/APP"
-        )
 
 
 def workflow_context(spec: ProjectSpec, image: str | None = None) -> dict[str, object]:

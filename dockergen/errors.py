@@ -1,10 +1,23 @@
-"""Expected failures. Each message names the file involved and ends with the fix."""
+"""Expected failures: every DockergenError subclass lives here, and only here.
+
+The rule: a failure the user can fix (bad metadata, a flag, a file that cannot be written, an
+engine that does not answer) is a DockergenError subclass in this module, whichever stage
+raises it; the CLI prints its message, without a traceback, and exits 1. Each message names the
+file, flag or command involved and ends with the fix. An exception that never reaches the user
+as it is (the Jinja error loader.py turns into a TemplateError) stays beside the code that
+raises and catches it. tests/test_package.py holds the package to this rule.
+"""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from dockergen.text import shown
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 
 class DockergenError(Exception):
@@ -71,3 +84,63 @@ class StaleLockError(DockergenError):
             f"{lockfile} is out of date: {difference}; run `{lock_command}` and commit "
             f"{lockfile}, or pass --allow-stale-lock to build anyway"
         )
+
+
+class InvalidImageError(DockergenError):
+    def __init__(self, image: str) -> None:
+        super().__init__(
+            f"--image {image!r} is not an image name (lowercase, registry and path, no tag); "
+            "pass one like ghcr.io/OWNER/APP"
+        )
+
+
+class GitlabImageError(DockergenError):
+    def __init__(self) -> None:
+        super().__init__(
+            "--image is for `dockergen ci github`; the GitLab pipeline pushes to the project's "
+            "own registry ($CI_REGISTRY_IMAGE): leave --image out"
+        )
+
+
+class TemplateError(DockergenError):
+    """A template that cannot be loaded or rendered; `where` is `file:line` when known."""
+
+    def __init__(self, where: str, problem: str, fix: str) -> None:
+        super().__init__(f"{shown(where)}: {problem}; {fix}")
+
+
+class UnsupportedCombinationError(DockergenError):
+    """The Python asked for has no image on the Debian release asked for."""
+
+
+class VerifyUsageError(DockergenError):
+    """Bad options: the CLI exits 2, as for any usage error."""
+
+
+class NoEngineError(DockergenError):
+    def __init__(self, detail: str) -> None:
+        where = os.environ.get("DOCKER_HOST") or "the default socket"
+        super().__init__(
+            f"no Docker engine answers at {where} ({detail}); start Docker, or set DOCKER_HOST "
+            "to an engine that runs"
+        )
+
+
+class DockerCommandError(DockergenError):
+    def __init__(self, args: Sequence[str], output: str) -> None:
+        super().__init__(
+            f"`docker {' '.join(args[:3])}` failed: {output.strip()[-400:]}; check that the "
+            "engine is healthy (`docker info`) and try again"
+        )
+
+
+class HealthcheckPortError(DockergenError):
+    def __init__(self, path: str, source: str) -> None:
+        super().__init__(
+            f"{source}: {path} needs the port the app listens on, and none was found; pass --port"
+        )
+
+
+class UnwritableError(DockergenError):
+    def __init__(self, path: Path | str, problem: str, fix: str) -> None:
+        super().__init__(f"{shown(str(path))}: {problem}; {fix}")

@@ -11,7 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Final
 
-from dockergen.errors import DockergenError
+from dockergen.errors import GitlabImageError
 from dockergen.model import ProjectSpec, RenderedFile
 from dockergen.render import render_template
 from dockergen.version import __version__
@@ -24,14 +24,6 @@ CACHE_REF: Final = f"{IMAGE}:buildcache"
 # Docker's CLI image (with buildx) and its daemon, as a service; both the same major release.
 DOCKER_IMAGE: Final = "docker:28"
 PYTHON_IMAGE: Final = "python:3.13-slim"
-
-
-class GitlabImageError(DockergenError):
-    def __init__(self) -> None:
-        super().__init__(
-            "--image is for `dockergen ci github`; the GitLab pipeline pushes to the project's "
-            "own registry ($CI_REGISTRY_IMAGE): leave --image out"
-        )
 
 
 def pipeline_context(spec: ProjectSpec) -> dict[str, object]:

@@ -10,20 +10,13 @@ from __future__ import annotations
 import re
 from typing import Final
 
-from dockergen.errors import DockergenError, UnsafeValueError
+from dockergen.errors import HealthcheckPortError, UnsafeValueError
 from dockergen.model import Decided, ProjectSpec
 from dockergen.settings import Settings
 
 PROBE: Final = "import urllib.request; urllib.request.urlopen({url!r}, timeout=4)"
 # A URL path (and query) without quotes, spaces or `$` (compose would expand it).
 _PATH: Final = re.compile(r"/[A-Za-z0-9._~!&()*+,;=:@%/?-]*")
-
-
-class HealthcheckPortError(DockergenError):
-    def __init__(self, path: str, source: str) -> None:
-        super().__init__(
-            f"{source}: {path} needs the port the app listens on, and none was found; pass --port"
-        )
 
 
 def probe_command(port: int, path: str = "/") -> tuple[str, ...]:

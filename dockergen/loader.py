@@ -18,8 +18,7 @@ from typing import Final
 
 import jinja2
 
-from dockergen.errors import DockergenError
-from dockergen.text import shown
+from dockergen.errors import TemplateError
 
 BUILTIN: Final = "builtin"
 CONTRACT: Final = "templates/README.md"
@@ -35,13 +34,6 @@ TEMPLATE_FAULTS: Final = (
 )
 
 Source = tuple[str, str, Callable[[], bool] | None]
-
-
-class TemplateError(DockergenError):
-    """A template that cannot be loaded or rendered; `where` is `file:line` when known."""
-
-    def __init__(self, where: str, problem: str, fix: str) -> None:
-        super().__init__(f"{shown(where)}: {problem}; {fix}")
 
 
 class UnsafeTemplateNameError(jinja2.TemplateError):

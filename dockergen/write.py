@@ -16,17 +16,12 @@ import tempfile
 from collections.abc import Iterator, Sequence
 from pathlib import Path, PurePosixPath
 
-from dockergen.errors import DockergenError, OutputExistsError
+from dockergen.errors import OutputExistsError, UnwritableError
 from dockergen.model import RenderedFile
 from dockergen.text import shown
 
 # dockergen's record (record.RECORD): always a real folder of the project.
 RECORD_DIR = ".dockergen"
-
-
-class UnwritableError(DockergenError):
-    def __init__(self, path: Path | str, problem: str, fix: str) -> None:
-        super().__init__(f"{shown(str(path))}: {problem}; {fix}")
 
 
 def write_files(files: Sequence[RenderedFile], dest: Path, *, force: bool) -> list[Path]:

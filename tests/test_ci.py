@@ -10,7 +10,6 @@ import yaml
 from dockergen.ci import (
     ACTIONS,
     CACHE_DIR,
-    InvalidImageError,
     hash_files,
     registry_of,
     render_ci,
@@ -18,6 +17,7 @@ from dockergen.ci import (
     render_workflow,
 )
 from dockergen.detect import detect_project
+from dockergen.errors import InvalidImageError
 from dockergen.model import Overrides, ProjectSpec
 from dockergen.mounts import CacheMount, cache_mounts
 from dockergen.render import render_files

@@ -8,7 +8,8 @@ import pytest
 
 from dockergen.ci import render_ci
 from dockergen.detect import detect_project
-from dockergen.gitlab import CACHE_REF, GitlabImageError, render_pipeline
+from dockergen.errors import GitlabImageError
+from dockergen.gitlab import CACHE_REF, render_pipeline
 from dockergen.version import __version__
 from tests.conftest import Golden
 from tests.helpers import CASES, FIXTURES

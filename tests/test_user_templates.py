@@ -15,9 +15,9 @@ from dockergen.ci import render_workflow, workflow_context
 from dockergen.compose import compose_context, render_compose
 from dockergen.detect import detect_project
 from dockergen.devcontainer import devcontainer_context
+from dockergen.errors import TemplateError
 from dockergen.gitlab import pipeline_context, render_pipeline
 from dockergen.installers.base import InstallerModule
-from dockergen.loader import TemplateError
 from dockergen.model import Installer, Overrides, ProjectSpec
 from dockergen.render import _environment, dockerfile_context, render_files
 from tests.helpers import CASES, FIXTURES, ROOT, make_tree

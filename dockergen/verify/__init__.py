@@ -4,7 +4,8 @@ flow.py drives the phases; engine, build, buildlog, image, run, running, probe, 
 one thing each; diagnose.py holds the one table of known failures; report.py the output.
 """
 
-from dockergen.verify.flow import VerifyUsageError, parse_mode, verify
+from dockergen.errors import VerifyUsageError
+from dockergen.verify.flow import parse_mode, verify
 from dockergen.verify.image import Mode
 from dockergen.verify.options import VerifyOptions
 from dockergen.verify.progress import Progress

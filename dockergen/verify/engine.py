@@ -9,32 +9,14 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
-from collections.abc import Sequence
 from typing import Final
 
-from dockergen.errors import DockergenError
+from dockergen.errors import DockerCommandError, NoEngineError
 
 DOCKER: Final = "docker"
 ENGINE_TIMEOUT: Final = 20.0
 # Names of what verify creates, so a leftover is recognisable as ours.
 PREFIX: Final = "dockergen-verify"
-
-
-class NoEngineError(DockergenError):
-    def __init__(self, detail: str) -> None:
-        where = os.environ.get("DOCKER_HOST") or "the default socket"
-        super().__init__(
-            f"no Docker engine answers at {where} ({detail}); start Docker, or set DOCKER_HOST "
-            "to an engine that runs"
-        )
-
-
-class DockerCommandError(DockergenError):
-    def __init__(self, args: Sequence[str], output: str) -> None:
-        super().__init__(
-            f"`docker {' '.join(args[:3])}` failed: {output.strip()[-400:]}; check that the "
-            "engine is healthy (`docker info`) and try again"
-        )
 
 
 def docker_env() -> dict[str, str]:

@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from types import FrameType
 
-from dockergen.errors import DockergenError
+from dockergen.errors import DockergenError, VerifyUsageError
 from dockergen.verify.build import BuildResult, build_image
 from dockergen.verify.buildlog import failed_step
 from dockergen.verify.declared import declared_dependencies
@@ -29,10 +29,6 @@ from dockergen.verify.running import run_and_probe
 TAIL_LINES = 20
 _ENV_ITEM = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*=")
 _PYTHON_ARG = re.compile(r"^ARG PYTHON_VERSION=(\d+\.\d+(?:\.\d+)?)\s*$", re.MULTILINE)
-
-
-class VerifyUsageError(DockergenError):
-    """Bad options: the CLI exits 2, as for any usage error."""
 
 
 def parse_mode(text: str) -> Mode:
