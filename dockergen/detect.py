@@ -12,12 +12,12 @@ from dockergen.dependencies import dependency_names
 from dockergen.dev import dev_target
 from dockergen.errors import (
     ConflictingLockfilesError,
+    HealthcheckPortError,
     InvalidProjectFileError,
     NoManifestError,
     StaleLockError,
 )
 from dockergen.frameworks import django_build_steps
-from dockergen.health import choose_healthcheck
 from dockergen.indexes import find_indexes
 from dockergen.installers import LOCKFILES, REGISTRY, installer_module
 from dockergen.installers.base import Evidence, InstallerModule, InstallFacts
@@ -26,7 +26,7 @@ from dockergen.installers.tables import metadata_files
 from dockergen.model import Decided, Installer, Overrides, ProjectSpec
 from dockergen.project import ProjectDir
 from dockergen.pyversion import choose_python
-from dockergen.safety import check_apt_packages, check_paths
+from dockergen.safety import check_apt_packages, check_paths, check_url_path
 from dockergen.settings import Settings, resolve_settings
 from dockergen.start_command import choose_command, project_name
 from dockergen.sysdeps import SystemNeeds, locked_without_wheel, system_needs
@@ -78,7 +78,7 @@ def detect(
         command=start.command,
         port=start.port,
         environment=start.environment,
-        healthcheck=choose_healthcheck(settings, start.port),
+        healthcheck=_healthcheck(settings, start.port),
         build_steps=django_build_steps(project, dependencies),
         writable=writable,
         **_apt(settings, facts, needs),
@@ -151,6 +151,18 @@ def _apt(settings: Settings, facts: InstallFacts, needs: SystemNeeds) -> dict[st
         "apt_run": check_apt_packages(tuple(dict.fromkeys(run)), settings.origin("apt_run")),
         "apt_reasons": needs.reasons,
     }
+
+
+def _healthcheck(settings: Settings, port: Decided[int] | None) -> Decided[str] | None:
+    """The path the Dockerfile's HEALTHCHECK asks for; only when one was chosen (flag, answer)."""
+    path = settings.choices.healthcheck
+    if path is None:
+        return None
+    source = settings.origin("healthcheck")
+    check_url_path(path, source)
+    if port is None:
+        raise HealthcheckPortError(path, source)
+    return Decided(path, settings.label, settings.detail("healthcheck", path))
 
 
 def _volume_note(folder: Decided[str]) -> str:

@@ -18,6 +18,8 @@ from dockergen.text import shorten, shown
 _APT: Final = re.compile(r"^[a-z0-9][a-z0-9+.-]+(=[A-Za-z0-9.+:~-]+)?$")
 # Paths COPY can take without quoting: no spaces, globs, variables or leading dashes.
 _PATH: Final = re.compile(r"^(?!-)[A-Za-z0-9_.@+-]+(/[A-Za-z0-9_.@+-]+)*$")
+# A URL path (and query) without quotes, spaces or `$` (compose would expand it).
+_URL_PATH: Final = re.compile(r"/[A-Za-z0-9._~!&()*+,;=:@%/?-]*")
 # Anything that ends a line for Docker, a shell, or a Unicode-aware reader.
 _LINE_BREAKS: Final = re.compile(r"[\x00-\x1f\x7f\u0085\u2028\u2029]")
 # BuildKit refuses a Dockerfile line longer than 65 535 bytes. One CMD, or the COPY of all
@@ -80,6 +82,12 @@ def check_command(argv: Sequence[str], source: str) -> tuple[str, ...]:
             f"shorten it to under {MAX_LINE_CHARS} characters, or move it into a script",
         )
     return tuple(argv)
+
+
+def check_url_path(path: str, source: str) -> str:
+    if not _URL_PATH.fullmatch(path):
+        raise UnsafeValueError("healthcheck", path, source, "give a URL path such as /health")
+    return path
 
 
 def check_port(port: int, source: str) -> int:
