@@ -14,7 +14,7 @@ from typing import Final
 from packaging.markers import InvalidMarker, Marker
 
 from dockergen.names import DISTRIBUTION_OF, normalize
-from dockergen.verify.syslibs import debian_package
+from dockergen.sysdeps import library_packages
 
 BIND_FIX: Final = (
     "bind it to 0.0.0.0 (gunicorn --bind 0.0.0.0:PORT, uvicorn --host 0.0.0.0, "
@@ -126,13 +126,17 @@ def _stale_lock(lockfile: str, manifest: str, relock: str) -> Explain:
 def _missing_library(found: re.Match[str], ctx: Context) -> Diagnosis:
     library = found["lib"]
     cause = f"the system library {library} is missing from the image"
-    package = debian_package(library)
-    if package is None:
+    # The package by release (sysdeps.LIBRARIES); the release is named only where they differ.
+    commands = {f"`dockergen update --apt {p}`": r for r, p in library_packages(library).items()}
+    if not commands:
         fix = (
             "add the Debian package that ships it to the final image (`dockergen update --apt PKG`)"
         )
+    elif len(commands) == 1:
+        fix = f"install its Debian package in the final image: {next(iter(commands))}"
     else:
-        fix = f"install its Debian package in the final image: `dockergen update --apt {package}`"
+        each = " or ".join(f"{command} ({release})" for command, release in commands.items())
+        fix = f"install its Debian package in the final image: {each}"
     return Diagnosis("missing-library", cause, fix)
 
 
