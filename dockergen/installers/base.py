@@ -108,6 +108,12 @@ class InstallerModule(Protocol):
     def requirements(self) -> tuple[str, ...]:
         """What `pip install` puts into the builder, pinned; () uses the image's pip."""
 
+    # The file the lock file is made from (pyproject.toml, Pipfile).
+    lock_manifest: str
+    # A regex matching what the tool prints when its locked install refuses a stale lock
+    # (verify's diagnosis table reads it).
+    stale_lock_output: str | None
+
     def evidence(self, project: ProjectDir) -> tuple[Evidence, ...]: ...
     def facts(self, project: ProjectDir, python: str) -> InstallFacts: ...
     def declared(self, project: ProjectDir) -> Iterator[tuple[str, tuple[str, ...]]]: ...
@@ -133,6 +139,8 @@ class BaseInstaller:
     lockfile: str | None = None
     lock_command: str | None = None
     requirements: tuple[str, ...] = ()
+    lock_manifest: str = "pyproject.toml"
+    stale_lock_output: str | None = None
 
     def declared(self, project: ProjectDir) -> Iterator[tuple[str, tuple[str, ...]]]:
         return iter(())

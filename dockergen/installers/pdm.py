@@ -41,6 +41,7 @@ class Pdm(BaseInstaller):
     installer = Installer.PDM
     lockfile = "pdm.lock"
     lock_command = "pdm lock"
+    stale_lock_output: str | None = r"(?i)Lock ?file hash doesn't match|lock file is not up to date"
     # pdm's own [locked] extra pins the HTTP stack it was released with: the newest hishel
     # (2.x) and unearth (0.19) break pdm 2.29 at start-up.
     # No setting in [tool.pdm] asks for a pdm release (checked in pdm itself), so the pin

@@ -40,6 +40,8 @@ class Pipenv(BaseInstaller):
     installer = Installer.PIPENV
     lockfile = "Pipfile.lock"
     lock_command = "pipenv lock"
+    lock_manifest: str = PIPFILE
+    stale_lock_output: str | None = r"Pipfile\.lock \(\w+\) out of date"
     # No setting in the Pipfile asks for a pipenv release (checked in pipenv itself), so the pin
     # is the only one; uv's required-version and poetry's requires-poetry have no pipenv twin.
     requirements = ("pipenv==2026.10.3",)

@@ -55,6 +55,9 @@ class Poetry(BaseInstaller):
     installer = Installer.POETRY
     lockfile = "poetry.lock"
     lock_command = "poetry lock"
+    stale_lock_output: str | None = (
+        r"pyproject\.toml changed significantly since poetry\.lock was last generated"
+    )
     requirements = (f"poetry=={RELEASES[0]}",)
 
     def evidence(self, project: ProjectDir) -> tuple[Evidence, ...]:

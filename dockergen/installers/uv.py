@@ -45,6 +45,7 @@ class Uv(BaseInstaller):
     installer = Installer.UV
     lockfile = "uv.lock"
     lock_command = "uv lock"
+    stale_lock_output: str | None = r"The lockfile at `uv\.lock` needs to be updated"
     requirements = (f"uv=={RELEASES[0]}",)
 
     def evidence(self, project: ProjectDir) -> tuple[Evidence, ...]:
