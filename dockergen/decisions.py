@@ -54,23 +54,26 @@ def plan_dict(spec: ProjectSpec) -> dict[str, Any]:
         "debian": _decision(spec.debian),
         "command": _decision(spec.command),
         "port": _decision(spec.port),
-        "installer_release": _decision(spec.tool_requirements),
-        "lock": {"file": lockfile if spec.locked else None, "enforced": spec.locked},
+        "installer_release": _decision(spec.install.tool_requirements),
+        "lock": {
+            "file": lockfile if spec.install.locked else None,
+            "enforced": spec.install.locked,
+        },
         "manifests": list(spec.manifests),
-        "installs_project": spec.installs_project,
-        "deps_before_source": spec.deps_before_source,
+        "installs_project": spec.install.installs_project,
+        "deps_before_source": spec.install.deps_before_source,
         "apt": {
-            "build": list(spec.apt_build),
-            "run": list(spec.apt_run),
-            "reasons": list(spec.apt_reasons),
+            "build": list(spec.apt.build),
+            "run": list(spec.apt.run),
+            "reasons": list(spec.apt.reasons),
         },
         "build_steps": [_decision(step) for step in spec.build_steps],
         "indexes": [{"url": i.value, "source": i.source} for i in spec.indexes],
         "warnings": list(spec.warnings),
         **({"dev": _dev(spec)} if spec.dev else {}),
         "version_from_git": _decision(spec.version_from_git),
-        "stub": _decision(spec.stub),
-        "stub_refused": _decision(spec.stub_refused),
+        "stub": _decision(spec.stub.packages),
+        "stub_refused": _decision(spec.stub.refused),
     }
 
 
@@ -109,8 +112,8 @@ def summary_lines(spec: ProjectSpec) -> list[str]:
     if spec.indexes:
         urls = ", ".join(f"{i.value} ({i.source})" for i in spec.indexes)
         lines.append(f"indexes: {urls}; credentials: --secret id=netrc")
-    if spec.apt_build or spec.apt_run:
-        build, run = " ".join(spec.apt_build) or "-", " ".join(spec.apt_run) or "-"
+    if spec.apt.build or spec.apt.run:
+        build, run = " ".join(spec.apt.build) or "-", " ".join(spec.apt.run) or "-"
         lines.append(f"apt: build {build}; run {run}")
     if spec.dev:
         groups = ", ".join(spec.dev.groups) or "none declared"
@@ -120,15 +123,15 @@ def summary_lines(spec: ProjectSpec) -> list[str]:
 
 def _project_line(spec: ProjectSpec) -> str | None:
     """Whether the project installs before its source (a stub) or from it, and why."""
-    if spec.stub:
-        packages = ", ".join(spec.stub.value)
+    if spec.stub.packages:
+        packages = ", ".join(spec.stub.packages.value)
         return (
             f"project: installed before its source, against stand-ins for {packages} "
-            f"({spec.stub.detail}): a code change re-runs nothing in the builder"
+            f"({spec.stub.packages.detail}): a code change re-runs nothing in the builder"
         )
-    if spec.stub_refused:
+    if spec.stub.refused:
         return (
-            f"project: installed from its source ({spec.stub_refused.value}): "
+            f"project: installed from its source ({spec.stub.refused.value}): "
             "a code change re-runs its install"
         )
     return None
@@ -171,17 +174,17 @@ def explain_lines(spec: ProjectSpec) -> list[str]:
         lines.append(summary.get(name, f"{name}: none"))
         lines += [f"  instead of: {loser}" for loser in (decided.overridden if decided else ())]
     lines += [line for line in summary_lines(spec) if line.startswith(("version:", "project:"))]
-    if release := spec.tool_requirements:
+    if release := spec.install.tool_requirements:
         lines.append(f"installer release: {' '.join(release.value)} ({release.detail})")
     lockfile = installer_module(spec.installer.value).lockfile
     lines.append(
         f"lock: {lockfile}, enforced"
-        if spec.locked
+        if spec.install.locked
         else "lock: none (versions resolved at build time)"
     )
-    build, run = " ".join(spec.apt_build) or "-", " ".join(spec.apt_run) or "-"
+    build, run = " ".join(spec.apt.build) or "-", " ".join(spec.apt.run) or "-"
     lines.append(f"apt: build {build}; run {run}")
-    lines += [f"  {reason}" for reason in spec.apt_reasons]
+    lines += [f"  {reason}" for reason in spec.apt.reasons]
     lines += [f"build step: {' '.join(s.value)} ({s.detail})" for s in spec.build_steps]
     lines.append(_bytecode_line(spec))
     lines += [

@@ -5,7 +5,6 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Final
 
 from dockergen.debian import choose_debian, newer_default
 from dockergen.dependencies import dependency_names
@@ -20,10 +19,10 @@ from dockergen.errors import (
 from dockergen.frameworks import django_build_steps
 from dockergen.indexes import find_indexes
 from dockergen.installers import LOCKFILES, REGISTRY, installer_module
-from dockergen.installers.base import Evidence, InstallerModule, InstallFacts
+from dockergen.installers.base import Evidence, InstallerModule
 from dockergen.installers.requirements import CANDIDATES
 from dockergen.installers.tables import metadata_files
-from dockergen.model import Decided, Installer, Overrides, ProjectSpec
+from dockergen.model import Apt, Decided, Installer, InstallFacts, Overrides, ProjectSpec, Stub
 from dockergen.project import ProjectDir
 from dockergen.pyversion import choose_python
 from dockergen.safety import check_apt_packages, check_paths, check_url_path
@@ -73,20 +72,19 @@ def detect(
         installer=installer,
         python=python,
         debian=debian,
-        **_install_facts(facts),
-        local_paths=_checked_paths(facts.local_paths),
+        install=_checked_facts(facts),
+        apt=_apt(settings, facts, needs),
         command=start.command,
         port=start.port,
         environment=start.environment,
         healthcheck=_healthcheck(settings, start.port),
         build_steps=django_build_steps(project, dependencies),
         writable=writable,
-        **_apt(settings, facts, needs),
         indexes=tuple(Decided(i.url, i.source) for i in find_indexes(project, facts.manifests)),
         keep_files=keep,
-        **_stub(project, installer.value, facts, version, keep),
         dev=dev_target(project, installer.value, start.command) if settings.choices.dev else None,
         version_from_git=version,
+        stub=_stub(project, installer.value, facts, version, keep),
         warnings=(*lock_warnings, *warnings, *facts.warnings, *start.warnings, *notes),
     )
 
@@ -97,10 +95,10 @@ def _stub(
     facts: InstallFacts,
     version: Decided[str] | None,
     keep: tuple[str, ...],
-) -> dict[str, Any]:
-    """The stub fields of a packaged project; the stub modules load only for one (start-up)."""
+) -> Stub:
+    """The stub of a packaged project; the stub modules load only for one (start-up)."""
     if not facts.installs_project:
-        return {}
+        return Stub()
     from dockergen.stub import project_stub
 
     return project_stub(project, installer, facts, version, keep)
@@ -127,30 +125,24 @@ def _compiles(project: ProjectDir) -> Callable[[str], int]:
     return lambda minor: len(locked_without_wheel(project, minor))
 
 
-# InstallFacts fields the spec takes as they are (manifests are checked, apt and warnings merged).
-_AS_THEY_ARE: Final = frozenset(f.name for f in dataclasses.fields(ProjectSpec)) - {
-    "manifests",
-    "apt_build",
-    "local_paths",
-    "warnings",
-}
+def _checked_facts(facts: InstallFacts) -> InstallFacts:
+    """The installer's facts, with every path it copies checked for COPY lines."""
+    return dataclasses.replace(
+        facts,
+        manifests=check_paths(facts.manifests),
+        local_paths=_checked_paths(facts.local_paths),
+    )
 
 
-def _install_facts(facts: InstallFacts) -> dict[str, Any]:
-    fields = dataclasses.fields(facts)
-    same = {f.name: getattr(facts, f.name) for f in fields if f.name in _AS_THEY_ARE}
-    return {"manifests": check_paths(facts.manifests), **same}
-
-
-def _apt(settings: Settings, facts: InstallFacts, needs: SystemNeeds) -> dict[str, Any]:
+def _apt(settings: Settings, facts: InstallFacts, needs: SystemNeeds) -> Apt:
     """The Debian packages of both stages: the user's, the installer's, the dependencies'."""
     build = (*settings.choices.apt_build, *facts.apt_build, *needs.build)
     run = (*settings.choices.apt_run, *needs.run)
-    return {
-        "apt_build": check_apt_packages(tuple(dict.fromkeys(build)), settings.origin("apt_build")),
-        "apt_run": check_apt_packages(tuple(dict.fromkeys(run)), settings.origin("apt_run")),
-        "apt_reasons": needs.reasons,
-    }
+    return Apt(
+        build=check_apt_packages(tuple(dict.fromkeys(build)), settings.origin("apt_build")),
+        run=check_apt_packages(tuple(dict.fromkeys(run)), settings.origin("apt_run")),
+        reasons=needs.reasons,
+    )
 
 
 def _healthcheck(settings: Settings, port: Decided[int] | None) -> Decided[str] | None:

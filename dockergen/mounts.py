@@ -53,4 +53,4 @@ APT: Final = (CacheMount("/var/cache/apt", "locked"), CacheMount("/var/lib/apt",
 def cache_mounts(spec: ProjectSpec) -> tuple[CacheMount, ...]:
     """The cache mounts in the Dockerfile rendered for `spec`, in a stable order."""
     mounts = (dependencies(spec.debian.value),)
-    return (*mounts, *(APT if spec.apt_build or spec.apt_run else ()))
+    return (*mounts, *(APT if spec.apt.build or spec.apt.run else ()))

@@ -63,8 +63,8 @@ def dockerfile_context(spec: ProjectSpec) -> dict[str, object]:
         "healthcheck": dockerfile_healthcheck(spec),
         "mounts": {"dependencies": dependencies(spec.debian.value), "apt": APT},
         "keep": kept_files(spec),
-        "copy_stub_files": _copy_lines(spec.stub_files),
-        "stub_command": stub_command(spec.stub.value if spec.stub else ()),
+        "copy_stub_files": _copy_lines(spec.stub.files),
+        "stub_command": stub_command(spec.stub.packages.value if spec.stub.packages else ()),
     }
 
 
@@ -85,7 +85,7 @@ def kept_files(spec: ProjectSpec) -> tuple[str, ...]:
     """The manifests, local path dependencies and the files the metadata refers to, less any
     secret or VCS folder: the `!` lines of .dockerignore."""
     found = []
-    local = (path.rstrip("/") for path in spec.local_paths)
+    local = (path.rstrip("/") for path in spec.install.local_paths)
     for name in dict.fromkeys((*spec.manifests, *local, *spec.keep_files)):
         parts = posixpath.normpath(name).split("/")
         if not any(fnmatch.fnmatchcase(part, p) for part in parts for p in NEVER_SENT):
@@ -118,9 +118,9 @@ def _tidy(text: str) -> str:
 
 def copy_lines(spec: ProjectSpec) -> str:
     """The manifests, then the files and directories local path dependencies install from."""
-    files = [p for p in spec.local_paths if not p.endswith("/")]
+    files = [p for p in spec.install.local_paths if not p.endswith("/")]
     lines = [f"COPY {' '.join(s)} {d}" for s, d in copy_groups((*spec.manifests, *files))]
-    lines += [f"COPY {p} ./{p}" for p in spec.local_paths if p.endswith("/")]
+    lines += [f"COPY {p} ./{p}" for p in spec.install.local_paths if p.endswith("/")]
     return "\n".join(lines)
 
 

@@ -14,8 +14,7 @@ from __future__ import annotations
 import re
 from typing import Any, Final
 
-from dockergen.installers.base import InstallFacts
-from dockergen.model import Decided, Installer
+from dockergen.model import Decided, Installer, InstallFacts, Stub
 from dockergen.names import import_name
 from dockergen.project import ProjectDir
 from dockergen.setuptools_stub import SETUPTOOLS, license_files, packages, refusal
@@ -40,18 +39,18 @@ def project_stub(
     facts: InstallFacts,
     version: Decided[str] | None,
     keep: tuple[str, ...],
-) -> dict[str, Any]:
-    """The ProjectSpec fields `stub`, `stub_files` and `stub_refused`."""
+) -> Stub:
+    """Stand-ins for the project's packages, or why it installs from its source."""
     if not facts.installs_project:
-        return {}
+        return Stub()
     refused = _refusal(project, installer, facts, version)
     if isinstance(refused, Decided):
-        return {"stub_refused": refused}
+        return Stub(refused=refused)
     paths, detail = refused
     backend = project.pyproject().get("build-system", {}).get("build-backend")
     keep += license_files(project) if backend == SETUPTOOLS else ()
     files = tuple(f for f in dict.fromkeys(keep) if f not in facts.manifests and project.is_file(f))
-    return {"stub": Decided(paths, _SOURCE, detail), "stub_files": files}
+    return Stub(packages=Decided(paths, _SOURCE, detail), files=files)
 
 
 def _refusal(

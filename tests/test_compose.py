@@ -96,7 +96,8 @@ def test_ports_and_healthcheck_only_with_a_known_port() -> None:
 
 def test_awkward_manifest_names_survive_yaml() -> None:
     names = ("we ird: #1.txt", "quote'\"s.txt", "tab\tand\u2028break.txt")
-    spec = dataclasses.replace(detect_project(FIXTURES / "pip-requirements"), manifests=names)
+    spec = detect_project(FIXTURES / "pip-requirements")
+    spec = dataclasses.replace(spec, install=dataclasses.replace(spec.install, manifests=names))
     watch = _compose(spec)["services"]["app"]["develop"]["watch"]
     assert [rule["path"] for rule in watch[1:]] == list(names)
 

@@ -108,7 +108,7 @@ def test_corpus_output_lints_clean_and_parses(entry: str, tmp_path: Path) -> Non
         spec = detect_project(root, allow_stale_lock=True)
     except WorkspaceMemberError:  # generated at the workspace root instead, every member in it
         spec = detect_project(CORPUS / entry, allow_stale_lock=True)
-        assert spec.workspace_members == (root.name,)
+        assert spec.install.workspace_members == (root.name,)
     dockerfile = render_files(spec)[0].content
     assert hadolint_findings(dockerfile, tmp_path) == []
     assert buildkit_instructions(dockerfile).count("FROM") == 2

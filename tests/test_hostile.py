@@ -603,8 +603,8 @@ def test_odd_but_valid_requirements_work(
         },
     )
     spec = detect_project(root)
-    assert spec.deps_before_source is not source_first
-    assert ("git" in spec.apt_build) is needs_git
+    assert spec.install.deps_before_source is not source_first
+    assert ("git" in spec.apt.build) is needs_git
     result = runner.invoke(app, ["init", str(root), "--no-input"])
     assert result.exit_code == 0, result.output
     assert (root / "Dockerfile").is_file()

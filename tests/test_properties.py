@@ -35,7 +35,7 @@ from hypothesis import strategies as st
 
 from dockergen.detect import detect_project
 from dockergen.errors import DockergenError
-from dockergen.model import Decided, ProjectSpec, RenderedFile
+from dockergen.model import Apt, Decided, ProjectSpec, RenderedFile
 from dockergen.render import render_files
 from tests.helpers import CASES, CORPUS, FIXTURES, hadolint_findings
 
@@ -368,19 +368,26 @@ def _neutral(spec: ProjectSpec) -> ProjectSpec:
     def plain(value: Any) -> Decided[Any]:
         return Decided(value, "source", "detail")
 
+    install = dataclasses.replace(
+        spec.install,
+        manifests=tuple(path(m) for m in spec.manifests),
+        requirements=path(spec.install.requirements) if spec.install.requirements else None,
+        workspace_members=tuple(f"member{i}" for i, _ in enumerate(spec.install.workspace_members)),
+    )
+    apt = Apt(
+        build=tuple(f"pkg{i}" for i, _ in enumerate(spec.apt.build)),
+        run=tuple(f"pkg{i}" for i, _ in enumerate(spec.apt.run)),
+        reasons=tuple("reason" for _ in spec.apt.reasons),
+    )
     return dataclasses.replace(
         spec,
         installer=plain(spec.installer.value),
         python=plain("3.13"),
-        manifests=tuple(path(m) for m in spec.manifests),
-        requirements=path(spec.requirements) if spec.requirements else None,
+        install=install,
         command=plain(("cmd",) * len(spec.command.value)) if spec.command else None,
         port=plain(8000) if spec.port else None,
         build_steps=tuple(plain(("step",) * len(step.value)) for step in spec.build_steps),
-        workspace_members=tuple(f"member{i}" for i, _ in enumerate(spec.workspace_members)),
-        apt_build=tuple(f"pkg{i}" for i, _ in enumerate(spec.apt_build)),
-        apt_run=tuple(f"pkg{i}" for i, _ in enumerate(spec.apt_run)),
-        apt_reasons=tuple("reason" for _ in spec.apt_reasons),
+        apt=apt,
         indexes=tuple(plain("https://index.invalid/simple") for _ in spec.indexes),
         keep_files=tuple(f"keep{i}" for i, _ in enumerate(spec.keep_files)),
         warnings=tuple("warning" for _ in spec.warnings),

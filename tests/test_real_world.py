@@ -259,7 +259,7 @@ def test_legacy_poetry_lock_files_choose_a_python_with_wheels(tmp_path: Path) ->
     )
     spec = detect_project(root, allow_stale_lock=True)  # the lock's content-hash is a stand-in
     assert spec.python.value == "3.10"
-    assert "build-essential" not in spec.apt_build
+    assert "build-essential" not in spec.apt.build
 
 
 def test_pinned_requirements_beat_an_unlocked_pipfile(tmp_path: Path) -> None:

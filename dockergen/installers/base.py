@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from dockergen.model import Decided, DevTarget, Installer
+from dockergen.model import Decided, DevTarget, Installer, InstallFacts
 from dockergen.project import ProjectDir, check_shape
 
 Shapes = tuple[tuple[tuple[str, ...], type], ...]
@@ -42,27 +42,6 @@ class Evidence:
     @property
     def file(self) -> str:
         return self.text.split(" ")[0]
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class InstallFacts:
-    """How the chosen installer installs this project; copied into the ProjectSpec."""
-
-    # Files copied into the builder before the dependency install, in copy order.
-    manifests: tuple[str, ...]
-    requirements: str | None = None  # pip only: the file handed to `pip install -r`
-    locked: bool = False  # a lock file is present and the install refuses to deviate from it
-    installs_project: bool = False  # the project itself is installed after the source copy
-    deps_before_source: bool = True  # false when dependencies need the source to install
-    local_dependencies: tuple[str, ...] = ()  # installed from paths inside the project
-    # Their files and directories (ending in /), copied with the manifests.
-    local_paths: tuple[str, ...] = ()
-    workspace_members: tuple[str, ...] = ()  # uv workspaces
-    apt_build: tuple[str, ...] = ()  # git, for VCS dependencies
-    # The installer release the builder installs when the project asks for one the pin
-    # (`requirements`) does not satisfy; None: the pin.
-    tool_requirements: Decided[tuple[str, ...]] | None = None
-    warnings: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

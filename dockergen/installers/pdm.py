@@ -11,7 +11,6 @@ from dockergen.installers.base import (
     BaseInstaller,
     Evidence,
     Index,
-    InstallFacts,
     LockedPackage,
     PythonConstraint,
     Strength,
@@ -24,7 +23,7 @@ from dockergen.installers.tables import (
     source_tables,
     tool_table,
 )
-from dockergen.model import DevTarget, Installer
+from dockergen.model import DevTarget, Installer, InstallFacts
 from dockergen.project import ProjectDir
 
 _LOCK_SHAPES: Final = (

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Final
 
-from dockergen.installers.base import BaseInstaller, Evidence, InstallFacts, Strength
-from dockergen.model import DevTarget, Installer
+from dockergen.installers.base import BaseInstaller, Evidence, Strength
+from dockergen.model import DevTarget, Installer, InstallFacts
 from dockergen.project import ProjectDir
 
 

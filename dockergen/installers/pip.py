@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from typing import Final
 
 from dockergen.errors import DockergenError, NoManifestError
-from dockergen.installers.base import BaseInstaller, Evidence, Index, InstallFacts, Strength
+from dockergen.installers.base import BaseInstaller, Evidence, Index, Strength
 from dockergen.installers.requirements import (
     CANDIDATES,
     find_requirements,
@@ -16,7 +16,7 @@ from dockergen.installers.requirements import (
     requirement_lines,
 )
 from dockergen.installers.tables import local_copies
-from dockergen.model import Decided, DevTarget, Installer
+from dockergen.model import Decided, DevTarget, Installer, InstallFacts
 from dockergen.names import requirement_heads
 from dockergen.project import ProjectDir
 

@@ -11,7 +11,6 @@ from dockergen.installers.base import (
     BaseInstaller,
     Evidence,
     Index,
-    InstallFacts,
     LockedPackage,
     Strength,
 )
@@ -23,7 +22,7 @@ from dockergen.installers.tables import (
     source_tables,
     table_entries,
 )
-from dockergen.model import Decided, DevTarget, Installer
+from dockergen.model import Decided, DevTarget, Installer, InstallFacts
 from dockergen.project import ProjectDir, check_shape
 
 PIPFILE: Final = "Pipfile"

@@ -13,7 +13,6 @@ from dockergen.installers.base import (
     BaseInstaller,
     Evidence,
     Index,
-    InstallFacts,
     LockedPackage,
     PythonConstraint,
     Strength,
@@ -29,7 +28,7 @@ from dockergen.installers.tables import (
     table_entries,
     tool_table,
 )
-from dockergen.model import Decided, DevTarget, Installer
+from dockergen.model import Decided, DevTarget, Installer, InstallFacts
 from dockergen.names import import_name
 from dockergen.project import ProjectDir
 from dockergen.text import shorten

@@ -9,8 +9,8 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from dockergen.errors import InvalidProjectFileError
-from dockergen.installers.base import BaseInstaller, Index, InstallFacts, Shapes
-from dockergen.model import Decided
+from dockergen.installers.base import BaseInstaller, Index, Shapes
+from dockergen.model import Decided, InstallFacts
 from dockergen.project import ProjectDir, check_shape
 
 

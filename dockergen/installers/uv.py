@@ -12,7 +12,6 @@ from dockergen.installers.base import (
     BaseInstaller,
     Evidence,
     Index,
-    InstallFacts,
     LockedPackage,
     PythonConstraint,
     Strength,
@@ -25,7 +24,7 @@ from dockergen.installers.tables import (
     source_tables,
     tool_table,
 )
-from dockergen.model import Decided, DevTarget, Installer
+from dockergen.model import Decided, DevTarget, Installer, InstallFacts
 from dockergen.project import ProjectDir
 from dockergen.text import shown
 
