@@ -7,7 +7,7 @@ multi-platform image with SBOM and provenance attestations.
 Layers go to the GitHub Actions cache (`type=gha`). Cache mounts (`RUN --mount=type=cache`:
 dependency downloads, apt) are not part of any layer cache export, so the workflow saves their
 contents with actions/cache and moves them in and out of BuildKit with buildkit-cache-dance.
-Which mounts exist comes from dockergen.mounts, the table the Dockerfile is checked against.
+Which mounts exist comes from the build plan, the same steps the Dockerfile is written from.
 """
 
 from __future__ import annotations
@@ -20,11 +20,12 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Final
 
+from dockergen.buildplan import plan_build
 from dockergen.errors import InvalidImageError
 from dockergen.gitlab import render_pipeline
 from dockergen.model import ProjectSpec, RenderedFile
-from dockergen.mounts import cache_mounts
 from dockergen.render import render_template
+from dockergen.steps import cache_mounts
 from dockergen.version import __version__
 
 # Renders one CI file for a spec and a team's template folder (regenerate.Extra).
@@ -146,7 +147,7 @@ def render_dependabot(template_dir: Path | None = None) -> RenderedFile:
 def cache_map(spec: ProjectSpec) -> str:
     """buildkit-cache-dance's cache-map: runner directory -> the Dockerfile's mount options."""
     entries = {}
-    for mount in cache_mounts(spec):
+    for mount in cache_mounts(plan_build(spec)):
         options = {"target": mount.target}
         if mount.id:
             options["id"] = mount.id

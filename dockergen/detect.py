@@ -68,7 +68,7 @@ def detect(
     version = version_from_git(project, installed or not facts.deps_before_source)
     notes = (*map(_volume_note, writable), *pdv_warnings(project, version), *newer_default(debian))
     keep = _keep_files(project)
-    return ProjectSpec(
+    spec = ProjectSpec(
         installer=installer,
         python=python,
         debian=debian,
@@ -87,6 +87,8 @@ def detect(
         stub=_stub(project, installer.value, facts, version, keep),
         warnings=(*lock_warnings, *warnings, *facts.warnings, *start.warnings, *notes),
     )
+    # What the installer runs, once every fact it reads is decided.
+    return dataclasses.replace(spec, recipe=module.recipe(spec))
 
 
 def _stub(

@@ -21,7 +21,7 @@ import jinja2
 from dockergen.errors import TemplateError
 
 BUILTIN: Final = "builtin"
-CONTRACT: Final = "templates/README.md"
+CONTRACT: Final = "docs/templates.md"
 # Failures that come from template code (a user's, or a built-in one a user override broke):
 # each becomes a TemplateError naming the template file and line. Anything else is a bug.
 TEMPLATE_FAULTS: Final = (
@@ -142,7 +142,7 @@ def _location(exc: BaseException, loader: Loader) -> str | None:
 
 
 def _problem_and_fix(exc: BaseException) -> tuple[str, str]:
-    listed = f"the blocks, names, filters and macros a template may use are listed in {CONTRACT}"
+    listed = f"the blocks, names and filters a template may use are listed in {CONTRACT}"
     if isinstance(exc, RecursionError):
         return (
             "templates extend or include each other in a loop",

@@ -6,6 +6,8 @@ import enum
 from dataclasses import dataclass, field
 from typing import Generic, TypeVar
 
+from dockergen.steps import Recipe
+
 T = TypeVar("T")
 
 
@@ -56,6 +58,7 @@ class InstallFacts:
     manifests: tuple[str, ...]
     requirements: str | None = None  # pip only: the file handed to `pip install -r`
     locked: bool = False  # a lock file is present and the install refuses to deviate from it
+    lockfile: str | None = None  # that lock file, when `locked`
     installs_project: bool = False  # the project itself is installed on top of its dependencies
     # Dependencies can be installed before the source is copied (false when a requirements
     # file points at local paths, or PEP 621 dependencies are dynamic).
@@ -106,6 +109,8 @@ class ProjectSpec:
     # The Debian release the python image is built on (dockergen.debian).
     debian: Decided[str]
     install: InstallFacts
+    # What the installer runs, with why (its module's `recipe`); dockergen.buildplan lays it out.
+    recipe: Recipe = field(default_factory=Recipe)
     apt: Apt = Apt()
     command: Decided[tuple[str, ...]] | None = None
     port: Decided[int] | None = None  # EXPOSEd only when known

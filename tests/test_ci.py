@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 import yaml
 
+from dockergen.buildplan import plan_build
 from dockergen.ci import (
     ACTIONS,
     CACHE_DIR,
@@ -19,8 +20,9 @@ from dockergen.ci import (
 from dockergen.detect import detect_project
 from dockergen.errors import InvalidImageError
 from dockergen.model import Overrides, ProjectSpec
-from dockergen.mounts import CacheMount, cache_mounts
+from dockergen.mounts import CacheMount
 from dockergen.render import render_files
+from dockergen.steps import cache_mounts
 from dockergen.version import __version__
 from tests.conftest import Golden
 from tests.helpers import CASES, FIXTURES
@@ -86,7 +88,7 @@ def _cache_map_mounts(document: dict[Any, Any]) -> set[CacheMount]:
 def test_dockerfile_cache_mounts_are_the_table(case: str, variant: str) -> None:
     spec = detect_project(FIXTURES / case, APT_VARIANTS[variant])
     dockerfile = render_files(spec)[0].content
-    assert _dockerfile_mounts(dockerfile) == set(cache_mounts(spec))
+    assert _dockerfile_mounts(dockerfile) == set(cache_mounts(plan_build(spec)))
 
 
 @pytest.mark.parametrize("variant", APT_VARIANTS)

@@ -18,7 +18,7 @@ from packaging.specifiers import SpecifierSet
 from dockergen.detect import detect_project
 from dockergen.errors import StaleLockError, WorkspaceMemberError
 from dockergen.installers import REGISTRY
-from dockergen.installers.poetry import _alternatives as poetry_alternatives
+from dockergen.installers.poetryfiles import alternatives as poetry_alternatives
 from dockergen.project import ProjectDir
 from dockergen.pyversion import choose_python
 from dockergen.render import render_files

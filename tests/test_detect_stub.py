@@ -6,9 +6,11 @@ from pathlib import Path
 
 import pytest
 
+from dockergen.buildplan import stand_ins
 from dockergen.detect import detect_project
+from dockergen.dockerfile import line_text
 from dockergen.model import Installer, Overrides
-from dockergen.render import render_files, stub_command
+from dockergen.render import render_files
 from tests.helpers import FIXTURES, make_tree
 
 HATCH = '[build-system]\nbuild-backend = "hatchling.build"\n'
@@ -307,7 +309,7 @@ def test_projects_not_installed_have_no_stub_fact() -> None:
     ),
 )
 def test_stub_command(paths: tuple[str, ...], command: str) -> None:
-    assert stub_command(paths) == command
+    assert line_text(stand_ins(paths)) == command
 
 
 SETUPTOOLS = (
@@ -685,7 +687,7 @@ def test_too_many_folders_to_walk(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
 
 
 def test_stub_command_makes_bare_folders() -> None:
-    assert stub_command(("app/", "app/templates", "app/templates/y")) == (
+    assert line_text(stand_ins(("app/", "app/templates", "app/templates/y"))) == (
         "mkdir -p app app/templates app/templates/y && touch app/__init__.py"
     )
 

@@ -7,8 +7,10 @@ from pathlib import Path
 import pytest
 
 from dockergen.detect import detect_project
+from dockergen.loader import template_root
 from dockergen.model import Decided, Installer, Overrides, ProjectSpec
-from dockergen.render import copy_groups, render_files, template_root
+from dockergen.render import render_files
+from dockergen.steps import Copy, copy_files
 from tests.conftest import Golden
 from tests.helpers import (
     CASES,
@@ -80,18 +82,18 @@ def test_forced_installer_renders_lint_clean(installer: Installer, tmp_path: Pat
     assert hadolint_findings(render_files(spec)[0].content, tmp_path) == []
 
 
-def test_every_installer_has_a_template() -> None:
+def test_one_skeleton_renders_every_installer() -> None:
     root = template_root()
     assert root.joinpath("Dockerfile.j2").is_file()
     assert root.joinpath("dockerignore.j2").is_file()
-    for installer in Installer:
-        assert root.joinpath("installers", f"{installer}.j2").is_file(), installer
+    assert not root.joinpath("installers").is_dir()
+    assert not root.joinpath("macros.j2").is_file()
 
 
-def test_copy_groups_keep_directories() -> None:
-    assert copy_groups(("requirements.txt", "requirements/base.txt", "requirements/c.txt")) == (
-        (("requirements.txt",), "./"),
-        (("requirements/base.txt", "requirements/c.txt"), "./requirements/"),
+def test_copies_keep_directories() -> None:
+    assert copy_files(("requirements.txt", "requirements/base.txt", "requirements/c.txt")) == (
+        Copy(("requirements.txt",), "./"),
+        Copy(("requirements/base.txt", "requirements/c.txt"), "./requirements/"),
     )
 
 

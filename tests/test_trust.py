@@ -16,9 +16,7 @@ from tests.helpers import make_tree, tree_snapshot
 runner = CliRunner()
 PEP621 = '[project]\nname = "svc"\nversion = "0"\n[build-system]\nrequires = ["hatchling"]\n'
 FLASK = {"requirements.txt": "flask\n", "app.py": "print(1)\n"}
-LISTED = (
-    "the blocks, names, filters and macros a template may use are listed in templates/README.md"
-)
+LISTED = "the blocks, names and filters a template may use are listed in docs/templates.md"
 
 
 def _run(*args: str) -> tuple[int, str, str]:

@@ -4,9 +4,10 @@ An installer module holds everything dockergen knows about one tool: the evidenc
 selects it, the files its install step reads, its lock file, how it is regenerated and how
 to tell offline that it is out of date, the Python versions and package indexes its files
 state, the dependencies they declare and lock, and the tool version the builder installs.
-The commands themselves live in the template partial `templates/installers/<name>.j2`. Stage
-modules (detect, pyversion, dependencies, sysdeps, indexes) loop over the registry in
-`dockergen.installers` and never name a tool.
+It also says what its tool runs (`recipe`: the commands, environment and tool install, with
+the comments that justify them), as data; dockergen.buildplan decides where each goes, the
+same way for every installer. Stage modules (detect, pyversion, dependencies, sysdeps,
+indexes) loop over the registry in `dockergen.installers` and never name a tool.
 """
 
 from __future__ import annotations
@@ -16,8 +17,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from dockergen.model import Decided, DevTarget, Installer, InstallFacts
+from dockergen.model import Decided, DevTarget, Installer, InstallFacts, ProjectSpec
 from dockergen.project import ProjectDir, check_shape
+from dockergen.steps import Recipe
 
 Shapes = tuple[tuple[tuple[str, ...], type], ...]
 
@@ -70,10 +72,9 @@ class LockedPackage:
 class InstallerModule(Protocol):
     """The contract of one installer module (see the module docstring)."""
 
-    # Read-only: templates read these four as `tool.<name>` (templates/README.md).
     @property
     def installer(self) -> Installer:
-        """Which installer; its value names the template partial."""
+        """Which installer."""
 
     @property
     def lockfile(self) -> str | None:
@@ -109,7 +110,10 @@ class InstallerModule(Protocol):
         it is fresh, absent, or its freshness cannot be decided offline."""
 
     def dev_target(self, project: ProjectDir) -> DevTarget:
-        """The dev dependencies (groups, extras, files) the partial's `dev_install` installs."""
+        """The dev dependencies (groups, extras, files) the dev stage installs."""
+
+    def recipe(self, spec: ProjectSpec) -> Recipe:
+        """What the tool runs for `spec` (everything but the recipe decided), with why."""
 
 
 class BaseInstaller:

@@ -15,6 +15,7 @@ from dockergen.installers.base import (
     PythonConstraint,
     Strength,
 )
+from dockergen.installers.recipes import EDITABLE, listed, lock_note, tool_release
 from dockergen.installers.tables import (
     file_names,
     group_names,
@@ -23,8 +24,9 @@ from dockergen.installers.tables import (
     source_tables,
     tool_table,
 )
-from dockergen.model import DevTarget, Installer, InstallFacts
+from dockergen.model import DevTarget, Installer, InstallFacts, ProjectSpec
 from dockergen.project import ProjectDir
+from dockergen.steps import Recipe, command, install
 
 _LOCK_SHAPES: Final = (
     (("metadata",), dict),
@@ -101,6 +103,36 @@ class Pdm(BaseInstaller):
         """`pdm install` installs every dev group ([dependency-groups], the older table)."""
         groups = project.pyproject().get("dependency-groups")
         return DevTarget(groups=group_names(groups, _pdm(project).get("dev-dependencies")))
+
+    def recipe(self, spec: ProjectSpec) -> Recipe:
+        facts = spec.install
+        tool, why = tool_release(facts, self.requirements)
+        pdm = ("pdm", "install", *(("--check",) if facts.locked else ()))
+        enforced = "Production dependencies exactly as locked: --check refuses a stale pdm.lock."
+        groups = f"With the dev groups ({listed(spec.dev.groups if spec.dev else ())})"
+        return Recipe(
+            env=(("PDM_CHECK_UPDATE", "false"),),
+            tool=tool,
+            tool_note=why,
+            dependencies=install(
+                (command(*pdm, "--prod", "--no-self"), _COMPILE),
+                notes=(lock_note(facts, "pdm.lock", enforced), _NO_BYTECODE),
+            ),
+            project_stub=install((command(*pdm, "--prod"), _COMPILE)),
+            project=install((command(*pdm, "--prod", "--no-editable"), _COMPILE)),
+            dev_dependencies=install(
+                (command(*pdm, "--no-self"),),
+                notes=(f"{groups}: pdm installs them unless told --prod.",),
+            ),
+            dev_project=install((command(*pdm),), notes=(EDITABLE,)),
+        )
+
+
+# pdm writes no bytecode of its own: every start would compile the dependencies again.
+_NO_BYTECODE: Final = (
+    "pdm has no option to write bytecode: compileall does, or every start would compile again."
+)
+_COMPILE: Final = command("python", "-m", "compileall", "-q", "-j", "0", "/app/.venv/lib")
 
 
 def content_hash(pyproject: dict[str, Any]) -> str | None:

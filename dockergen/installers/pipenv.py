@@ -14,6 +14,7 @@ from dockergen.installers.base import (
     LockedPackage,
     Strength,
 )
+from dockergen.installers.recipes import lock_note
 from dockergen.installers.tables import (
     git_if_any,
     local_copies,
@@ -22,8 +23,9 @@ from dockergen.installers.tables import (
     source_tables,
     table_entries,
 )
-from dockergen.model import Decided, DevTarget, Installer, InstallFacts
+from dockergen.model import Decided, DevTarget, Installer, InstallFacts, ProjectSpec
 from dockergen.project import ProjectDir, check_shape
+from dockergen.steps import Recipe, command, install
 
 PIPFILE: Final = "Pipfile"
 _SHAPES: Final = ((("requires",), dict), (("packages",), dict))
@@ -76,6 +78,7 @@ class Pipenv(BaseInstaller):
         return InstallFacts(
             manifests=(PIPFILE, "Pipfile.lock") if locked else (PIPFILE,),
             locked=locked,
+            lockfile="Pipfile.lock" if locked else None,
             apt_build=git_if_any(packages.values()),
             warnings=(*warnings, *local_warning(local if copies is None else ())),
             deps_before_source=copies is not None,
@@ -128,6 +131,34 @@ class Pipenv(BaseInstaller):
         if computed is None or stored == computed:
             return None
         return "its _meta.hash does not match Pipfile"
+
+    def recipe(self, spec: ProjectSpec) -> Recipe:
+        if spec.install.locked:
+            deploy: tuple[str, ...] = ("--deploy",)
+            refuses = "--deploy refuses a Pipfile.lock that is out of date"
+            notes = (f"{refuses} with the Pipfile; no dev packages.",)
+            dev_notes = (f"[dev-packages] too; {refuses.replace('refuses', 'still refuses')}.",)
+        else:
+            deploy, notes = (), (lock_note(spec.install, "Pipfile.lock", ""),)
+            dev_notes = notes
+        return Recipe(
+            env=_ENV,
+            tool=self.requirements,
+            dependencies=install((command("pipenv", "install", *deploy),), notes=notes),
+            dev_dependencies=install(
+                (command("pipenv", "install", "--dev", *deploy),), notes=dev_notes
+            ),
+        )
+
+
+# The environment in /app/.venv, without pip, setuptools or wheel; no spinner in build logs.
+_ENV: Final = (
+    ("PIPENV_VENV_IN_PROJECT", "1"),
+    ("PIPENV_NOSPIN", "1"),
+    ("VIRTUALENV_NO_PIP", "1"),
+    ("VIRTUALENV_NO_SETUPTOOLS", "1"),
+    ("VIRTUALENV_NO_WHEEL", "1"),
+)
 
 
 def pipfile_hash(pipfile: dict[str, Any], sources: Any) -> str | None:

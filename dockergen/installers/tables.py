@@ -47,6 +47,7 @@ def lock_tool_facts(
     return InstallFacts(
         manifests=("pyproject.toml", lockfile) if locked else ("pyproject.toml",),
         locked=locked,
+        lockfile=lockfile if locked else None,
         installs_project=packaged,
         apt_build=git_if_any([*declared_values, *sources]),
         warnings=(*warnings, *local_warning(local if copies is None else ())),
