@@ -180,3 +180,51 @@ def cache_mounts(plan: BuildPlan) -> tuple[CacheMount, ...]:
     stages = (plan.builder, plan.final, *((plan.dev,) if plan.dev else ()))
     runs = [s for st in stages for p in (*st.apt, *st.steps) for s in p if isinstance(s, Run)]
     return tuple(sorted({m for run in runs for m in run.mounts}, key=lambda m: m.target))
+
+
+def outline(plan: BuildPlan) -> str:
+    """The plan as a review reads it: a line per step (comments left out: the Dockerfile has
+    them), a blank line between paragraphs, the stages in Dockerfile order."""
+    stages = (("builder", plan.builder), ("dev", plan.dev), ("final", plan.final))
+    lines = []
+    for name, stage in stages:
+        if stage is None:
+            continue
+        parts = (*(((stage.env,),) if stage.env else ()), *stage.apt, *stage.steps, *stage.runtime)
+        paragraphs = [[_outline(s) for s in p if not isinstance(s, Comment)] for p in parts]
+        body = "\n\n".join("\n".join(f"  {line}" for line in p) for p in paragraphs if p)
+        lines.append(f"{name}:\n{body}")
+    lines.append("keep: " + " ".join(plan.keep))
+    return "\n\n".join(lines) + "\n"
+
+
+def _outline(step: Step) -> str:
+    match step:
+        case Copy(sources, dest):
+            return f"copy {' '.join(sources)} -> {dest}"
+        case CopySource(chown):
+            return "copy the source" + (" (owned by the app's user)" if chown else "")
+        case Run(lines, mounts, secrets):
+            used = ", ".join([*(m.id or m.target for m in mounts), *(s.id for s in secrets)])
+            commands = " && ".join(_shell(c) for line in lines for c in line)
+            return f"run [{used}] {commands}" if used else f"run {commands}"
+        case Env(pairs):
+            return "env " + " ".join(f"{k}={_word(v)}" for k, v in pairs)
+        case Arg(name, default):
+            return f"arg {name}={default}"
+        case User(user):
+            return f"user {user}"
+        case Expose(port):
+            return f"expose {port}"
+        case Cmd(argv) | Healthcheck(argv):
+            return f"{type(step).__name__.lower()} {' '.join(argv)}"
+    raise AssertionError(step)
+
+
+def _word(word: Word) -> str:
+    return word.text if isinstance(word, Raw) else word
+
+
+def _shell(command: Command) -> str:
+    words = " ".join(map(_word, command.words))
+    return f"{words} > {command.stdout}" if command.stdout else words

@@ -6,11 +6,12 @@ from pathlib import Path
 
 import pytest
 
+from dockergen.buildplan import plan_build
 from dockergen.detect import detect_project
 from dockergen.loader import template_root
 from dockergen.model import Decided, Installer, Overrides, ProjectSpec
 from dockergen.render import render_files
-from dockergen.steps import Copy, copy_files
+from dockergen.steps import Copy, copy_files, outline
 from tests.conftest import Golden
 from tests.helpers import (
     CASES,
@@ -26,6 +27,13 @@ from tests.helpers import (
 def test_render_matches_golden(case: str, golden: Golden) -> None:
     for file in render_files(detect_project(FIXTURES / case)):
         golden.check(f"{case}/{file.name}", file.content)
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_build_steps_match_golden(case: str, golden: Golden) -> None:
+    """The build plan, a line per step (dev stage included), reviewed like the Dockerfile."""
+    plan = plan_build(detect_project(FIXTURES / case, Overrides(dev=True)))
+    golden.check(f"{case}/steps.txt", outline(plan))
 
 
 def test_every_fixture_has_goldens_and_vice_versa() -> None:
