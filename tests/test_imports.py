@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import ast
 import importlib
 import pkgutil
+import subprocess
+import sys
+from pathlib import Path
 
 import dockergen
 from dockergen.errors import DockergenError
@@ -28,3 +32,83 @@ def test_every_expected_failure_is_defined_in_errors() -> None:
         if c.__module__.startswith("dockergen.") and c.__module__ != "dockergen.errors"
     ]
     assert outside == [], "a DockergenError subclass belongs in dockergen/errors.py"
+
+
+# ---- the import graph, read from the source (every import, a lazy one in a function too) ----
+
+PACKAGE = Path(dockergen.__file__).parent
+# What renders text: it reads the spec and the templates, never the project's files.
+RENDERING = (
+    "dockergen.render",
+    "dockergen.buildplan",
+    "dockergen.dockerfile",
+    "dockergen.decisions",
+    "dockergen.compose",
+    "dockergen.devcontainer",
+    "dockergen.ci",
+    "dockergen.gitlab",
+)
+# Reading the project goes through ProjectDir; the settings read the answers file.
+READERS = ("dockergen.project", "dockergen.detect", "dockergen.settings", "dockergen.installers")
+
+
+def _module_name(path: Path) -> str:
+    parts = path.relative_to(PACKAGE.parent).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def _imports(path: Path, modules: set[str]) -> set[str]:
+    """The package's modules `path` imports; `from a import b` is module a.b if there is one."""
+    found: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            found.update(a.name for a in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            names = [f"{node.module}.{a.name}" for a in node.names]
+            found.update(n for n in names if n in modules)
+            if any(n not in modules for n in names):
+                found.add(node.module)
+    return found & modules
+
+
+def _graph() -> dict[str, set[str]]:
+    paths = {_module_name(p): p for p in PACKAGE.rglob("*.py")}
+    return {name: _imports(path, set(paths)) - {name} for name, path in paths.items()}
+
+
+def _reachable(graph: dict[str, set[str]], start: str) -> set[str]:
+    seen: set[str] = set()
+    todo = [start]
+    while todo:
+        for name in graph[todo.pop()] - seen:
+            seen.add(name)
+            todo.append(name)
+    return seen
+
+
+def test_the_import_graph_has_no_circles() -> None:
+    graph = _graph()
+    circles = sorted(
+        f"{name} -> {other}"
+        for name in graph
+        for other in graph[name]
+        if name in _reachable(graph, other)
+    )
+    assert circles == []
+
+
+def test_rendering_imports_nothing_that_reads_the_project() -> None:
+    graph = _graph()
+    for module in RENDERING:
+        reached = _reachable(graph, module)
+        assert [r for r in reached if r.startswith(READERS)] == [], module
+
+
+def test_rendering_loads_nothing_that_reads_the_project() -> None:
+    """The same, in a fresh interpreter: what importing the renderers really loads."""
+    code = (
+        f"import sys; import {', '.join(RENDERING)}; "
+        f"print(sorted(m for m in sys.modules if m.startswith({READERS!r})))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout == "[]\n"
