@@ -12,7 +12,7 @@ T = TypeVar("T")
 
 
 class Installer(enum.StrEnum):
-    """How the project's dependencies are installed; the value names the template partial."""
+    """How the project's dependencies are installed; the value names its module in installers/."""
 
     PIP = "pip"
     PIPENV = "pipenv"
