@@ -44,7 +44,7 @@ class Pep621(BaseInstaller):
         )
 
     def dev_target(self, project: ProjectDir) -> DevTarget:
-        """Extras named dev or test, and [dependency-groups] dev: the partial installs them."""
+        """Extras named dev or test, and [dependency-groups] dev: the dev stage installs them."""
         pyproject = project.pyproject()
         extras = pyproject.get("project", {}).get("optional-dependencies", {})
         groups = [e for e in DEV_EXTRAS if isinstance(extras, dict) and e in extras]
