@@ -15,6 +15,7 @@ from dockergen.buildcontext import VERSION_ARG, header, kept_files, unique
 from dockergen.fixedsteps import after_source, apt_steps, compile_step, dev_runtime, runtime
 from dockergen.model import Decided, InstallFacts, ProjectSpec
 from dockergen.mounts import NETRC, PIP_CACHE_LINT, CacheMount, dependencies
+from dockergen.safety import CheckedPath
 from dockergen.steps import (
     Arg,
     BuildPlan,
@@ -222,17 +223,19 @@ def _versioned(lines: tuple[Line, ...], version: Decided[str]) -> tuple[Line, ..
     return ((prefixed, *rest), *lines[1:])
 
 
-def stand_ins(paths: tuple[str, ...]) -> Line:
+def stand_ins(paths: tuple[CheckedPath, ...]) -> Line:
     """The commands that create the stand-ins: empty `__init__.py` files (`dir/`), modules
     (`name.py`), or folders without either (`dir`)."""
-    folders = [p.rpartition("/")[0] if p.endswith(".py") else p.rstrip("/") for p in paths]
-    files = [f"{p}__init__.py" if p.endswith("/") else p for p in paths if p.endswith(("/", ".py"))]
+    folders = [p.folder if p.endswith(("/", ".py")) else p for p in paths]
+    files = [
+        p.child("__init__.py") if p.endswith("/") else p for p in paths if p.endswith(("/", ".py"))
+    ]
     made = tuple(dict.fromkeys(f for f in folders if f))
     mkdir = (command("mkdir", "-p", *made),) if made else ()
     return (*mkdir, command("touch", *files))
 
 
-def _stub_note(packages: Decided[tuple[str, ...]]) -> tuple[str, ...]:
+def _stub_note(packages: Decided[tuple[CheckedPath, ...]]) -> tuple[str, ...]:
     which = f"({one_line(', '.join(packages.value))}; {one_line(packages.detail)})"
     return (
         "The project itself, editable, before its source: empty stand-ins for its packages",

@@ -16,7 +16,7 @@ from dockergen.errors import (
     NoManifestError,
     StaleLockError,
 )
-from dockergen.frameworks import django_build_steps
+from dockergen.frameworks import Command, django_build_steps
 from dockergen.indexes import find_indexes
 from dockergen.installers import LOCKFILES, REGISTRY, installer_module
 from dockergen.installers.base import Evidence, InstallerModule
@@ -25,7 +25,14 @@ from dockergen.installers.tables import metadata_files
 from dockergen.model import Apt, Decided, Installer, InstallFacts, Overrides, ProjectSpec, Stub
 from dockergen.project import ProjectDir
 from dockergen.pyversion import choose_python
-from dockergen.safety import check_apt_packages, check_paths, check_url_path
+from dockergen.safety import (
+    AppPath,
+    CheckedPath,
+    check_apt_packages,
+    check_command,
+    check_path,
+    check_url_path,
+)
 from dockergen.settings import Settings, resolve_settings
 from dockergen.start_command import choose_command, project_name
 from dockergen.sysdeps import SystemNeeds, locked_without_wheel, system_needs
@@ -72,13 +79,13 @@ def detect(
         installer=installer,
         python=python,
         debian=debian,
-        install=_checked_facts(facts),
+        install=facts,
         apt=_apt(settings, facts, needs),
         command=start.command,
         port=start.port,
         environment=start.environment,
         healthcheck=_healthcheck(settings, start.port),
-        build_steps=django_build_steps(project, dependencies),
+        build_steps=_checked_steps(django_build_steps(project, dependencies)),
         writable=writable,
         indexes=tuple(Decided(i.url, i.source) for i in find_indexes(project, facts.manifests)),
         keep_files=keep,
@@ -96,7 +103,7 @@ def _stub(
     installer: Installer,
     facts: InstallFacts,
     version: Decided[str] | None,
-    keep: tuple[str, ...],
+    keep: tuple[CheckedPath, ...],
 ) -> Stub:
     """The stub of a packaged project; the stub modules load only for one (start-up)."""
     if not facts.installs_project:
@@ -127,15 +134,6 @@ def _compiles(project: ProjectDir) -> Callable[[str], int]:
     return lambda minor: len(locked_without_wheel(project, minor))
 
 
-def _checked_facts(facts: InstallFacts) -> InstallFacts:
-    """The installer's facts, with every path it copies checked for COPY lines."""
-    return dataclasses.replace(
-        facts,
-        manifests=check_paths(facts.manifests),
-        local_paths=_checked_paths(facts.local_paths),
-    )
-
-
 def _apt(settings: Settings, facts: InstallFacts, needs: SystemNeeds) -> Apt:
     """The Debian packages of both stages: the user's, the installer's, the dependencies'."""
     build = (*settings.choices.apt_build, *facts.apt_build, *needs.build)
@@ -159,7 +157,14 @@ def _healthcheck(settings: Settings, port: Decided[int] | None) -> Decided[str] 
     return Decided(path, settings.label, settings.detail("healthcheck", path))
 
 
-def _volume_note(folder: Decided[str]) -> str:
+def _checked_steps(steps: tuple[Command, ...]) -> tuple[Command, ...]:
+    """Build steps reach a RUN line as shell words: no line break in any (a folder name)."""
+    for step in steps:
+        check_command(step.value, step.source)
+    return steps
+
+
+def _volume_note(folder: Decided[AppPath]) -> str:
     return (
         f"{folder.detail}, so the app writes to {folder.value}: with a read-only root filesystem "
         f"(docker run --read-only, Kubernetes readOnlyRootFilesystem) mount a volume there"
@@ -205,15 +210,11 @@ def _members_inside(project: ProjectDir, facts: InstallFacts) -> InstallFacts:
     return facts
 
 
-def _checked_paths(paths: tuple[str, ...]) -> tuple[str, ...]:
-    """Paths safe to write into COPY lines; a directory keeps its trailing /."""
-    check_paths([path.rstrip("/") for path in paths])
-    return paths
-
-
-def _keep_files(project: ProjectDir) -> tuple[str, ...]:
-    """Files the metadata makes the build read (readme, licenses): .dockerignore keeps them."""
+def _keep_files(project: ProjectDir) -> tuple[CheckedPath, ...]:
+    """Files the metadata makes the build read (readme, licenses): .dockerignore keeps them.
+    Never a secret or local state, nor a pattern that could bring one back (`*`)."""
     found = [*metadata_files(project.pyproject().get("project", {}))]
     for module in REGISTRY:
         found += module.metadata_files(project)
-    return tuple(dict.fromkeys(found))
+    named = "readme or license file"
+    return tuple(check_path(f, "pyproject.toml", named, pattern=True) for f in dict.fromkeys(found))

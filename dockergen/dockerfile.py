@@ -67,7 +67,24 @@ def _run(run: Run) -> str:
     first, *rest = (line_text(line) for line in run.lines)
     flags = [*(m.flag for m in run.mounts), *(s.flag for s in run.secrets)]
     text = "RUN " + " \\\n    ".join((*flags, first))
-    return text + "".join(f" \\\n && {line}" for line in rest)
+    return _waivers(run) + text + "".join(f" \\\n && {line}" for line in rest)
+
+
+def _waivers(run: Run) -> str:
+    """A word from the project quoted whole (`'/app/$(id)'`) is what we mean: shellcheck's
+    notes on `$` or a backslash inside single quotes do not apply."""
+    quoted = [
+        word(w) for line in run.lines for c in line for w in c.words if not isinstance(w, Raw)
+    ]
+    codes = [
+        code
+        for code, found in (
+            ("SC1003", any(q.endswith("\\'") for q in quoted)),
+            ("SC2016", any(q.startswith("'") and ("$" in q or "`" in q) for q in quoted)),
+        )
+        if found
+    ]
+    return f"# hadolint ignore={','.join(codes)}\n" if codes else ""
 
 
 def line_text(line: Line) -> str:
@@ -81,4 +98,4 @@ def _command(command: Command) -> str:
 
 def word(value: Word) -> str:
     """A shell word: dockergen's own syntax as it is, anything else quoted when it needs it."""
-    return value.text if isinstance(value, Raw) else shell_word(value)
+    return value.text if isinstance(value, Raw) else shell_word(str(value))

@@ -14,7 +14,7 @@ import os
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from dockergen.text import shown
+from dockergen.text import shorten, shown
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -49,7 +49,16 @@ class UnsafeValueError(DockergenError):
     """A value from metadata or a flag that cannot be written into a Dockerfile safely."""
 
     def __init__(self, what: str, value: str, source: str, fix: str) -> None:
-        super().__init__(f"{source}: {what} {value!r} cannot go into a Dockerfile safely; {fix}")
+        super().__init__(
+            f"{shown(source)}: {what} {value!r} cannot go into a Dockerfile safely; {fix}"
+        )
+
+
+class UnsafePathError(DockergenError):
+    """A path from metadata that no build may name (dockergen.safety.check_path)."""
+
+    def __init__(self, source: str, what: str, value: str, problem: str, fix: str) -> None:
+        super().__init__(f"{shown(source)}: {what} {shorten(value)!r} {problem}; {fix}")
 
 
 class OutputExistsError(DockergenError):

@@ -78,8 +78,7 @@ def after_source(spec: ProjectSpec) -> tuple[Paragraph, ...]:
         steps.append(Comment(_NO_COMPILE_NOTES))
     for folder in spec.writable:
         why = f"{one_line(folder.detail)}: the app's user owns the folder, not the code in it."
-        target = Raw(folder.value)
-        own = (command("mkdir", "-p", target), command("chown", APP_USER, target))
+        own = (command("mkdir", "-p", folder.value), command("chown", APP_USER, folder.value))
         steps += [Comment((why,)), Run((own,))]
     return (tuple(steps),)
 

@@ -6,6 +6,7 @@ import enum
 from dataclasses import dataclass, field
 from typing import Generic, TypeVar
 
+from dockergen.safety import AppPath, CheckedPath
 from dockergen.steps import Recipe
 
 T = TypeVar("T")
@@ -42,7 +43,7 @@ class DevTarget:
     """The `dev` stage: what the installer adds for development, and how the app runs there."""
 
     # Files the dev install reads besides the production manifests (requirements-dev.txt).
-    manifests: tuple[str, ...] = ()
+    manifests: tuple[CheckedPath, ...] = ()
     # The dev dependency groups, extras or requirement files, in the installer's own terms.
     groups: tuple[str, ...] = ()
     # The start command with the server's reload flag, when the server has one.
@@ -55,8 +56,8 @@ class InstallFacts:
     found it. Paths are project-relative POSIX strings."""
 
     # Files copied into the builder before the dependency install, in copy order.
-    manifests: tuple[str, ...]
-    requirements: str | None = None  # pip only: the file handed to `pip install -r`
+    manifests: tuple[CheckedPath, ...]
+    requirements: CheckedPath | None = None  # pip only: the file handed to `pip install -r`
     locked: bool = False  # a lock file is present and the install refuses to deviate from it
     lockfile: str | None = None  # that lock file, when `locked`
     installs_project: bool = False  # the project itself is installed on top of its dependencies
@@ -66,7 +67,7 @@ class InstallFacts:
     local_dependencies: tuple[str, ...] = ()  # installed from paths inside the project
     # Their files and directories (ending in /), copied with the manifests before the install;
     # empty when they need the whole source first (deps_before_source is false then).
-    local_paths: tuple[str, ...] = ()
+    local_paths: tuple[CheckedPath, ...] = ()
     workspace_members: tuple[str, ...] = ()  # uv workspace root: member directories
     apt_build: tuple[str, ...] = ()  # what the installer needs in the builder (git, for VCS)
     # The installer release the builder installs when the project asks for one the pin does
@@ -93,9 +94,9 @@ class Stub:
     # The stand-ins: `.value` lists them (`pkg/`, `src/pkg/` or `module.py`), `.detail` says
     # what decided them. The final stage's source copy puts the real code where the install
     # points, so a code change re-runs nothing in the builder.
-    packages: Decided[tuple[str, ...]] | None = None
+    packages: Decided[tuple[CheckedPath, ...]] | None = None
     # Files the project's metadata reads (readme, license), copied before that install.
-    files: tuple[str, ...] = ()
+    files: tuple[CheckedPath, ...] = ()
     # Why the project is installed from its source instead (`.source`: the file that says so).
     refused: Decided[str] | None = None
 
@@ -120,13 +121,14 @@ class ProjectSpec:
     environment: tuple[Decided[tuple[str, str]], ...] = ()
     # Directories the app writes into (Django's SQLite database, Flask's instance folder): the
     # app's user owns these directories, never the source files in them.
-    writable: tuple[Decided[str], ...] = ()
+    writable: tuple[Decided[AppPath], ...] = ()
     # Commands the final stage runs after the source copy (Django's collectstatic).
     build_steps: tuple[Decided[tuple[str, ...]], ...] = ()
     # Package indexes besides the default one: install steps get a netrc secret mount.
     indexes: tuple[Decided[str], ...] = ()
-    # Files the build reads besides the manifests (readme, license files): never ignored.
-    keep_files: tuple[str, ...] = ()
+    # Files the build reads besides the manifests (readme, license files, license-files
+    # patterns): never ignored.
+    keep_files: tuple[CheckedPath, ...] = ()
     # The `dev` target (`init --dev`); None renders the production stages only.
     dev: DevTarget | None = None
     # The build backend takes the version from git, absent from the context: `.value` names the
@@ -137,7 +139,7 @@ class ProjectSpec:
     warnings: tuple[str, ...] = field(default=())
 
     @property
-    def manifests(self) -> tuple[str, ...]:
+    def manifests(self) -> tuple[CheckedPath, ...]:
         """The files the dependency install reads (`install.manifests`)."""
         return self.install.manifests
 

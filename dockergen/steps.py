@@ -12,6 +12,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from dockergen.mounts import CacheMount, Secret
+from dockergen.quoting import copy_sources
+from dockergen.safety import AppPath, CheckedPath
 
 
 @dataclass(frozen=True, slots=True)
@@ -22,7 +24,8 @@ class Raw:
     text: str
 
 
-Word = str | Raw
+# A word from metadata is a str (a CheckedPath when it names a file): quoted as a shell word.
+Word = str | Raw | AppPath
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,10 +76,16 @@ class Comment:
 
 @dataclass(frozen=True, slots=True)
 class Copy:
-    """Files and directories from the build context, into one destination folder."""
+    """Files and directories from the build context, into one destination folder: checked
+    paths only (safety.check_path), and only names COPY takes as they are."""
 
-    sources: tuple[str, ...]
+    sources: tuple[CheckedPath, ...]
     dest: str
+
+    def __post_init__(self) -> None:
+        if not all(isinstance(path, CheckedPath) for path in self.sources):
+            raise TypeError(f"COPY sources must be checked paths: {self.sources!r}")
+        copy_sources(self.sources)
 
 
 @dataclass(frozen=True, slots=True)
@@ -167,9 +176,9 @@ def comment(lines: tuple[str, ...]) -> Paragraph:
     return (Comment(lines),) if lines else ()
 
 
-def copy_files(paths: Sequence[str]) -> Paragraph:
+def copy_files(paths: Sequence[CheckedPath]) -> Paragraph:
     """COPY steps that keep each file's directory: one per folder."""
-    groups: dict[str, list[str]] = {}
+    groups: dict[str, list[CheckedPath]] = {}
     for path in paths:
         groups.setdefault(path.rpartition("/")[0], []).append(path)
     return tuple(Copy(tuple(files), f"./{d}/" if d else "./") for d, files in groups.items())
@@ -222,7 +231,7 @@ def _outline(step: Step) -> str:
 
 
 def _word(word: Word) -> str:
-    return word.text if isinstance(word, Raw) else word
+    return word.text if isinstance(word, Raw) else str(word)
 
 
 def _shell(command: Command) -> str:

@@ -17,6 +17,7 @@ from typing import Any, Final
 from dockergen.model import Decided, Installer, InstallFacts, Stub
 from dockergen.names import import_name
 from dockergen.project import ProjectDir
+from dockergen.safety import CheckedPath, check_path
 from dockergen.setuptools_stub import SETUPTOOLS, license_files, packages, refusal
 from dockergen.versioning import POETRY_DYNAMIC
 
@@ -38,7 +39,7 @@ def project_stub(
     installer: Installer,
     facts: InstallFacts,
     version: Decided[str] | None,
-    keep: tuple[str, ...],
+    keep: tuple[CheckedPath, ...],
 ) -> Stub:
     """Stand-ins for the project's packages, or why it installs from its source."""
     if not facts.installs_project:
@@ -48,9 +49,11 @@ def project_stub(
         return Stub(refused=refused)
     paths, detail = refused
     backend = project.pyproject().get("build-system", {}).get("build-backend")
-    keep += license_files(project) if backend == SETUPTOOLS else ()
+    named = license_files(project) if backend == SETUPTOOLS else ()
+    keep += tuple(check_path(f, _SOURCE, "license file") for f in named)
     files = tuple(f for f in dict.fromkeys(keep) if f not in facts.manifests and project.is_file(f))
-    return Stub(packages=Decided(paths, _SOURCE, detail), files=files)
+    stand_ins = tuple(check_path(p, _SOURCE, "package") for p in paths)
+    return Stub(packages=Decided(stand_ins, _SOURCE, detail), files=files)
 
 
 def _refusal(

@@ -15,6 +15,7 @@ from dockergen.frameworks.base import read_source
 from dockergen.frameworks.django import manage_py_folder, settings_files
 from dockergen.model import Decided
 from dockergen.project import ProjectDir
+from dockergen.safety import AppPath, check_path
 
 _SQLITE_IN_BASE_DIR: Final = re.compile(
     r"django\.db\.backends\.sqlite3[\s\S]{0,300}?BASE_DIR", re.MULTILINE
@@ -25,12 +26,14 @@ _FLASK_FILES: Final = ("app.py", "app/__init__.py", "wsgi.py")
 
 def writable_dirs(
     project: ProjectDir, dependencies: frozenset[str], package: str
-) -> tuple[Decided[str], ...]:
-    found: list[Decided[str]] = []
+) -> tuple[Decided[AppPath], ...]:
+    """The folders the app's user owns, each checked (a folder named `a;b`, `x\\` or with a
+    line break reaches a RUN line only quoted, or not at all) with the file that decided it."""
+    found: list[Decided[AppPath]] = []
     if "django" in dependencies and (folder := manage_py_folder(project)) is not None:
         for settings in settings_files(project, folder):
             if _SQLITE_IN_BASE_DIR.search(read_source(project, settings) or ""):
-                target = f"/app/{folder}".rstrip("/")
+                target = AppPath(check_path(folder, settings, "folder") if folder else None)
                 why = f"Django keeps its SQLite database in the project directory ({settings})"
                 found.append(Decided(target, settings, why))
                 break
@@ -39,6 +42,6 @@ def writable_dirs(
         for file in files:
             if _INSTANCE.search(read_source(project, file) or ""):
                 why = f"Flask keeps its instance folder beside the app ({file})"
-                found.append(Decided("/app/instance", file, why))
+                found.append(Decided(AppPath(check_path("instance", file)), file, why))
                 break
     return tuple(found)

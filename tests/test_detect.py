@@ -12,6 +12,7 @@ from dockergen.errors import (
     UnsafeValueError,
 )
 from dockergen.model import Installer, Overrides
+from dockergen.render import render_files
 from tests.helpers import make_tree
 
 POETRY1 = """\
@@ -260,12 +261,14 @@ def test_unsafe_values_are_refused(tmp_path: Path, overrides: Overrides, message
     assert str(error.value).startswith(message)
 
 
-def test_unsafe_manifest_name_is_refused(tmp_path: Path) -> None:
+def test_unsafe_manifest_name_is_refused_where_it_would_be_copied(tmp_path: Path) -> None:
+    """COPY takes plain names only: the build plan refuses another as a COPY source, naming
+    the file and line that asked for it."""
     root = make_tree(tmp_path, {"requirements.txt": "-r $(x).txt\n", "$(x).txt": "six\n"})
     with pytest.raises(UnsafeValueError) as error:
-        detect_project(root)
+        render_files(detect_project(root))
     assert str(error.value) == (
-        "$(x).txt: file name '$(x).txt' cannot go into a Dockerfile safely; "
+        "requirements.txt:1: file name '$(x).txt' cannot go into a Dockerfile safely; "
         "rename it to letters, digits and ._-@+ only"
     )
 

@@ -11,6 +11,7 @@ from dockergen.detect import detect_project
 from dockergen.dockerfile import line_text
 from dockergen.model import Installer, Overrides
 from dockergen.render import render_files
+from dockergen.safety import check_path
 from tests.helpers import FIXTURES, make_tree
 
 HATCH = '[build-system]\nbuild-backend = "hatchling.build"\n'
@@ -309,7 +310,7 @@ def test_projects_not_installed_have_no_stub_fact() -> None:
     ),
 )
 def test_stub_command(paths: tuple[str, ...], command: str) -> None:
-    assert line_text(stand_ins(paths)) == command
+    assert line_text(stand_ins(tuple(check_path(p, "pyproject.toml") for p in paths))) == command
 
 
 SETUPTOOLS = (
@@ -687,7 +688,8 @@ def test_too_many_folders_to_walk(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
 
 
 def test_stub_command_makes_bare_folders() -> None:
-    assert line_text(stand_ins(("app/", "app/templates", "app/templates/y"))) == (
+    paths = ("app/", "app/templates", "app/templates/y")
+    assert line_text(stand_ins(tuple(check_path(p, "pyproject.toml") for p in paths))) == (
         "mkdir -p app app/templates app/templates/y && touch app/__init__.py"
     )
 

@@ -278,8 +278,8 @@ MALFORMED = [
     ),
     pytest.param(
         {"requirements.txt": "-r $(id).txt\n", "$(id).txt": "six\n"},
-        "$(id).txt: file name '$(id).txt' cannot go into a Dockerfile safely; rename it to "
-        "letters, digits and ._-@+ only",
+        "requirements.txt:1: file name '$(id).txt' cannot go into a Dockerfile safely; rename "
+        "it to letters, digits and ._-@+ only",
         id="include-shell-name",
     ),
     pytest.param(

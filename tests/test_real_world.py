@@ -333,7 +333,7 @@ def test_folders_the_app_writes_are_its_own(
     from dockergen.render import render_files
 
     spec = detect_project(make_tree(tmp_path, files))
-    assert [(w.value, w.source) for w in spec.writable] == [writable]
+    assert [(str(w.value), w.source) for w in spec.writable] == [writable]
     assert f"RUN mkdir -p {writable[0]} && chown 10001:10001 {writable[0]}\n" in (
         render_files(spec)[0].content
     )

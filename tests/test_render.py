@@ -11,6 +11,7 @@ from dockergen.detect import detect_project
 from dockergen.loader import template_root
 from dockergen.model import Decided, Installer, Overrides, ProjectSpec
 from dockergen.render import render_files
+from dockergen.safety import checked
 from dockergen.steps import Copy, copy_files, outline
 from tests.conftest import Golden
 from tests.helpers import (
@@ -99,9 +100,10 @@ def test_one_skeleton_renders_every_installer() -> None:
 
 
 def test_copies_keep_directories() -> None:
-    assert copy_files(("requirements.txt", "requirements/base.txt", "requirements/c.txt")) == (
-        Copy(("requirements.txt",), "./"),
-        Copy(("requirements/base.txt", "requirements/c.txt"), "./requirements/"),
+    top, base, c = checked("requirements.txt", "requirements/base.txt", "requirements/c.txt")
+    assert copy_files((top, base, c)) == (
+        Copy((top,), "./"),
+        Copy((base, c), "./requirements/"),
     )
 
 

@@ -10,6 +10,7 @@ from dockergen.installers.base import BaseInstaller, Evidence, Strength
 from dockergen.installers.recipes import EDITABLE, EMPTY_VENV, listed, pip_install
 from dockergen.model import DevTarget, Installer, InstallFacts, ProjectSpec
 from dockergen.project import ProjectDir
+from dockergen.safety import checked
 from dockergen.steps import Install, Recipe, command
 
 
@@ -37,7 +38,7 @@ class Pep621(BaseInstaller):
                 "(from cache)",
             )
         return InstallFacts(
-            manifests=("pyproject.toml",),
+            manifests=checked("pyproject.toml"),
             installs_project=True,
             deps_before_source=not (dynamic or old_python),
             warnings=warnings,

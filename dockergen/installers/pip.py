@@ -60,7 +60,7 @@ class Pip(BaseInstaller):
         if top is None:
             raise NoManifestError(str(project.root), CANDIDATES)
         tree = read_tree(project, top)
-        copies = local_copies(project, list(tree.local_paths))
+        copies = local_copies(project, [(path, path.source) for path in tree.local_paths])
         warnings: tuple[str, ...] = ()
         if copies is None:
             warnings = (
@@ -70,7 +70,7 @@ class Pip(BaseInstaller):
             )
         return InstallFacts(
             manifests=tree.files,
-            requirements=top,
+            requirements=tree.files[0],
             deps_before_source=copies is not None,
             local_dependencies=tree.local_paths,
             local_paths=copies or (),

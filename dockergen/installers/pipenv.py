@@ -25,6 +25,7 @@ from dockergen.installers.tables import (
 )
 from dockergen.model import Decided, DevTarget, Installer, InstallFacts, ProjectSpec
 from dockergen.project import ProjectDir, check_shape
+from dockergen.safety import checked
 from dockergen.steps import Recipe, command, install
 
 PIPFILE: Final = "Pipfile"
@@ -68,7 +69,7 @@ class Pipenv(BaseInstaller):
         packages = _pipfile(project).get("packages", {})
         pairs = path_dependencies(packages)
         local = tuple(name for name, _ in pairs)
-        copies = local_copies(project, [path for _, path in pairs])
+        copies = local_copies(project, [(path, PIPFILE) for _, path in pairs])
         if locked and not any(self.python_pins(project)) and not _lock_names_python(project):
             warnings += (
                 "neither Pipfile nor Pipfile.lock names a Python version, so the lock was "
@@ -76,7 +77,7 @@ class Pipenv(BaseInstaller):
                 "fails on this Python, pass --python with the one the lock was made with",
             )
         return InstallFacts(
-            manifests=(PIPFILE, "Pipfile.lock") if locked else (PIPFILE,),
+            manifests=checked(PIPFILE, "Pipfile.lock") if locked else checked(PIPFILE),
             locked=locked,
             lockfile="Pipfile.lock" if locked else None,
             apt_build=git_if_any(packages.values()),

@@ -30,6 +30,7 @@ from dockergen.installers.tables import (
 from dockergen.model import Decided, DevTarget, Installer, InstallFacts, ProjectSpec
 from dockergen.names import import_name
 from dockergen.project import ProjectDir
+from dockergen.safety import CheckedPath, check_path
 from dockergen.steps import Install, Recipe, command, install
 from dockergen.versioning import POETRY_DYNAMIC
 
@@ -181,13 +182,15 @@ def _poetry(project: ProjectDir) -> dict[str, Any]:
     return tool_table(project, "poetry", _SHAPES)
 
 
-def _license_file(project: ProjectDir) -> tuple[str, ...]:
+def _license_file(project: ProjectDir) -> tuple[CheckedPath, ...]:
     """Poetry 2 reads `[project] license = {file = ...}` whenever it loads the project, even
     for `sync --no-root --no-directory`: the file must come in with the manifests. (Readme,
     license-files globs and packages are read only when the project itself is installed.)"""
     license_ = project.pyproject().get("project", {}).get("license")
     name = license_.get("file") if isinstance(license_, dict) else None
-    return (name,) if isinstance(name, str) and name and project.is_file(name) else ()
+    if not (isinstance(name, str) and name and project.is_file(name)):
+        return ()
+    return (check_path(name, "pyproject.toml", "license file"),)
 
 
 def _release(project: ProjectDir) -> Decided[tuple[str, ...]] | None:

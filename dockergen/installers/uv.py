@@ -27,6 +27,7 @@ from dockergen.installers.tables import (
 )
 from dockergen.model import Decided, DevTarget, Installer, InstallFacts, ProjectSpec
 from dockergen.project import ProjectDir
+from dockergen.safety import CheckedPath, check_path
 from dockergen.steps import Recipe, command, install
 from dockergen.text import shown
 
@@ -61,7 +62,7 @@ class Uv(BaseInstaller):
             return facts
         return dataclasses.replace(
             facts,
-            manifests=(*facts.manifests, *(f"{m}/pyproject.toml" for m in members)),
+            manifests=(*facts.manifests, *_member_manifests(members)),
             workspace_members=members,
             installs_project=True,  # members are installed after the source copy
         )
@@ -146,6 +147,11 @@ def _notes(facts: InstallFacts) -> tuple[str, ...]:
         every = f"every member ({listed(members)})"
         notes += (f"A workspace: the dependencies of {every}, then the members.",)
     return notes
+
+
+def _member_manifests(members: tuple[str, ...]) -> tuple[CheckedPath, ...]:
+    where = "pyproject.toml [tool.uv.workspace]"
+    return tuple(check_path(f"{m}/pyproject.toml", where, "member") for m in members)
 
 
 def _uv(project: ProjectDir) -> dict[str, Any]:
