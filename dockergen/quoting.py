@@ -21,7 +21,7 @@ _COPY_SOURCE: Final = re.compile(r"(?!-)[A-Za-z0-9_.@+-]+(/[A-Za-z0-9_.@+-]+)*/?
 MAX_COPY_CHARS: Final = 16 * 1024
 # Characters that end a line for Docker, a shell, or a Unicode-aware reader.
 _LINE_BREAKS: Final = re.compile(r"[\x00-\x1f\x7f\u0085\u2028\u2029]+")
-_PLAIN_WORD: Final = re.compile(r"[A-Za-z0-9_.=<>,+/:@%-]+")
+_PLAIN_WORD: Final = re.compile(r"[A-Za-z0-9_.=,+/:@%-]+")
 
 
 def shell_word(word: str) -> str:

@@ -41,6 +41,7 @@ MAX_APT_NAME: Final = 128
 
 # Secrets and local state: never a COPY source, never a `!` line of .dockerignore, whatever
 # the metadata says (the host's virtualenv copied over the image's, dockergen's record, VCS).
+# .dockerignore excludes each; a `!` line for a path dependency would bring it back.
 PROTECTED: Final = (
     ".env*",
     ".netrc",
@@ -49,6 +50,7 @@ PROTECTED: Final = (
     ".hg",
     ".svn",
     ".venv",
+    "venv",
     ".dockergen",
 )
 # Longer paths are no real project's; Linux allows 255 bytes a name.

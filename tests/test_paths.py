@@ -58,6 +58,7 @@ def test_a_copy_step_takes_checked_paths_only() -> None:
         (".pypirc", f"names .pypirc, {NEVER}; point it at another file"),
         (".git/config", f"names .git, {NEVER}; point it at another file"),
         (".venv/lib/x", f"names .venv, {NEVER}; point it at another file"),
+        ("venv", f"names venv, {NEVER}; point it at another file"),
         (".dockergen", f"names .dockergen, {NEVER}; point it at another file"),
     ],
 )
@@ -109,6 +110,7 @@ def _django(root: Path, folder: str) -> Path:
         ("x\\", "'/app/x\\'"),  # a trailing backslash no longer continues the line
         ("*", "'/app/*'"),  # a glob no longer gives the app's user all of /app
         ("$(id)", "'/app/$(id)'"),
+        ("a>b", "'/app/a>b'"),  # no longer a redirect: < and > are not plain shell words
         ("plain", "/app/plain"),
     ],
 )

@@ -22,6 +22,7 @@ import json
 import os
 import posixpath
 import re
+import shlex
 import tempfile
 import traceback
 from collections.abc import Callable
@@ -37,7 +38,7 @@ from hypothesis import strategies as st
 from dockergen.detect import detect_project
 from dockergen.errors import DockergenError
 from dockergen.installers import installer_module
-from dockergen.model import Apt, Decided, Overrides, ProjectSpec, RenderedFile, Stub
+from dockergen.model import Apt, Decided, Overrides, ProjectSpec, RenderedFile
 from dockergen.render import render_files
 from dockergen.safety import PROTECTED, AppPath, CheckedPath, check_path
 from tests.helpers import CASES, CORPUS, FIXTURES, hadolint_findings
@@ -388,10 +389,9 @@ def _neutral(spec: ProjectSpec) -> ProjectSpec:
         run=tuple(f"pkg{i}" for i, _ in enumerate(spec.apt.run)),
         reasons=tuple("reason" for _ in spec.apt.reasons),
     )
-    stub = spec.stub
-    if stub.packages:
-        stand_ins = tuple(check_path(f"p{i}/", "x") for i, _ in enumerate(stub.packages.value))
-        stub = Stub(packages=plain(stand_ins), files=paths(stub.files))
+    # The stand-ins themselves stay: only plain identifiers get that far (stub._PATH), and
+    # their folders decide how many words the RUN that creates them has.
+    stub = dataclasses.replace(spec.stub, files=paths(spec.stub.files))
     dev = spec.dev and dataclasses.replace(spec.dev, manifests=paths(spec.dev.manifests))
     neutral = dataclasses.replace(
         spec,
@@ -421,6 +421,17 @@ def _shape(text: str) -> list[tuple[Any, ...]]:
         (c.cmd.upper(), c.sub_cmd, c.json, c.flags, len(c.value), c.heredocs)
         for c in dockerfile.parse_string(text)
     ]
+
+
+def _shell_shape(text: str) -> list[list[str]]:
+    """What sh makes of each RUN line: its operators, and a mark for each word."""
+    shapes = []
+    for c in dockerfile.parse_string(text):
+        if c.cmd.upper() == "RUN" and not c.json:
+            lexer = shlex.shlex(c.value[0], posix=True, punctuation_chars=True)
+            lexer.whitespace_split = True  # words end at blanks and operators only, as in sh
+            shapes.append([t if set(t) <= set("();<>|&") else "w" for t in lexer])
+    return shapes
 
 
 def _by_name(files: tuple[RenderedFile, ...]) -> dict[str, str]:
@@ -479,6 +490,8 @@ def _check(root: Path, flags: Overrides | None = None) -> str | None:
     # A metadata value never flags, heredocs, JSON-forms, or adds an instruction; flags are
     # compared with their values, since --mount=... carries only template text.
     assert instructions == _shape(neutral["Dockerfile"])
+    # ... nor adds a shell operator (`;`, `>`, `&&`, `|`) or a word to a RUN line.
+    assert _shell_shape(files["Dockerfile"]) == _shell_shape(neutral["Dockerfile"])
     # ... and never adds a .dockerignore line.
     assert len(files[".dockerignore"].splitlines()) <= len(neutral[".dockerignore"].splitlines())
     _never_root_nor_a_secret(files)
@@ -746,6 +759,8 @@ hostile_names = st.one_of(
     st.sampled_from(
         [
             "a;touch pwned;b",
+            "a>b",
+            "x<y",
             "x\\",
             "*",
             "a\nUSER root",
