@@ -38,6 +38,7 @@ from dockergen.text import one_line
 
 _BASE_ENV: Final = (("PIP_DISABLE_PIP_VERSION_CHECK", "1"), ("PYTHONUNBUFFERED", "1"))
 _DEV_SOURCE: Final = "The source, owned by the app's user, so edits can be synced into /app."
+_BUILDER_TOOL: Final = "The installer lives in this stage only; the final image never sees it."
 _DEV_TOOL: Final = (
     "The installer stays in the dev image: add a dependency inside it, then update the lock."
 )
@@ -77,10 +78,7 @@ class _Layout:
         the dependencies; then the project. Without a separate dependency install (dynamic
         PEP 621 dependencies) the project install takes its place, and installs both."""
         recipe = self.recipe
-        tool: Paragraph = ()
-        if recipe.tool:
-            why = ("The installer lives in this stage only; the final image never sees it.",)
-            tool = (Comment((*why, *filter(None, (recipe.tool_note,)))), *self._pip(recipe.tool))
+        tool = self._tool(_BUILDER_TOOL)
         if self.source_first:
             first: Paragraph = (Comment((self._source_first(),)), CopySource())
         else:
@@ -94,10 +92,7 @@ class _Layout:
         """Like the builder, with the dev dependencies; the source (owned by the app's user,
         for compose's watch) comes before the project, which installs editable."""
         spec, recipe = self.spec, self.recipe
-        tool: Paragraph = ()
-        if recipe.tool:
-            why = (_DEV_TOOL, *filter(None, (recipe.tool_note,)))
-            tool = (Comment(why), *self._pip(recipe.tool))
+        tool = self._tool(_DEV_TOOL)
         source = (Comment((_DEV_SOURCE,)), CopySource(chown=True))
         project: Paragraph = ()
         if recipe.dev_dependencies is None:
@@ -144,10 +139,14 @@ class _Layout:
             return Run(lines)
         return Run(lines, (self.cache,), (NETRC,) if self.spec.indexes else ())
 
-    def _pip(self, requirements: tuple[str, ...]) -> Paragraph:
-        """The installer itself, installed by the image's pip."""
-        run = self._run(((command("pip", "install", *requirements),),), cached=True)
-        return (Comment(PIP_CACHE_LINT), run)
+    def _tool(self, why: str) -> Paragraph:
+        """The installer itself, installed by the image's pip: why it is there, and why this
+        release when it is not the pin."""
+        if not self.recipe.tool:
+            return ()
+        run = self._run(((command("pip", "install", *self.recipe.tool),),), cached=True)
+        notes = (why, *filter(None, (self.recipe.tool_note,)))
+        return (Comment(notes), Comment(PIP_CACHE_LINT), run)
 
     def _prepare(self) -> Paragraph:
         prepare = self.recipe.prepare
@@ -188,20 +187,16 @@ class _Layout:
         )
 
     def _source_first(self) -> str:
-        if self.recipe.source_first:
-            return self.recipe.source_first
-        local = one_line(", ".join(self.spec.install.local_dependencies))
-        return f"Local path dependencies ({local}) need the source first."
+        return self.recipe.source_first or f"{self._local()} need the source first."
 
     def _local_note(self) -> Paragraph:
-        if not self.spec.install.local_paths:
-            return ()
-        local = one_line(", ".join(self.spec.install.local_dependencies))
-        why = (
-            f"Local path dependencies ({local}) come in with the manifests; the rest of the "
-            "source later."
+        later = "come in with the manifests; the rest of the source later."
+        return (Comment((f"{self._local()} {later}",)),) if self.spec.install.local_paths else ()
+
+    def _local(self) -> str:
+        return (
+            f"Local path dependencies ({one_line(', '.join(self.spec.install.local_dependencies))})"
         )
-        return (Comment((why,)),)
 
 
 def _version_arg(version: Decided[str] | None) -> Paragraph:
