@@ -11,8 +11,12 @@ They live in `[tool.dockergen]` of pyproject.toml when the project has one, othe
     healthcheck = "/health"         # HEALTHCHECK asks this path
     apt = ["libpq5"]                # final image
     apt-build = ["libpq-dev"]       # builder stage only
-    templates = "docker/templates"  # a team's template overrides (see templates/README.md)
+    templates = "docker/templates"  # a team's template overrides (see docs/templates.md)
     dev = true                      # also render the `dev` target (init --dev)
+    platforms = ["linux/amd64", "linux/arm64"]   # dockergen ci: the pushed image's platforms
+    arm-runner = "ubuntu-24.04-arm"  # dockergen ci github: the runner of the arm64 build
+    qemu = true                     # dockergen ci github: every platform in one QEMU job
+    runner-tags = ["amd64=saas-linux-small-amd64", "arm64=saas-linux-small-arm64"]  # gitlab
 """
 
 from __future__ import annotations
@@ -42,6 +46,10 @@ KEYS: Final = {
     "apt-build": "apt_build",
     "templates": "templates",
     "dev": "dev",
+    "platforms": "platforms",
+    "arm-runner": "arm_runner",
+    "qemu": "qemu",
+    "runner-tags": "runner_tags",
 }
 
 
@@ -84,6 +92,8 @@ _SCALARS: Final[dict[str, type]] = {
     "templates": str,
     "healthcheck": str,
     "dev": bool,
+    "arm-runner": str,
+    "qemu": bool,
 }
 
 

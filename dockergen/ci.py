@@ -2,7 +2,10 @@
 
 Before building, the workflow runs `dockergen check` (the Dockerfile is still what dockergen
 would write) and BuildKit's own Dockerfile checks; with an image name it pushes a
-multi-platform image with SBOM and provenance attestations.
+multi-platform image with SBOM and provenance attestations: each platform built in a job of
+its own on a runner of its architecture and pushed by digest, then merged into one image
+(dockergen.runners decides where each platform builds; `qemu = true` keeps the older layout,
+one job emulating the other platforms).
 
 Layers go to the GitHub Actions cache (`type=gha`). Cache mounts (`RUN --mount=type=cache`:
 dependency downloads, apt) are not part of any layer cache export, so the workflow saves their
@@ -18,31 +21,42 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
 from dockergen.buildplan import plan_build
 from dockergen.errors import InvalidImageError
 from dockergen.gitlab import render_pipeline
 from dockergen.model import ProjectSpec, RenderedFile
 from dockergen.render import render_template
+from dockergen.runners import (
+    AMD64_RUNNER,
+    DEFAULT_ARM_RUNNER,
+    BuildJob,
+    CiChoices,
+    ci_choices,
+    emulated,
+    github_jobs,
+)
 from dockergen.steps import cache_mounts
 from dockergen.version import __version__
 
-# Renders one CI file for a spec and a team's template folder (regenerate.Extra).
-CiExtra = Callable[[ProjectSpec, Path | None], RenderedFile]
+if TYPE_CHECKING:
+    from dockergen.settings import Settings
+
+# Renders one CI file for a spec and the user's settings (regenerate.Extra).
+CiExtra = Callable[[ProjectSpec, "Settings"], RenderedFile]
 
 TEMPLATE: Final = "ci/github.yml.j2"
 OUTPUT: Final = ".github/workflows/docker.yml"
 DEPENDABOT_TEMPLATE: Final = "ci/dependabot.yml.j2"
 DEPENDABOT_OUTPUT: Final = ".github/dependabot.yml"
-# Pushed images are built for both; QEMU emulates arm64 on the amd64 runner.
-PLATFORMS: Final = ("linux/amd64", "linux/arm64")
 # The dockergen that wrote the workflow checks it: a newer one could render differently.
 CHECK_COMMAND: Final = f"pipx run --spec dockergen-cli=={__version__} dockergen check"
 # Outside the workspace: anything in it would be in the build context and, through
 # `COPY . .`, in the image.
 CACHE_DIR: Final = "${{ runner.temp }}/buildkit-cache"
 CACHE_KEY_PREFIX: Final = "buildkit-cache-mounts-${{ runner.os }}-"
+PLATFORM_KEY_PREFIX: Final = "buildkit-cache-mounts-"  # + the platform's key (amd64, arm-v7)
 # Registries where the workflow's own GITHUB_TOKEN can push; others need two secrets.
 TOKEN_REGISTRIES: Final = frozenset({"ghcr.io"})
 _IMAGE: Final = re.compile(
@@ -91,31 +105,62 @@ ACTIONS: Final[Mapping[str, Action]] = MappingProxyType(
 )
 
 
-def workflow_context(spec: ProjectSpec, image: str | None = None) -> dict[str, object]:
-    """The names ci/github.yml.j2 sees; a documented contract (templates/README.md)."""
+@dataclass(frozen=True, slots=True)
+class PlatformBuild:
+    """One platform's build job, with the caches that are its own."""
+
+    job: BuildJob
+    cache_key: str  # actions/cache key of its cache mounts' contents
+    cache_restore_key: str
+    scope: str  # its layer cache's scope in the GitHub Actions cache
+
+
+def workflow_context(
+    spec: ProjectSpec, image: str | None = None, ci: CiChoices | None = None
+) -> dict[str, object]:
+    """The names ci/github.yml.j2 sees; a documented contract (docs/templates.md)."""
     if image is not None and not _IMAGE.fullmatch(image):
         raise InvalidImageError(image)
+    ci = ci or CiChoices()
     registry = registry_of(image) if image else None
+    hashed = hash_files(("Dockerfile", *spec.manifests))
+    native = bool(image) and not ci.qemu
     return {
         "spec": spec,
         "actions": ACTIONS,
         "image": image,
         "registry": registry,
         "token_login": registry in TOKEN_REGISTRIES,
-        "platforms": PLATFORMS if image else (),
+        "runner": AMD64_RUNNER,
+        "platforms": ci.platforms if image else (),
+        "emulated": emulated(ci) if image and ci.qemu else (),
+        "builds": tuple(_build(job, hashed) for job in github_jobs(ci)) if native else (),
+        "arm_runner": ci.arm_runner,
+        "arm_runner_is_default": ci.arm_runner == DEFAULT_ARM_RUNNER,
         "check_command": CHECK_COMMAND,
         "cache_dir": CACHE_DIR,
         "cache_map": cache_map(spec),
-        "cache_key": CACHE_KEY_PREFIX + hash_files(("Dockerfile", *spec.manifests)),
+        "cache_key": CACHE_KEY_PREFIX + hashed,
         "cache_restore_key": CACHE_KEY_PREFIX,
     }
 
 
+def _build(job: BuildJob, hashed: str) -> PlatformBuild:
+    """Each platform's cache mounts under a key of their own: the two builds run at once,
+    and each would otherwise save over the other's."""
+    prefix = f"{PLATFORM_KEY_PREFIX}{job.key}-"
+    return PlatformBuild(job, prefix + hashed, prefix, job.key)
+
+
 def render_workflow(
-    spec: ProjectSpec, *, image: str | None = None, template_dir: Path | None = None
+    spec: ProjectSpec,
+    *,
+    image: str | None = None,
+    ci: CiChoices | None = None,
+    template_dir: Path | None = None,
 ) -> RenderedFile:
     """.github/workflows/docker.yml; with `image`, also tags and pushes (not on pull requests)."""
-    context = workflow_context(spec, image)
+    context = workflow_context(spec, image, ci)
     return RenderedFile(OUTPUT, render_template(TEMPLATE, context, template_dir))
 
 
@@ -123,20 +168,38 @@ def ci_extras(provider: str, image: str | None = None) -> list[CiExtra]:
     """The files `dockergen ci PROVIDER` writes, each one output of a regeneration plan:
     github, the workflow and .github/dependabot.yml; gitlab, .gitlab-ci.yml."""
     if provider == "gitlab":
-        return [lambda spec, folder: render_pipeline(spec, image=image, template_dir=folder)]
+        return [
+            lambda spec, settings: render_pipeline(
+                spec, image=image, ci=ci_choices(settings), template_dir=settings.template_dir
+            )
+        ]
     if provider == "github":
         return [
-            lambda spec, folder: render_workflow(spec, image=image, template_dir=folder),
-            lambda _spec, folder: render_dependabot(folder),
+            lambda spec, settings: render_workflow(
+                spec, image=image, ci=ci_choices(settings), template_dir=settings.template_dir
+            ),
+            lambda _spec, settings: render_dependabot(settings.template_dir),
         ]
     raise ValueError(f"unknown CI provider {provider!r}")
 
 
 def render_ci(
-    provider: str, spec: ProjectSpec, *, image: str | None = None, template_dir: Path | None = None
+    provider: str,
+    spec: ProjectSpec,
+    *,
+    image: str | None = None,
+    ci: CiChoices | None = None,
+    template_dir: Path | None = None,
 ) -> tuple[RenderedFile, ...]:
     """Every file `dockergen ci PROVIDER` writes, rendered for `spec`."""
-    return tuple(extra(spec, template_dir) for extra in ci_extras(provider, image))
+    if provider == "gitlab":
+        return (render_pipeline(spec, image=image, ci=ci, template_dir=template_dir),)
+    if provider == "github":
+        return (
+            render_workflow(spec, image=image, ci=ci, template_dir=template_dir),
+            render_dependabot(template_dir),
+        )
+    raise ValueError(f"unknown CI provider {provider!r}")
 
 
 def render_dependabot(template_dir: Path | None = None) -> RenderedFile:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import io
 import json
 import sys
 from pathlib import Path
@@ -46,6 +47,7 @@ from dockergen.options import (
     TemplatesOpt,
     flags,
 )
+from dockergen.text import printable
 from dockergen.verify_cli import verify_command
 from dockergen.version import __version__
 
@@ -57,10 +59,6 @@ app = typer.Typer(
     add_completion=True,  # --install-completion / --show-completion for bash, zsh, fish
     rich_markup_mode=None,
 )
-app.command("compose")(compose_command)
-app.command("devcontainer")(devcontainer_command)
-app.command("ci")(ci_command)
-app.command("verify")(verify_command)
 
 
 def _show_version(value: bool) -> None:
@@ -133,7 +131,10 @@ def update(
     dev: DevOpt = None,
     debian: DebianOpt = None,
     force: Annotated[
-        bool, typer.Option(help="Replace edited files with the new render (shows what is lost).")
+        bool,
+        typer.Option(
+            "--force", help="Replace edited files with the new render (shows what is lost)."
+        ),
     ] = False,
     allow_stale_lock: AllowStaleLockOpt = False,
 ) -> None:
@@ -150,7 +151,7 @@ def update(
             path, installer, python, command, port, apt, apt_build, templates, healthcheck, dev
         )
         given = dataclasses.replace(given, debian=debian)
-        with locked(path):
+        with locked(path, force=force):
             planned = plan(
                 path, given, mode="update", force=force, allow_stale_lock=allow_stale_lock
             )
@@ -210,9 +211,37 @@ def plan(
     with user_errors():
         spec = detect_project(path, strict=strict, allow_stale_lock=allow_stale_lock)
         lines = [json.dumps(plan_dict(spec), indent=2)] if as_json else explain_lines(spec)
+        if not as_json:  # where `dockergen ci` builds each platform, and the default's limits
+            from dockergen.runners import ci_choices, plan_lines
+            from dockergen.settings import resolve_settings
+
+            lines += plan_lines(ci_choices(resolve_settings(path)))
         for line in lines:
             typer.echo(line)
 
 
+# After init, update, check, diff and plan (defined above, in the order --help lists them).
+app.command("verify")(verify_command)
+app.command("compose")(compose_command)
+app.command("devcontainer")(devcontainer_command)
+app.command("ci")(ci_command)
+
+
 def main() -> None:
-    app(prog_name="dockergen")
+    """Run the command line; Typer's own usage errors are printed with values cut short."""
+    try:
+        code = app(prog_name="dockergen", standalone_mode=False)
+    except typer.Abort:  # a prompt answered with Ctrl-D
+        typer.echo("Aborted!", err=True)
+        sys.exit(1)
+    except typer.TyperException as exc:  # a usage error, which quotes the value given
+        shown = io.StringIO()
+        show = getattr(exc, "show", None)  # Typer's click exceptions print usage and a hint
+        if show is None:
+            shown.write(f"Error: {exc.format_message()}\n")
+        else:
+            show(file=shown)
+        for line in shown.getvalue().splitlines():
+            typer.echo(printable(line), err=True)
+        sys.exit(exc.exit_code)
+    sys.exit(code if isinstance(code, int) else 0)

@@ -17,7 +17,7 @@ WATCH_IGNORE: Final = (".venv/",)
 
 
 def compose_context(spec: ProjectSpec) -> dict[str, object]:
-    """The names compose.yaml.j2 sees; a documented contract (templates/README.md)."""
+    """The names compose.yaml.j2 sees; a documented contract (docs/templates.md)."""
     return {"spec": spec, "healthcheck": healthcheck(spec), "watch_ignore": WATCH_IGNORE}
 
 

@@ -6,6 +6,8 @@ Part of the command-line side (it prints with typer); the library never imports 
 from __future__ import annotations
 
 import contextlib
+import signal
+import threading
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -23,28 +25,48 @@ if TYPE_CHECKING:
 
 @contextlib.contextmanager
 def user_errors() -> Iterator[None]:
+    """A command's work: expected failures as one line, exit 1; Ctrl-C as one line, exit 130,
+    raised as KeyboardInterrupt in here so that what the work started is cleaned up."""
+    with _interruptible():
+        try:
+            yield
+        except DockergenError as exc:
+            typer.echo(f"dockergen: error: {printable(str(exc))}", err=True)
+            raise typer.Exit(code=1) from None
+        except KeyboardInterrupt:
+            typer.echo(f"dockergen: error: {INTERRUPTED}", err=True)
+            raise typer.Exit(code=130) from None
+
+
+@contextlib.contextmanager
+def _interruptible() -> Iterator[None]:
+    """SIGINT raises KeyboardInterrupt in here, whatever the entry point (__main__) set for
+    start-up, and gets its earlier handler back after."""
+    if threading.current_thread() is not threading.main_thread():
+        yield  # only the main thread may set a handler (and receives the signal)
+        return
+    before = signal.signal(signal.SIGINT, signal.default_int_handler)
     try:
         yield
-    except DockergenError as exc:
-        typer.echo(f"dockergen: error: {printable(str(exc))}", err=True)
-        raise typer.Exit(code=1) from None
-    except KeyboardInterrupt:
-        typer.echo(f"dockergen: error: {INTERRUPTED}", err=True)
-        raise typer.Exit(code=130) from None
+    finally:
+        signal.signal(signal.SIGINT, signal.SIG_DFL if before is None else before)
 
 
 INTERRUPTED = (
-    "interrupted; every file is either as it was or complete, and the record is written last: "
-    "run the command again to finish"
+    "interrupted; every file is either as it was or complete, and until the change is whole "
+    "`dockergen check` says so: run the command again to finish"
 )
 
 
 @contextlib.contextmanager
-def locked(path: Path) -> Iterator[None]:
-    """One writing dockergen at a time per project, from planning to the last write."""
-    from dockergen.write import project_lock
+def locked(path: Path, *, force: bool = False) -> Iterator[None]:
+    """One writing dockergen at a time per project, from planning to the last write; a run
+    that was interrupted is finished first (with `force`, given up if it cannot be)."""
+    from dockergen.write import finish_interrupted, project_lock
 
     with project_lock(path):
+        if finished := finish_interrupted(path, force=force):
+            typer.echo(printable(f"finished an interrupted run: wrote {', '.join(finished)}"))
         yield
 
 
@@ -71,15 +93,23 @@ def print_warnings(warnings: Sequence[str]) -> None:
         typer.echo(f"dockergen: warning: {printable(warning)}", err=True)
 
 
-def write_extras(path: Path, extras: Sequence[Extra], *, force: bool, dry_run: bool) -> None:
+def write_extras(
+    path: Path,
+    extras: Sequence[Extra],
+    *,
+    force: bool,
+    dry_run: bool,
+    flags: Overrides | None = None,
+) -> None:
+    """Write extra files; `flags` (dockergen ci's choices) are remembered in the answers."""
     from dockergen.regenerate import plan
 
     with user_errors():
         if dry_run:
-            print_files(plan(path, mode="extras", force=True, extras=extras))
+            print_files(plan(path, flags, mode="extras", force=True, extras=extras))
             return
-        with locked(path):
-            planned = plan(path, mode="extras", force=force, extras=extras)
+        with locked(path, force=force):
+            planned = plan(path, flags, mode="extras", force=force, extras=extras)
             carry_out(planned, path, report="written")
 
 
@@ -91,11 +121,11 @@ def extras_for(
     if compose:
         from dockergen.compose import render_compose
 
-        found.append(render_compose)
+        found.append(lambda spec, settings: render_compose(spec, settings.template_dir))
     if devcontainer:
         from dockergen.devcontainer import render_devcontainer
 
-        found.append(render_devcontainer)
+        found.append(lambda spec, settings: render_devcontainer(spec, settings.template_dir))
     if ci:
         from dockergen.ci import ci_extras
 
@@ -138,7 +168,7 @@ def run_init(
         print_decisions(planned.spec)
         print_files(planned)
         return
-    with locked(path):
+    with locked(path, force=force):
         planned = plan(path, given, mode="init", force=force, extras=extras, **checks)
         print_decisions(planned.spec)
         carry_out(planned, path, report="written")

@@ -6,6 +6,7 @@ The JSON is a stable contract (bump SCHEMA on any incompatible change):
     {"schema": 1,
      "installer": Decision, "python": Decision, "debian": Decision,
      "command": Decision | null, "port": Decision | null, "installer_release": Decision | null,
+     "release": Decision | null,  (the one-off pre-deploy command; added in schema 1)
      "lock": {"file": str | null, "enforced": bool},
      "manifests": [str], "installs_project": bool, "deps_before_source": bool,
      "apt": {"build": [str], "run": [str], "reasons": [str]},
@@ -56,6 +57,7 @@ def plan_dict(spec: ProjectSpec) -> dict[str, Any]:
         "python": _decision(spec.python),
         "debian": _decision(spec.debian),
         "command": _decision(spec.command),
+        "release": _decision(spec.release),
         "port": _decision(spec.port),
         "installer_release": _decision(spec.install.tool_requirements),
         "lock": {"file": lockfile, "enforced": spec.install.locked},
@@ -176,6 +178,8 @@ def explain_lines(spec: ProjectSpec) -> list[str]:
     for name, decided in decisions:
         lines.append(summary.get(name, f"{name}: none"))
         lines += [f"  instead of: {loser}" for loser in (decided.overridden if decided else ())]
+    if spec.release:
+        lines.append(f"release: {shlex.join(spec.release.value)} ({spec.release.detail})")
     lines += [line for line in summary.values() if line.startswith(("version:", "project:"))]
     if release := spec.install.tool_requirements:
         lines.append(f"installer release: {' '.join(release.value)} ({release.detail})")

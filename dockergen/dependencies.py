@@ -18,8 +18,8 @@ from dockergen.project import ProjectDir
 
 # Extras that are well known to bring a server along (fastapi[standard] installs uvicorn).
 IMPLIED_BY_EXTRAS: Final = {
-    ("fastapi", "standard"): ("uvicorn",),
-    ("fastapi", "all"): ("uvicorn",),
+    ("fastapi", "standard"): ("uvicorn", "fastapi-cli"),
+    ("fastapi", "all"): ("uvicorn", "fastapi-cli"),
 }
 
 

@@ -6,7 +6,8 @@ import dataclasses
 from collections.abc import Callable
 from pathlib import Path
 
-from dockergen.debian import choose_debian, newer_default
+from dockergen.bounds import check_spec
+from dockergen.debian import choose_debian, newer_default, with_image
 from dockergen.dependencies import dependency_names
 from dockergen.dev import dev_target
 from dockergen.errors import (
@@ -16,7 +17,6 @@ from dockergen.errors import (
     NoManifestError,
     StaleLockError,
 )
-from dockergen.frameworks import Command, django_build_steps
 from dockergen.indexes import find_indexes
 from dockergen.installers import LOCKFILES, REGISTRY, installer_module
 from dockergen.installers.base import Evidence, InstallerModule
@@ -34,7 +34,8 @@ from dockergen.safety import (
     check_url_path,
 )
 from dockergen.settings import Settings, resolve_settings
-from dockergen.start_command import choose_command, project_name
+from dockergen.start import choose_command, choose_release, project_name
+from dockergen.start.django import debug_off, django_build_steps
 from dockergen.sysdeps import SystemNeeds, locked_without_wheel, system_needs
 from dockergen.text import shown
 from dockergen.versioning import pdv_warnings, version_from_git
@@ -65,12 +66,16 @@ def detect(
     lock_warnings = check_lock(project, module, allow_stale=allow_stale_lock)
     python, warnings = choose_python(project, settings, strict=strict, compiles=_compiles(project))
     debian = choose_debian(settings, python)
+    python, missing = with_image(python, debian, settings)
+    warnings = [*warnings, *missing]
     facts = _members_inside(project, module.facts(project, python.value))
     # A requirements file that installs `.` installs the project (and its scripts) too.
     installed = facts.installs_project or "." in facts.local_dependencies
     start = choose_command(project, settings, installs_project=installed)
+    debug_env, debug_warnings = debug_off(project, dependency_names(project))
     dependencies = dependency_names(project)
-    writable = writable_dirs(project, dependencies, project_name(project))
+    found = (*writable_dirs(project, dependencies, project_name(project)), *start.writable)
+    writable = tuple(map(_writable, found))
     needs = system_needs(project, dependencies, python.value, debian.value)
     version = version_from_git(project, installed or not facts.deps_before_source)
     notes = (*map(_volume_note, writable), *pdv_warnings(project, version), *newer_default(debian))
@@ -83,7 +88,8 @@ def detect(
         apt=_apt(settings, facts, needs),
         command=start.command,
         port=start.port,
-        environment=start.environment,
+        environment=(*start.environment, *debug_env),
+        release=choose_release(project),
         healthcheck=_healthcheck(settings, start.port),
         build_steps=_checked_steps(django_build_steps(project, dependencies)),
         writable=writable,
@@ -92,10 +98,17 @@ def detect(
         dev=dev_target(project, installer.value, start.command) if settings.choices.dev else None,
         version_from_git=version,
         stub=_stub(project, installer.value, facts, version, keep),
-        warnings=(*lock_warnings, *warnings, *facts.warnings, *start.warnings, *notes),
+        warnings=(
+            *lock_warnings,
+            *warnings,
+            *facts.warnings,
+            *start.warnings,
+            *debug_warnings,
+            *notes,
+        ),
     )
     # What the installer runs, once every fact it reads is decided.
-    return dataclasses.replace(spec, recipe=module.recipe(spec))
+    return check_spec(dataclasses.replace(spec, recipe=module.recipe(spec)))
 
 
 def _stub(
@@ -157,7 +170,22 @@ def _healthcheck(settings: Settings, port: Decided[int] | None) -> Decided[str] 
     return Decided(path, settings.label, settings.detail("healthcheck", path))
 
 
-def _checked_steps(steps: tuple[Command, ...]) -> tuple[Command, ...]:
+def _writable(folder: Decided[str]) -> Decided[AppPath]:
+    """A folder the app's user will own (`/app/x`, or `/data` outside /app), checked like
+    every path the plan names: it reaches `RUN mkdir -p ... && chown ...` as one quoted word."""
+    value, source = folder.value.rstrip("/"), folder.source
+    if value in ("/app", ""):
+        path = None
+    elif value.startswith("/app/"):
+        path = check_path(value.removeprefix("/app/"), source, "folder")
+    else:
+        path = check_path(value, source, "folder", absolute=True)
+    return Decided(AppPath(path), source, folder.detail, folder.overridden)
+
+
+def _checked_steps(
+    steps: tuple[Decided[tuple[str, ...]], ...],
+) -> tuple[Decided[tuple[str, ...]], ...]:
     """Build steps reach a RUN line as shell words: no line break in any (a folder name)."""
     for step in steps:
         check_command(step.value, step.source)
@@ -180,16 +208,71 @@ def choose_installer(project: ProjectDir, settings: Settings) -> Decided[Install
         return Decided(chosen, settings.label, settings.detail("installer", chosen), losers)
     locks = [lock for lock in LOCKFILES if project.is_file(lock)]
     if len(locks) > 1:
+        if settled := _settle_locks(project, locks):
+            return settled
         raise ConflictingLockfilesError(str(project.root), locks)
     if not locks:
         for module in REGISTRY:
             module.check_location(project)
     if not found:
-        raise NoManifestError(str(project.root), LOOKED_FOR)
+        raise NoManifestError(str(project.root), LOOKED_FOR, _app_folder(project))
     module, evidence = found[0]
     losers = tuple(f"{ev.text} ({m.installer})" for m, ev in found[1:] if m is not module)
     detail = f"{evidence.text}: {evidence.why}" if evidence.why and losers else evidence.text
     return Decided(module.installer, evidence.file, detail, losers)
+
+
+def _app_folder(project: ProjectDir) -> str:
+    """Where the app is when it is not at the root: a folder the authors build from (a
+    compose `build:` context), else the only folder one level down with a manifest."""
+    from dockergen.start.authored import build_contexts
+
+    candidates = [
+        name
+        for name in project.names(".")
+        if not name.startswith(".") and project.is_dir(name) and _has_manifest(project, name)
+    ]
+    said = [(c, why) for c, why in build_contexts(project) if c in candidates]
+    folder, why = said[0] if said else (candidates[0], "") if len(candidates) == 1 else ("", "")
+    if not folder:
+        return ""
+    found = next(n for n in LOOKED_FOR if project.is_file(f"{folder}/{n}"))
+    because = f" ({why})" if why else ""
+    return (
+        f"{folder}/ has {found}{because}: run `dockergen init {folder}` to build the app "
+        "from there, or pass --installer to build from here"
+    )
+
+
+def _has_manifest(project: ProjectDir, folder: str) -> bool:
+    try:
+        return any(project.is_file(f"{folder}/{name}") for name in LOOKED_FOR)
+    except InvalidProjectFileError:
+        return False
+
+
+def _settle_locks(project: ProjectDir, locks: list[str]) -> Decided[Installer] | None:
+    """Several lock files: the one the authors' own Dockerfile installs with, else the only
+    one still fresh; None when neither tells."""
+    from dockergen.start.authored import installs_with
+
+    modules = [m for m in REGISTRY if m.lockfile in locks]
+    losers = tuple(f"{m.lockfile} ({m.installer})" for m in modules)
+    if said := installs_with(project, [m.installer.value for m in modules]):
+        tool, where = said
+        chosen = next(m for m in modules if m.installer.value == tool)
+        rest = tuple(x for x in losers if not x.startswith(f"{chosen.lockfile} "))
+        return Decided(
+            chosen.installer, chosen.lockfile or "", f"{where} installs with {tool}", rest
+        )
+    fresh = [m for m in modules if m.stale_lock(project) is None]
+    if len(fresh) == 1:
+        chosen = fresh[0]
+        rest = tuple(x for x in losers if not x.startswith(f"{chosen.lockfile} "))
+        stale = ", ".join(m.lockfile or "" for m in modules if m is not chosen)
+        detail = f"{chosen.lockfile}; {stale} is out of date with pyproject.toml"
+        return Decided(chosen.installer, chosen.lockfile or "", detail, rest)
+    return None
 
 
 def _evidence(project: ProjectDir) -> list[tuple[InstallerModule, Evidence]]:

@@ -17,7 +17,7 @@ INTERPRETER: Final = "/app/.venv/bin/python"
 
 
 def devcontainer_context(spec: ProjectSpec) -> dict[str, object]:
-    """The names devcontainer.json.j2 sees; a documented contract (templates/README.md)."""
+    """The names devcontainer.json.j2 sees; a documented contract (docs/templates.md)."""
     return {"spec": spec, "interpreter": INTERPRETER}
 
 

@@ -25,7 +25,13 @@ class DockergenError(Exception):
 
 
 class NoManifestError(DockergenError):
-    def __init__(self, root: str, looked_for: Sequence[str]) -> None:
+    def __init__(self, root: str, looked_for: Sequence[str], elsewhere: str = "") -> None:
+        if elsewhere:  # the app lives in a folder of its own: say which, and how to build it
+            super().__init__(
+                f"no dependency manifest in {shown(root)} (looked for {', '.join(looked_for)}); "
+                f"{elsewhere}"
+            )
+            return
         super().__init__(
             f"no dependency manifest in {shown(root)} (looked for {', '.join(looked_for)}); "
             "add one, or pass --installer to choose how dependencies are installed"
@@ -50,7 +56,7 @@ class UnsafeValueError(DockergenError):
 
     def __init__(self, what: str, value: str, source: str, fix: str) -> None:
         super().__init__(
-            f"{shown(source)}: {what} {value!r} cannot go into a Dockerfile safely; {fix}"
+            f"{shown(source)}: {what} {shorten(value)!r} cannot go into a Dockerfile safely; {fix}"
         )
 
 
@@ -122,27 +128,6 @@ class UnsupportedCombinationError(DockergenError):
     """The Python asked for has no image on the Debian release asked for."""
 
 
-class VerifyUsageError(DockergenError):
-    """Bad options: the CLI exits 2, as for any usage error."""
-
-
-class NoEngineError(DockergenError):
-    def __init__(self, detail: str) -> None:
-        where = os.environ.get("DOCKER_HOST") or "the default socket"
-        super().__init__(
-            f"no Docker engine answers at {where} ({detail}); start Docker, or set DOCKER_HOST "
-            "to an engine that runs"
-        )
-
-
-class DockerCommandError(DockergenError):
-    def __init__(self, args: Sequence[str], output: str) -> None:
-        super().__init__(
-            f"`docker {' '.join(args[:3])}` failed: {output.strip()[-400:]}; check that the "
-            "engine is healthy (`docker info`) and try again"
-        )
-
-
 class HealthcheckPortError(DockergenError):
     def __init__(self, path: str, source: str) -> None:
         super().__init__(
@@ -150,6 +135,76 @@ class HealthcheckPortError(DockergenError):
         )
 
 
+class VerifyUsageError(DockergenError):
+    """Bad options: the CLI exits 2, as for any usage error."""
+
+
+class NoEngineError(DockergenError):
+    def __init__(self, detail: str, podman: str | None = None) -> None:
+        where = os.environ.get("DOCKER_HOST") or "the default socket"
+        also = f"; Podman does not answer either ({podman})" if podman else ""
+        super().__init__(
+            f"no Docker engine answers at {where} ({detail}){also}; start Docker, or set "
+            "DOCKER_HOST to an engine that runs" + (", or start Podman" if podman else "")
+        )
+
+
+class NoPodmanError(DockergenError):
+    def __init__(self, detail: str) -> None:
+        super().__init__(
+            f"Podman does not answer ({detail}); install or start Podman (`podman info` must "
+            "work), or leave out --engine podman"
+        )
+
+
+class DockerCommandError(DockergenError):
+    def __init__(self, args: Sequence[str], output: str, command: str = "docker") -> None:
+        super().__init__(
+            f"`{command} {' '.join(args[:3])}` failed: {output.strip()[-400:]}; check that the "
+            f"engine is healthy (`{command} info`) and try again"
+        )
+
+
 class UnwritableError(DockergenError):
     def __init__(self, path: Path | str, problem: str, fix: str) -> None:
         super().__init__(f"{shown(str(path))}: {problem}; {fix}")
+
+
+class TooLongError(DockergenError):
+    def __init__(self, source: str, what: str, value: str, limit: int) -> None:
+        super().__init__(
+            f"{source}: {what} {shown(value)!r} is {len(value):,} characters long, more than "
+            f"dockergen writes into a generated file ({limit:,}); shorten it"
+        )
+
+
+class LineTooLongError(DockergenError):
+    def __init__(self, name: str, number: int, line: str, size: int, limit: int) -> None:
+        super().__init__(
+            f"{name}:{number}: the generated line {shown(line)!r} is {size:,} bytes long, and "
+            f"dockergen writes none longer than BuildKit reads ({limit:,}); shorten "
+            "the values on it"
+        )
+
+
+class DamagedJournalError(DockergenError):
+    def __init__(self, journal: str, why: str) -> None:
+        super().__init__(
+            f"{journal}: {why}, so the interrupted run it describes cannot be finished; "
+            f"delete it, then run `dockergen update --force` to regenerate every file"
+        )
+
+
+class ChangedSinceError(DockergenError):
+    def __init__(self, journal: str, names: Sequence[str]) -> None:
+        files = ", ".join(map(shown, names))
+        super().__init__(
+            f"{files} changed since an interrupted dockergen run began writing "
+            f"{'it' if len(names) == 1 else 'them'} ({journal}), so that run cannot be "
+            "finished; run `dockergen update --force` to regenerate every file from the answers"
+        )
+
+
+class NotPep440Error(InvalidProjectFileError):
+    def __init__(self, where: str, what: str, text: str, kind: str, fix: str) -> None:
+        super().__init__(where, f"{what} {shorten(text)!r} is not a valid {kind}", fix)

@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from dockergen.console import extras_for, write_extras
+from dockergen.model import Overrides
 from dockergen.options import CiProvider, DryRunOpt, ForceOpt, PathArg
 
 
@@ -39,14 +40,50 @@ def ci_command(
     image: Annotated[
         str | None, typer.Option(help="Push to this image, e.g. ghcr.io/OWNER/APP (not on PRs).")
     ] = None,
+    platform: Annotated[
+        list[str] | None,
+        typer.Option(
+            help="A platform of the pushed image (repeatable; default linux/amd64 "
+            "and linux/arm64; remembered)."
+        ),
+    ] = None,
+    arm_runner: Annotated[
+        str | None,
+        typer.Option(
+            help="github: the runner label that builds linux/arm64 (default "
+            "ubuntu-24.04-arm, free for public repositories only; remembered)."
+        ),
+    ] = None,
+    qemu: Annotated[
+        bool | None,
+        typer.Option(
+            "--qemu/--no-qemu",
+            help="github: build every platform in one job on the "
+            "amd64 runner, emulated by QEMU, instead of one native job each (remembered).",
+        ),
+    ] = None,
+    runner_tag: Annotated[
+        list[str] | None,
+        typer.Option(
+            help="gitlab: ARCH=TAG, the runner tag of the amd64 or arm64 build; with "
+            "both, each architecture builds on its own runners (repeatable; remembered)."
+        ),
+    ] = None,
     force: ForceOpt = False,
     dry_run: DryRunOpt = False,
 ) -> None:
     """Write CI that runs `dockergen check` and BuildKit's checks, then builds with the caches.
 
     github: .github/workflows/docker.yml (layer cache type=gha, cache mounts carried by
-    buildkit-cache-dance) and .github/dependabot.yml. gitlab: .gitlab-ci.yml (layer cache in
-    the project's registry). Example: dockergen ci github
+    buildkit-cache-dance; with --image, each platform on a runner of its architecture, then
+    one multi-platform image) and .github/dependabot.yml. gitlab: .gitlab-ci.yml (layer cache
+    in the project's registry). Example: dockergen ci github --image ghcr.io/OWNER/APP
     """
+    flags = Overrides(
+        platforms=tuple(platform or ()),
+        arm_runner=arm_runner,
+        qemu=qemu,
+        runner_tags=tuple(runner_tag or ()),
+    )
     extras = extras_for(compose=False, ci=provider, image=image)
-    write_extras(path, extras, force=force, dry_run=dry_run)
+    write_extras(path, extras, force=force, dry_run=dry_run, flags=flags)

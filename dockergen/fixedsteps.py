@@ -92,7 +92,11 @@ def runtime(spec: ProjectSpec) -> tuple[Paragraph, ...]:
             f"Asks the app for {spec.healthcheck.value} with the image's own python (there is "
             "no curl)."
         )
-        health = (Comment((asks,)), Healthcheck(probe))
+        podman = (
+            "Podman keeps it only in Docker's image format: `podman build --format docker` (OCI "
+            "has none)."
+        )
+        health = (Comment((asks, podman)), Healthcheck(probe))
     command_ = (Cmd(spec.command.value),) if spec.command else ()
     return tuple(p for p in (health, (*_running(spec), *command_)) if p)
 

@@ -117,6 +117,9 @@ class ProjectSpec:
     port: Decided[int] | None = None  # EXPOSEd only when known
     # The URL path the Dockerfile's HEALTHCHECK asks for; only when the user chose one.
     healthcheck: Decided[str] | None = None
+    # A one-off command the authors run before each deploy (Procfile `release:`, fly.toml
+    # release_command, render.yaml preDeployCommand): compose runs it before the app.
+    release: Decided[tuple[str, ...]] | None = None
     # ENV lines of the final stage: (name, value), each with why (PORT for Procfile commands).
     environment: tuple[Decided[tuple[str, str]], ...] = ()
     # Directories the app writes into (Django's SQLite database, Flask's instance folder): the
@@ -166,3 +169,9 @@ class Overrides:
     apt_build: tuple[str, ...] = ()
     templates: str | None = None  # a team's template directory, relative to the project
     dev: bool | None = None  # render the `dev` target too
+    # `dockergen ci` (dockergen.runners): the pushed image's platforms, GitHub's arm64 runner,
+    # the one-job QEMU layout, GitLab's runner tags per architecture ("arm64=TAG").
+    platforms: tuple[str, ...] = ()
+    arm_runner: str | None = None
+    qemu: bool | None = None
+    runner_tags: tuple[str, ...] = ()

@@ -1,5 +1,8 @@
 """The command-line options shared by dockergen's commands, and the Overrides they make.
 
+A flag that only switches something on is named once (`--no-input`, `--dry-run`), never with
+a `--no-` twin; only remembered answers that can be switched back off have one (`--dev/--no-dev`).
+
 Part of the CLI (it uses typer); the library never sees these.
 """
 
@@ -58,9 +61,10 @@ TemplatesOpt = Annotated[
         help="A team's template directory overriding built-in templates by name (remembered).",
     ),
 ]
-ForceOpt = Annotated[bool, typer.Option(help="Replace the file if it exists.")]
+ForceOpt = Annotated[bool, typer.Option("--force", help="Replace the file if it exists.")]
 StrictOpt = Annotated[
-    bool, typer.Option(help="Make contradicting Python versions an error, not a warning.")
+    bool,
+    typer.Option("--strict", help="Make contradicting Python versions an error, not a warning."),
 ]
 DevOpt = Annotated[
     bool | None,
@@ -72,14 +76,19 @@ DevOpt = Annotated[
 ]
 DevcontainerOpt = Annotated[
     bool,
-    typer.Option(help="Also write .devcontainer/devcontainer.json (implies --dev)."),
+    typer.Option(
+        "--devcontainer", help="Also write .devcontainer/devcontainer.json (implies --dev)."
+    ),
 ]
-DryRunOpt = Annotated[bool, typer.Option(help="Print the files instead of writing them.")]
+DryRunOpt = Annotated[
+    bool, typer.Option("--dry-run", help="Print the files instead of writing them.")
+]
 AllowStaleLockOpt = Annotated[
     bool,
     typer.Option(
+        "--allow-stale-lock",
         help="Warn about a lock file out of date with its manifest instead of refusing it "
-        "(this run only; the image build itself still refuses such a lock)."
+        "(this run only; the image build itself still refuses such a lock).",
     ),
 ]
 
@@ -123,9 +132,13 @@ def relative_folder(folder: Path, root: Path) -> str:
 
 
 # init's own options.
-ComposeOpt = Annotated[bool, typer.Option(help="Also write compose.yaml.")]
+ComposeOpt = Annotated[bool, typer.Option("--compose", help="Also write compose.yaml.")]
 CiOpt = Annotated[
     CiProvider | None, typer.Option(help="Also write a CI workflow that keeps the caches.")
 ]
-InitForceOpt = Annotated[bool, typer.Option(help="Replace an existing Dockerfile/.dockerignore.")]
-NoInputOpt = Annotated[bool, typer.Option(help="Never prompt; take the detected values.")]
+InitForceOpt = Annotated[
+    bool, typer.Option("--force", help="Replace an existing Dockerfile/.dockerignore.")
+]
+NoInputOpt = Annotated[
+    bool, typer.Option("--no-input", help="Never prompt; take the detected values.")
+]

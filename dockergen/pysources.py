@@ -8,10 +8,11 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Final
 
-from dockergen.errors import InvalidProjectFileError
+from dockergen.errors import InvalidProjectFileError, NotPep440Error
 from dockergen.installers import REGISTRY
 from dockergen.installers.base import PythonConstraint
 from dockergen.model import Decided
+from dockergen.pep440 import SPECIFIER, line_of, specifiers
 from dockergen.project import ProjectDir
 from dockergen.setupcfg import SETUP_CFG, setup_cfg
 from dockergen.text import shorten
@@ -22,8 +23,8 @@ if TYPE_CHECKING:
 # Compared against constraints as the newest patch of a minor (what `X.Y-slim` ships).
 _NEWEST_PATCH: Final = 99
 # ASCII digits only, and the whole value: a trailing newline or an Arabic-Indic digit in a
-# pin must not reach `ARG PYTHON_VERSION=`.
-VERSION: Final = re.compile(r"(\d+)\.(\d+)(?:\.(\d+))?", re.ASCII)
+# pin must not reach `ARG PYTHON_VERSION=`; a few digits each, never a number int() refuses.
+VERSION: Final = re.compile(r"(\d{1,4})\.(\d{1,4})(?:\.(\d{1,4}))?", re.ASCII)
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,7 +72,7 @@ def _python_version_file(text: str) -> str | None:
 
 
 def _runtime_txt(text: str) -> str | None:
-    match = re.fullmatch(r"\s*python-(\d+\.\d+)(?:\.(\d+|x))?\s*", text, re.ASCII)
+    match = re.fullmatch(r"\s*python-(\d{1,4}\.\d{1,4})(?:\.(\d{1,4}|x))?\s*", text, re.ASCII)
     if not match:
         return None
     patch = match.group(2)
@@ -91,29 +92,33 @@ def _tool_versions(text: str) -> str | None:
 
 def constraints(project: ProjectDir) -> Iterator[Constraint]:
     if text := setup_cfg(project).python_requires:
-        yield _parsed(PythonConstraint((text,), SETUP_CFG, text, "[options] python_requires"))
+        yield _parsed(
+            project, PythonConstraint((text,), SETUP_CFG, text, "[options] python_requires")
+        )
     if text := project.pyproject().get("project", {}).get("requires-python"):
         yield _parsed(
-            PythonConstraint((str(text),), "pyproject.toml", str(text), "[project] requires-python")
+            project,
+            PythonConstraint(
+                (str(text),), "pyproject.toml", str(text), "[project] requires-python"
+            ),
         )
     for module in REGISTRY:
         for constraint in module.python_constraints(project):
-            yield _parsed(constraint)
+            yield _parsed(project, constraint)
 
 
-def _parsed(constraint: PythonConstraint) -> Constraint:
-    # Imported here: packaging's specifier regexes cost start-up time most projects don't need.
-    from packaging.specifiers import InvalidSpecifier, SpecifierSet
-
-    try:
-        sets = tuple(SpecifierSet(a) for a in constraint.alternatives)
-    except InvalidSpecifier as exc:
-        raise InvalidProjectFileError(
-            constraint.source,
-            f"{constraint.what} {quoted(constraint.text)} is not a valid version specifier",
-            "fix it (PEP 440)",
-        ) from exc
-    return Constraint(sets, constraint.source, constraint.text)
+def _parsed(project: ProjectDir, constraint: PythonConstraint) -> Constraint:
+    where = line_of(project, constraint.source, constraint.text)
+    locks = {m.lockfile: m.lock_command for m in REGISTRY}
+    fix = (
+        f"regenerate it with `{locks[constraint.source]}`"
+        if constraint.source in locks
+        else "fix it"
+    )
+    sets = [specifiers(a) for a in constraint.alternatives]
+    if None in sets:
+        raise NotPep440Error(where, constraint.what, constraint.text, SPECIFIER, fix)
+    return Constraint(tuple(s for s in sets if s), constraint.source, constraint.text)
 
 
 def quoted(text: str) -> str:

@@ -19,9 +19,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final, Literal
 
 from dockergen.answers import with_answers
+from dockergen.bounds import check_lines
 from dockergen.decisions import changes, plan_dict
 from dockergen.detect import detect
 from dockergen.errors import InvalidProjectFileError, OutputExistsError
+from dockergen.journal import JOURNAL, UNFINISHED
 from dockergen.model import Overrides, ProjectSpec, RenderedFile
 from dockergen.project import ProjectDir
 from dockergen.record import (
@@ -39,8 +41,9 @@ if TYPE_CHECKING:
 
 Action = Literal["create", "unchanged", "regenerate", "merge", "conflict", "replace"]
 Mode = Literal["init", "update", "extras"]
-# Renders one more output (compose.yaml, a CI workflow) for a spec and a team's templates.
-Extra = Callable[[ProjectSpec, Path | None], RenderedFile]
+# Renders one more output (compose.yaml, a CI workflow) for a spec and the user's settings
+# (a team's templates, the CI choices).
+Extra = Callable[[ProjectSpec, Settings], RenderedFile]
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,13 +86,18 @@ def plan(
     allow_stale_lock = allow_stale_lock or mode == "extras"
     spec = detect(root, settings, strict=strict, allow_stale_lock=allow_stale_lock)
     project = ProjectDir(root)
-    outcomes = [_extra(project, e(spec, settings.template_dir), force=force) for e in extras]
+    extra_files = [e(spec, settings) for e in extras]
+    check_lines(extra_files)
+    outcomes = [_extra(project, f, force=force) for f in extra_files]
     backups: list[RenderedFile] = []
     warnings: list[str] = []
     late: list[RenderedFile] = []  # the answers, then the record: written last
     reasons: list[str] = []
-    if mode != "extras":
+    if mode == "extras":  # `dockergen ci --arm-runner ...` remembers its flags too
+        late = _answers_file(project, settings)
+    else:
         rendered = render_files(spec, settings.template_dir)
+        check_lines(rendered)
         record = read_record(project)
         if mode == "init" and not force:
             _refuse_existing(project, rendered, regenerate=bool(record))
@@ -101,9 +109,9 @@ def plan(
         late += record_files(project, rendered, decisions)
         old_plan, warnings = recorded_plan(record.get("plan.json"))
         reasons = _reasons(merged, old_plan, decisions, backups + late)
+    if project.kind(JOURNAL) is not None:  # an interrupted run: never called up to date
+        reasons.insert(0, UNFINISHED)
     changed = [RenderedFile(o.name, o.content) for o in outcomes if o.content != o.current]
-    # A run stopped part way leaves the record describing the earlier render, so the next
-    # run merges against the right base and simply finishes the job.
     writes = (*backups, *changed, *late)
     return Plan(spec, settings, tuple(outcomes), writes, tuple(reasons), tuple(warnings))
 

@@ -89,24 +89,35 @@ class CheckedPath(str):
 
 @dataclass(frozen=True, slots=True)
 class AppPath:
-    """A checked project path as the image sees it, under /app (None: /app itself)."""
+    """A folder as the image sees it: a checked project path under /app (None: /app itself),
+    or a checked absolute folder outside it (a VOLUME the authors declare)."""
 
     path: CheckedPath | None = None
 
     def __str__(self) -> str:
-        return f"/app/{self.path.rstrip('/')}" if self.path else "/app"
+        if self.path is None:
+            return "/app"
+        folder = self.path.rstrip("/")
+        return folder if folder.startswith("/") else f"/app/{folder}"
 
 
 def check_path(
-    value: str, source: str, what: str = "file", *, pattern: bool = False
+    value: str, source: str, what: str = "file", *, pattern: bool = False, absolute: bool = False
 ) -> CheckedPath:
     """`value` as a path a build may name, or UnsafePathError naming `source`, the file that
     asked for it. A `pattern` (.dockerignore's license-files globs) may hold wildcards, but
-    none that could bring back local state excluded before it."""
-    problem = _problem(value, pattern=pattern)
+    none that could bring back local state excluded before it. An `absolute` path is a folder
+    of the image outside /app (not of the project): the same rules for what follows its `/`."""
+    if absolute:
+        problem = _problem(value[1:], pattern=pattern) if value[:1] == "/" else _NOT_ABSOLUTE
+    else:
+        problem = _problem(value, pattern=pattern)
     if problem:
         raise UnsafePathError(source, what, value, *problem)
     return CheckedPath(value, source, _KEY)
+
+
+_NOT_ABSOLUTE: Final = ("is not an absolute folder of the image", "name it from /")
 
 
 def checked(*names: str) -> tuple[CheckedPath, ...]:

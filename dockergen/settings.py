@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Final
 
 from dockergen.answers import answers_file, answers_label, read_answers, remember, template_dir
+from dockergen.bounds import check_choices
 from dockergen.model import Overrides
 from dockergen.project import ProjectDir
 
@@ -28,6 +29,10 @@ FLAGS: Final = {
     "apt_build": "--apt-build",
     "templates": "--templates",
     "dev": "--dev",
+    "platforms": "--platform",
+    "arm_runner": "--arm-runner",
+    "qemu": "--qemu",
+    "runner_tags": "--runner-tag",
 }
 
 
@@ -47,9 +52,7 @@ class Settings:
 
     def origin(self, field: str) -> str:
         """Where a value came from, for an error about it: the flag, or the answers file."""
-        if getattr(self.flags, field) not in (None, ()):
-            return FLAGS[field]
-        return self.label
+        return _origin(self.flags, field, self.label)
 
     @property
     def changed(self) -> bool:
@@ -62,11 +65,17 @@ def resolve_settings(root: Path, flags: Overrides | None = None) -> Settings:
     flags = flags or Overrides()
     recorded = read_answers(project)
     choices = remember(recorded, flags)
+    label = answers_label(project)
+    check_choices(choices, {field: _origin(flags, field, label) for field in FLAGS})
     return Settings(
         flags=flags,
         recorded=recorded,
         choices=choices,
         answers_file=answers_file(project),
-        label=answers_label(project),
+        label=label,
         template_dir=template_dir(root, choices),
     )
+
+
+def _origin(flags: Overrides, field: str, label: str) -> str:
+    return FLAGS[field] if getattr(flags, field) not in (None, ()) else label

@@ -17,7 +17,9 @@ from typing import Any, Final
 
 from dockergen.errors import InvalidProjectFileError
 from dockergen.model import Decided
+from dockergen.pep440 import requirement as parse_requirement
 from dockergen.project import ProjectDir
+from dockergen.text import shorten
 
 SETUPTOOLS: Final = "setuptools.build_meta"
 VERIFIED: Final = "84.2.1"  # the setuptools the layouts above were checked with
@@ -225,18 +227,16 @@ def _setup_cfg(project: ProjectDir) -> str:
 
 
 def _requires(requires: Any) -> str:
-    from packaging.requirements import InvalidRequirement, Requirement  # 25 ms: only here
-
     for text in requires if isinstance(requires, list) else [requires]:
-        try:
-            requirement = Requirement(str(text))
-        except InvalidRequirement:
-            return f"[build-system] requires {text!r}: not a requirement"
+        requirement = parse_requirement(str(text))  # packaging's parser costs 25 ms: only here
+        if requirement is None:
+            return f"[build-system] requires {shorten(str(text))!r}: not a requirement"
         name = requirement.name.lower().replace("_", "-")
         if name not in _BUILD_REQUIRES:
             return f"[build-system] requires {name}: a setuptools plugin may read the source"
         if name == "setuptools" and not requirement.specifier.contains(VERIFIED, prereleases=True):
-            return f"[build-system] requires {text}: not the setuptools checked ({VERIFIED})"
+            checked = f"not the setuptools checked ({VERIFIED})"
+            return f"[build-system] requires {shorten(str(text))}: {checked}"
     return ""
 
 

@@ -117,12 +117,13 @@ def system_needs(
 
 
 def locked_without_wheel(project: ProjectDir, python: str) -> set[str]:
-    """Locked packages whose files include an sdist but no wheel this image can install."""
+    """Locked packages the image installs (not a dev-only group) whose files include an sdist
+    but no wheel this image can install."""
     tag = "cp" + "".join(python.split(".")[:2])
     return {
         normalize(package.name)
         for package in locked_packages(project)
-        if package.files and not _installable(package.files, tag)
+        if package.default and package.files and not _installable(package.files, tag)
     }
 
 

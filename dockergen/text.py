@@ -21,12 +21,23 @@ def shown(value: str) -> str:
     return cut if cut.isprintable() else repr(cut)
 
 
+# Longest line dockergen prints. Values in it are cut by shown() already; this is the last
+# guard, for a value that reaches a message some other way (a usage error quoting a flag).
+MAX_MESSAGE_CHARS: Final = 2000
+
+
 def printable(line: str) -> str:
-    """A printed line with every control character escaped (`\\x1b`), at any length: an
-    index URL or a name from metadata cannot drive the terminal or add a line."""
-    if line.isprintable():
+    """A printed line with every control character escaped (`\\x1b`), so an index URL or a
+    name from metadata cannot drive the terminal or add a line, and cut to about
+    MAX_MESSAGE_CHARS in the middle, so that its start and the fix it ends with
+    stay."""
+    if not line.isprintable():
+        line = "".join(c if c.isprintable() else repr(c)[1:-1] for c in line)
+    if len(line) <= MAX_MESSAGE_CHARS:
         return line
-    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in line)
+    cut = len(line) - MAX_MESSAGE_CHARS
+    head = MAX_MESSAGE_CHARS * 2 // 3
+    return f"{line[:head]}[... {cut:,} characters ...]{line[head + cut :]}"
 
 
 def shorten(value: str) -> str:

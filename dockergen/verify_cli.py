@@ -20,11 +20,23 @@ def verify_command(
     http_path: Annotated[str | None, typer.Option("--path", help="Must answer 2xx/3xx.")] = None,
     env: Annotated[list[str] | None, typer.Option(help="KEY=VALUE (repeatable).")] = None,
     env_file: Annotated[list[Path] | None, typer.Option(help="An env file.")] = None,
-    read_only: Annotated[bool, typer.Option(help="--read-only, tmpfs /tmp.")] = False,
-    cache: Annotated[bool, typer.Option(help="Check a code-only rebuild.")] = False,
-    keep_image: Annotated[bool, typer.Option(help="Keep the built image.")] = False,
+    read_only: Annotated[
+        bool, typer.Option("--read-only", help="--read-only, tmpfs /tmp.")
+    ] = False,
+    cache: Annotated[bool, typer.Option("--cache", help="Check a code-only rebuild.")] = False,
+    keep_image: Annotated[bool, typer.Option("--keep-image", help="Keep the built image.")] = False,
+    shared_cache: Annotated[
+        bool,
+        typer.Option(
+            "--shared-cache",
+            help="Build with the engine's shared cache mounts (faster, less proof).",
+        ),
+    ] = False,
     timeout: Annotated[float, typer.Option(help="Seconds to answer or exit.")] = 60.0,
     worker_seconds: Annotated[float, typer.Option(help="A worker runs this long.")] = 5.0,
+    engine: Annotated[
+        str, typer.Option(help="docker | podman | auto: Docker when it answers, else Podman.")
+    ] = "auto",
     as_json: Annotated[bool, typer.Option("--json", help="JSON report (schema 1).")] = False,
 ) -> None:
     """Build the Dockerfile, run the image as production would, probe it, explain failures.
@@ -39,6 +51,8 @@ def verify_command(
             options = v.VerifyOptions(
                 path, file, v.parse_mode(mode), http_path, tuple(env or ()),
                 tuple(env_file or ()), read_only, cache, keep_image, timeout, worker_seconds,
+                shared_cache=shared_cache,
+                engine=v.parse_engine(engine),
             )  # fmt: skip
             report = v.verify(options, v.Progress(sys.stderr, live=sys.stderr.isatty()))
         except v.VerifyUsageError as exc:

@@ -10,13 +10,20 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import glob
 import os
 import stat
 import tempfile
 from collections.abc import Iterator, Sequence
 from pathlib import Path, PurePosixPath
 
-from dockergen.errors import OutputExistsError, UnwritableError
+from dockergen.errors import (
+    ChangedSinceError,
+    DamagedJournalError,
+    OutputExistsError,
+    UnwritableError,
+)
+from dockergen.journal import JOURNAL, intent, parse, state
 from dockergen.model import RenderedFile
 from dockergen.text import shown
 
@@ -57,22 +64,97 @@ def write_atomic(target: Path, content: str) -> None:
 
 
 def write_planned(files: Sequence[RenderedFile], dest: Path) -> list[Path]:
-    """Write files whose overwriting was already decided (by regenerate.plan), in order.
-    Returns their paths as the project names them."""
+    """Write files whose overwriting was already decided (by regenerate.plan), in order, under
+    a journal (journal.py). Returns their paths as the project names them."""
     root = dest.resolve()
-    targets = [_target(root, dest, f.name) for f in files]
+    targets = [_target(root, dest, f.name) for f in files]  # every check before any write
     _refuse_aliases(files, targets, dest)
+    if not files:
+        return []
+    journal = _target(root, dest, JOURNAL)
+    new_record = not journal.parent.exists()
+    _clear_temporaries([*targets, journal])
+    before = [_read(t, dest / f.name) for f, t in zip(files, targets, strict=True)]
+    try:
+        _write(journal, intent(files, before), dest / JOURNAL)
+    except BaseException:  # nothing written yet: leave no empty record folder either
+        if new_record:
+            with contextlib.suppress(OSError):
+                journal.parent.rmdir()
+        raise
     written = []
     for file, target in zip(files, targets, strict=True):
-        try:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            for stale in target.parent.glob(f".{target.name}.*.tmp"):  # left by a killed run
-                stale.unlink(missing_ok=True)
-            write_atomic(target, file.content)
-        except OSError as exc:
-            raise _failed(dest / file.name, exc) from exc
+        _write(target, file.content, dest / file.name)
         written.append(dest / file.name)
+    _close(journal, new_record)
     return written
+
+
+def finish_interrupted(dest: Path, *, force: bool = False) -> tuple[str, ...]:
+    """Finish the run a journal describes, before a command plans anything; the names of the
+    files it wrote. With `force`, a run that cannot be finished is given up instead (the
+    command then regenerates every file)."""
+    root = dest.resolve()
+    journal = root / JOURNAL
+    if not os.path.lexists(journal):
+        if journal.parent.is_dir() and not journal.parent.is_symlink():
+            _clear_temporaries([journal])  # a run killed while writing its journal
+        return ()
+    journal = _target(root, dest, JOURNAL)
+    try:
+        entries = parse((_read(journal, dest / JOURNAL) or b"").decode("utf-8", "replace"))
+        targets = [_target(root, dest, e.name) for e in entries]
+        states = [state(e, _read(t, dest / e.name)) for e, t in zip(entries, targets, strict=True)]
+        if changed := [e.name for e, s in zip(entries, states, strict=True) if s == "changed"]:
+            raise ChangedSinceError(JOURNAL, changed)
+    except (DamagedJournalError, ChangedSinceError, UnwritableError):
+        if not force:
+            raise
+        journal.unlink()
+        return ()
+    _clear_temporaries([*targets, journal])
+    pending = [(e, t) for e, t, s in zip(entries, targets, states, strict=True) if s == "pending"]
+    for entry, target in pending:
+        _write(target, entry.content, dest / entry.name)
+    _close(journal, new_record=False)
+    return tuple(e.name for e, _ in pending)
+
+
+def _read(target: Path, shown_as: Path) -> bytes | None:
+    try:
+        return target.read_bytes()
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        raise UnwritableError(
+            shown_as, f"cannot be read ({exc.strerror})", "make it readable, then run it again"
+        ) from exc
+
+
+def _write(target: Path, content: str, shown_as: Path) -> None:
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        write_atomic(target, content)
+    except OSError as exc:
+        raise _failed(shown_as, exc) from exc
+
+
+def _clear_temporaries(targets: Sequence[Path]) -> None:
+    """Temporary files a killed run left beside its targets (write_atomic's names)."""
+    for target in targets:
+        if target.parent.is_dir():
+            for stale in target.parent.glob(f".{glob.escape(target.name)}.*.tmp"):
+                with contextlib.suppress(OSError):
+                    stale.unlink()
+
+
+def _close(journal: Path, new_record: bool) -> None:
+    """The run is complete: the journal goes, and the record folder it made if it holds
+    nothing else (a run that writes only compose.yaml leaves no empty .dockergen/)."""
+    journal.unlink()
+    if new_record:
+        with contextlib.suppress(OSError):  # not empty: it holds the record
+            journal.parent.rmdir()
 
 
 def _target(root: Path, dest: Path, name: str) -> Path:
@@ -102,8 +184,14 @@ def _target(root: Path, dest: Path, name: str) -> Path:
         )
     if os.path.lexists(real) and not real.is_file():
         raise UnwritableError(shown_as, "is not a regular file", "move it away")
-    if not os.access(real if real.exists() else folder, os.W_OK):
-        raise UnwritableError(shown_as, "is read-only", "make it writable, then run it again")
+    fix = "make it writable, then run it again"
+    if real.exists() and not os.access(real, os.W_OK):
+        raise UnwritableError(shown_as, "is read-only", fix)
+    # The temporary file and the rename need the folder it is written in.
+    where = real.parent if real.parent.exists() else folder
+    if not os.access(where, os.W_OK | os.X_OK):
+        shown_where = dest / where.relative_to(root) if where.is_relative_to(root) else where
+        raise UnwritableError(shown_as, f"is in a read-only folder ({shown_where})", fix)
     return real
 
 
@@ -130,8 +218,11 @@ def _refuse_aliases(files: Sequence[RenderedFile], targets: Sequence[Path], dest
 
 
 def _failed(path: Path, exc: OSError) -> UnwritableError:
+    """A write failed part way: the journal is there, so running again finishes the change."""
     if exc.errno == errno.ENOSPC:
-        return UnwritableError(path, "cannot be written (no space left on device)", "free space")
+        return UnwritableError(
+            path, "cannot be written (no space left on device)", "free space, then run it again"
+        )
     reason = exc.strerror or str(exc)
     return UnwritableError(
         path, f"cannot be written ({reason})", "make it writable, then run it again"

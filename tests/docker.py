@@ -1,7 +1,10 @@
-"""A thin driver for a real Docker engine with BuildKit, and a reader for its build logs.
+"""A thin driver for a real engine — Docker with BuildKit, or Podman with Buildah — and a
+reader for their build logs.
 
-Only `docker` on PATH is needed. Tests marked `docker` skip when no engine answers, and fail
-instead when DOCKERGEN_E2E=1 (CI), so a broken engine can never pass as a skipped suite.
+Only `docker` (or `podman`) on PATH is needed. Tests marked `docker` skip when no engine
+answers, and fail instead when DOCKERGEN_E2E=1 (CI), so a broken engine can never pass as a
+skipped suite. `DOCKER` and `PODMAN` drive one engine each with the same calls; the module
+functions (`docker`, `build`, ...) are Docker's.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ import pytest
 
 from dockergen.debian import DEFAULT
 from dockergen.mounts import dependencies
+from dockergen.verify.buildlog import parse_buildah_steps
 
 BUILD_TIMEOUT = 900
 # The id of the generated Dockerfiles' dependency cache on the default Debian release.
@@ -31,28 +35,35 @@ def _env() -> dict[str, str]:
     return {**os.environ, "DOCKER_BUILDKIT": "1", "BUILDKIT_PROGRESS": "plain"}
 
 
-@functools.cache
-def engine_problem() -> str | None:
-    """None when a BuildKit-capable engine answers, else why not."""
-    if not shutil.which("docker"):
-        return "no docker command on PATH"
+def _problem(args: Sequence[str], timeout: float) -> str | None:
+    """None when the command answers, else why not."""
+    if not shutil.which(args[0]):
+        return f"no {args[0]} command on PATH"
     try:
         result = subprocess.run(
-            ["docker", "version", "--format", "{{.Server.Version}}"],
-            capture_output=True,
-            text=True,
-            timeout=30,
-            env=_env(),
+            list(args), capture_output=True, text=True, timeout=timeout, env=_env()
         )
     except subprocess.TimeoutExpired:
-        return "docker version timed out"
+        return f"{args[0]} {args[1]} timed out"
     if result.returncode != 0:
-        return f"no Docker engine answers: {result.stderr.strip()[:200]}"
+        return f"no {args[0]} engine answers: {result.stderr.strip()[:200]}"
     return None
 
 
-def require_engine() -> None:
-    problem = engine_problem()
+@functools.cache
+def engine_problem() -> str | None:
+    """None when a BuildKit-capable engine answers, else why not."""
+    return _problem(["docker", "version", "--format", "{{.Server.Version}}"], 30)
+
+
+@functools.cache
+def podman_problem() -> str | None:
+    """None when Podman answers (`podman info`), else why not."""
+    return _problem(["podman", "info", "--format", "{{.Version.Version}}"], 60)
+
+
+def require_engine(name: str = "docker") -> None:
+    problem = engine_problem() if name == "docker" else podman_problem()
     if problem is None:
         return
     if os.environ.get("DOCKERGEN_E2E") == "1":
@@ -141,17 +152,72 @@ class BuildLog:
         apt = [s for s in self.steps if s.stage != "builder" and "apt-get install" in s.instruction]
         return before_source + apt
 
+    @classmethod
+    def parse_buildah(cls, text: str) -> BuildLog:
+        """Buildah's log (`podman build`), read by dockergen verify's reader, as the same steps:
+        the stage named `builder` is the builder, every other one the final stage."""
+        steps = [
+            Step(
+                step.id,
+                "builder" if step.stage == "builder" else "final",
+                step.instruction,
+                cached=step.cached,
+                position=step.index,
+                output=step.output,
+            )
+            for step in parse_buildah_steps(text)
+        ]
+        return cls(text, steps)
+
+
+@dataclass(frozen=True)
+class Engine:
+    """One engine's command; `build` returns its log read into the same BuildLog."""
+
+    name: str  # docker | podman
+
+    def run(
+        self, *args: str, timeout: float = RUN_TIMEOUT, check: bool = True
+    ) -> subprocess.CompletedProcess[str]:
+        result = subprocess.run(
+            [self.name, *args], capture_output=True, text=True, timeout=timeout, env=_env()
+        )
+        if check and result.returncode != 0:
+            raise AssertionError(
+                f"{self.name} {' '.join(args)} exited {result.returncode}:\n"
+                f"{result.stdout[-4000:]}\n{result.stderr[-8000:]}"
+            )
+        return result
+
+    def build_args(self) -> list[str]:
+        """`build` and the flags every test build passes: BuildKit's plain log; Buildah's
+        output is plain already, and its layer cache is on by default."""
+        return ["build", "--progress=plain"] if self.name == "docker" else ["build"]
+
+    def build(
+        self, context: Path, tag: str, *, build_args: Sequence[str] = (), extra: Sequence[str] = ()
+    ) -> BuildLog:
+        args = [*self.build_args(), "-t", tag, *extra]
+        for arg in build_args:
+            args += ["--build-arg", arg]
+        result = self.run(*args, str(context), timeout=BUILD_TIMEOUT)
+        text = result.stderr + result.stdout
+        return BuildLog.parse(text) if self.name == "docker" else BuildLog.parse_buildah(text)
+
+    def require(self) -> None:
+        require_engine(self.name)
+
+
+DOCKER = Engine("docker")
+PODMAN = Engine("podman")
+
 
 def build(context: Path, tag: str, *, build_args: Sequence[str] = ()) -> BuildLog:
-    args = ["build", "--progress=plain", "-t", tag]
-    for arg in build_args:
-        args += ["--build-arg", arg]
-    result = docker(*args, str(context), timeout=BUILD_TIMEOUT)
-    return BuildLog.parse(result.stderr + result.stdout)
+    return DOCKER.build(context, tag, build_args=build_args)
 
 
-def image_size(tag: str) -> int:
-    return int(docker("image", "inspect", "--format", "{{.Size}}", tag).stdout.strip())
+def image_size(tag: str, engine: Engine = DOCKER) -> int:
+    return int(engine.run("image", "inspect", "--format", "{{.Size}}", tag).stdout.strip())
 
 
 # ---- what the shared /root/.cache mount holds, and what a build added to it ----------------
@@ -195,10 +261,14 @@ print("PROBE " + json.dumps({"cached": sorted(cached), "added": sorted(added)}))
 
 
 def probe_cache(
-    workdir: Path, since: float, target: str = "/root/.cache", mount_id: str = DEPENDENCY_CACHE
+    workdir: Path,
+    since: float,
+    target: str = "/root/.cache",
+    mount_id: str = DEPENDENCY_CACHE,
+    engine: Engine = DOCKER,
 ) -> tuple[set[str], set[str]]:
     """(distributions in the cache mount `mount_id` at `target`, those written after `since`);
-    an empty `mount_id` means BuildKit's default, the target."""
+    an empty `mount_id` means the engine's default, the target."""
     workdir.mkdir(parents=True, exist_ok=True)
     (workdir / "probe.py").write_text(PROBE_SCRIPT, encoding="utf-8")
     (workdir / "Dockerfile").write_text(
@@ -207,7 +277,7 @@ def probe_cache(
         f'python /probe.py "$SINCE" {target}\n',
         encoding="utf-8",
     )
-    log = build(workdir, "dockergen-e2e-probe", build_args=(f"SINCE={since}",))
+    log = engine.build(workdir, "dockergen-e2e-probe", build_args=(f"SINCE={since}",))
     lines = [line for step in log.steps for line in step.output if line.startswith("PROBE ")]
     assert len(lines) == 1, log.text[-3000:]
     return _probe_report(lines[0])
@@ -229,13 +299,15 @@ def _probe_report(line: str) -> tuple[set[str], set[str]]:
     return set(report["cached"]), set(report["added"])
 
 
-def installed_distributions(tag: str, python: str = "/app/.venv/bin/python") -> set[str]:
+def installed_distributions(
+    tag: str, python: str = "/app/.venv/bin/python", engine: Engine = DOCKER
+) -> set[str]:
     script = (
         "import importlib.metadata as m, re; "
         "print(*sorted({re.sub(r'[-_.]+', '-', d.metadata['Name']).lower() "
         "for d in m.distributions()}))"
     )
-    result = docker("run", "--rm", "--entrypoint", python, tag, "-c", script)
+    result = engine.run("run", "--rm", "--entrypoint", python, tag, "-c", script)
     return set(result.stdout.split())
 
 
@@ -258,7 +330,11 @@ for root, skip in roots:
 """
 
 
-def uncompiled_modules(tag: str, python: str = "/app/.venv/bin/python") -> list[str]:
+def uncompiled_modules(
+    tag: str, python: str = "/app/.venv/bin/python", engine: Engine = DOCKER
+) -> list[str]:
     """Modules of `tag` a read-only container would compile at every start (see _UNCOMPILED)."""
-    result = docker("run", "--rm", "--read-only", "--entrypoint", python, tag, "-c", _UNCOMPILED)
+    result = engine.run(
+        "run", "--rm", "--read-only", "--entrypoint", python, tag, "-c", _UNCOMPILED
+    )
     return result.stdout.split()

@@ -15,6 +15,17 @@ FIXTURES = ROOT / "fixtures"
 GOLDEN = Path(__file__).resolve().parent / "golden"
 CORPUS = ROOT.parent / "shared" / "corpus"
 CASES = sorted(d.name for d in FIXTURES.iterdir() if d.is_dir())
+# The last lines of `dockergen plan` for a project without CI answers (dockergen.runners).
+DEFAULT_CI_PLAN = (
+    "ci github (with --image): linux/amd64 on ubuntu-24.04, linux/arm64 on ubuntu-24.04-arm, "
+    "one job each, merged into one image (default)\n"
+    "  ubuntu-24.04-arm is GitHub's free arm64 runner for public repositories; private ones "
+    "have been refused it: `dockergen ci github --arm-runner LABEL` (a larger or self-hosted "
+    "arm64 runner) or `--qemu`\n"
+    "ci gitlab: linux/amd64 only, on any runner; --runner-tag amd64=TAG --runner-tag arm64=TAG "
+    "builds each architecture on its own runners (GitLab.com: saas-linux-small-amd64, "
+    "saas-linux-small-arm64)\n"
+)
 
 
 def make_tree(root: Path, files: Mapping[str, str]) -> Path:

@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 from dockergen.cli import app
 from dockergen.detect import detect_project
 from dockergen.render import render_files
-from tests.helpers import FIXTURES, GOLDEN, ROOT, make_tree
+from tests.helpers import DEFAULT_CI_PLAN, FIXTURES, GOLDEN, ROOT, make_tree
 
 runner = CliRunner()
 
@@ -39,15 +39,15 @@ def test_plan_names_what_each_decision_won_over(tmp_path: Path) -> None:
         "python: 3.12 (.python-version: 3.12)\n"
         "debian: trixie (Debian's current stable release)\n"
         "command: gunicorn --bind 0.0.0.0:5000 app:app "
-        "(Procfile web: gunicorn --bind 0.0.0.0:5000 app:app)\n"
-        "  instead of: Flask app app:app, served by gunicorn (app.py)\n"
-        "  instead of: python app.py (app.py)\n"
+        "(Procfile:1 web: gunicorn --bind 0.0.0.0:5000 app:app)\n"
+        "  instead of: app.py:2 Flask app app:app, served by gunicorn: gunicorn --bind "
+        "0.0.0.0:8000 app:app: the authors' production files over what the code shows\n"
         "port: 5000 (--bind 0.0.0.0:5000 in the command)\n"
         "lock: none (versions resolved at build time)\n"
         "apt: build -; run -\n"
         "bytecode: standard library and dependencies compiled in the image; the app's own "
         "source compiled at first import in each container (a compile step of its own would "
-        "re-run after every code change)\n"
+        "re-run after every code change)\n" + DEFAULT_CI_PLAN
     )
 
 

@@ -10,7 +10,7 @@ import yaml
 from typer.testing import CliRunner
 
 from dockergen.cli import app
-from tests.helpers import FIXTURES
+from tests.helpers import DEFAULT_CI_PLAN, FIXTURES
 
 runner = CliRunner()
 
@@ -141,3 +141,104 @@ def test_ci_gitlab_with_an_image_is_a_clear_error(flask: Path) -> None:
     result = runner.invoke(app, ["ci", "gitlab", str(flask), "--image", "ghcr.io/acme/app"])
     assert result.exit_code == 1
     assert result.stderr.startswith("dockergen: error: --image is for `dockergen ci github`")
+
+
+# ---- the CI choices: flags, remembered as answers, shown by `plan` ----
+
+
+def test_ci_runner_choices_are_remembered_and_reused(flask: Path) -> None:
+    image = ("--image", "ghcr.io/acme/app")
+    result = runner.invoke(app, ["ci", "github", str(flask), *image, "--arm-runner", "arm64-big"])
+    assert result.exit_code == 0, result.output
+    workflow = yaml.safe_load((flask / ".github/workflows/docker.yml").read_text())
+    assert workflow["jobs"]["build-arm64"]["runs-on"] == "arm64-big"
+    assert (flask / ".dockergen.toml").read_text() == (
+        '# dockergen answers: see `dockergen init --help`\narm-runner = "arm64-big"\n'
+    )
+    plan = runner.invoke(app, ["plan", str(flask)])
+    assert (
+        "ci github (with --image): linux/amd64 on ubuntu-24.04, linux/arm64 on arm64-big, one "
+        "job each, merged into one image (.dockergen.toml)\n" in plan.stdout
+    )
+    assert "free arm64 runner" not in plan.stdout
+    # Later runs keep the choice; --qemu switches the layout and is remembered beside it.
+    again = runner.invoke(app, ["ci", "github", str(flask), *image, "--dry-run"])
+    assert 'runs-on: "arm64-big"' in again.stdout
+    qemu = runner.invoke(app, ["ci", "github", str(flask), *image, "--qemu", "--force"])
+    assert qemu.exit_code == 0, qemu.output
+    workflow = yaml.safe_load((flask / ".github/workflows/docker.yml").read_text())
+    assert list(workflow["jobs"]) == ["build"]
+    assert "qemu = true\n" in (flask / ".dockergen.toml").read_text()
+
+
+def test_plan_states_the_default_arm_runner_and_its_limits(flask: Path) -> None:
+    plan = runner.invoke(app, ["plan", str(flask)]).stdout
+    assert plan.endswith(DEFAULT_CI_PLAN)
+    assert "ubuntu-24.04-arm is GitHub's free arm64 runner for public repositories" in plan
+
+
+def test_gitlab_runner_tags_are_remembered(flask: Path) -> None:
+    tags = ["--runner-tag", "amd64=saas-linux-small-amd64", "--runner-tag", "arm64=arm-big"]
+    result = runner.invoke(app, ["ci", "gitlab", str(flask), *tags])
+    assert result.exit_code == 0, result.output
+    pipeline = yaml.safe_load((flask / ".gitlab-ci.yml").read_text())
+    assert pipeline["build-arm64"]["tags"] == ["arm-big"]
+    assert (
+        'runner-tags = ["amd64=saas-linux-small-amd64", "arm64=arm-big"]\n'
+        in (flask / ".dockergen.toml").read_text()
+    )
+    plan = runner.invoke(app, ["plan", str(flask)]).stdout
+    assert plan.endswith(
+        "ci gitlab: linux/amd64 on saas-linux-small-amd64, linux/arm64 on arm-big\n"
+    )
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (
+            ["github", "--arm-runner", "my runner"],
+            "--arm-runner: runner label 'my runner' is not a plain name; use letters, digits, "
+            "'.', '_' and '-', e.g. ubuntu-24.04-arm",
+        ),
+        (
+            ["github", "--platform", "linux/mips"],
+            "--platform: platform 'linux/mips' is not one BuildKit builds here; use one of "
+            "linux/amd64, linux/arm64, linux/arm/v7, linux/arm/v6, linux/arm/v5, linux/386, "
+            "linux/ppc64le, linux/s390x, linux/riscv64",
+        ),
+        (
+            ["github", "--platform", "linux/arm64", "--platform", "linux/arm64"],
+            "--platform: names a platform twice; name each one once",
+        ),
+        (
+            ["gitlab", "--runner-tag", "arm64=big"],
+            "--runner-tag: names a runner tag for arm64 but not for amd64, so the amd64 build "
+            "could land on an arm64 runner; add --runner-tag amd64=TAG (GitLab.com: "
+            "saas-linux-small-amd64)",
+        ),
+        (
+            ["gitlab", "--runner-tag", "s390x=z"],
+            "--runner-tag: runner tag 's390x=z' is not ARCH=TAG for amd64 or arm64 (once "
+            "each); pass e.g. --runner-tag amd64=saas-linux-small-amd64 --runner-tag "
+            "arm64=saas-linux-small-arm64",
+        ),
+    ],
+)
+def test_bad_ci_choices_are_refused_and_nothing_is_written(
+    flask: Path, args: list[str], message: str
+) -> None:
+    before = sorted(p.name for p in flask.iterdir())
+    result = runner.invoke(app, ["ci", args[0], str(flask), *args[1:]])
+    assert result.exit_code == 1
+    assert result.stderr == f"dockergen: error: {message}\n"
+    assert sorted(p.name for p in flask.iterdir()) == before
+
+
+def test_a_bad_remembered_choice_names_the_answers_file(flask: Path) -> None:
+    (flask / ".dockergen.toml").write_text('arm-runner = "a;b"\n')
+    result = runner.invoke(app, ["ci", "github", str(flask), "--dry-run"])
+    assert result.exit_code == 1
+    assert result.stderr.startswith(
+        "dockergen: error: .dockergen.toml: runner label 'a;b' is not a plain name"
+    )

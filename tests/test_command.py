@@ -10,7 +10,7 @@ from dockergen.detect import detect_project
 from dockergen.model import Decided, Overrides
 from dockergen.project import ProjectDir
 from dockergen.settings import resolve_settings
-from dockergen.start_command import NO_COMMAND_WARNING, choose_command
+from dockergen.start import choose_command
 from tests.helpers import make_tree
 
 Files = Mapping[str, str]
@@ -37,19 +37,6 @@ DJANGO: Files = {
 }
 FASTAPI_MAIN = "from fastapi import FastAPI\n\napp = FastAPI(title='shop')\n"
 FLASK_APP = "from flask import Flask\n\napp = Flask(__name__)\n"
-GUNICORN_DJANGO = ("gunicorn", "--bind", "0.0.0.0:8000", "shop.wsgi:application")
-DJANGO_DETAIL = "Django project, shop/wsgi.py served by gunicorn"
-SHELL_WARNING = (
-    "Procfile web line uses shell syntax, so CMD runs it with sh -c and sh, not the server, "
-    "receives docker stop's SIGTERM; start the server with `exec`, or pass --command"
-)
-
-
-def _port_note(port: int, why: str) -> str:
-    return (
-        f"Procfile web line reads $PORT, which a container does not set; it serves {port} "
-        f"instead ({why}); pass --command to choose another"
-    )
 
 
 def _loopback(source: str, server: str, fix: str = "--bind 0.0.0.0:PORT") -> str:
@@ -59,137 +46,198 @@ def _loopback(source: str, server: str, fix: str = "--bind 0.0.0.0:PORT") -> str
     )
 
 
-def _cannot_start(what: str, missing: str) -> str:
-    return (
-        f"{what} cannot be started without {missing}, so the Dockerfile has no CMD; add what is "
-        "missing, or pass --command '...'"
-    )
-
-
 def _procfile(line: str) -> Files:
     return {"Procfile": f"release: ./manage.py migrate\nweb: {line}\nworker: celery worker\n"}
-
-
-def _web(argv: tuple[str, ...], line: str, overridden: tuple[str, ...] = ()) -> Decided[Any]:
-    return Decided(argv, "Procfile", f"Procfile web: {line}", overridden)
-
-
-def _port(port: int, source: str, detail: str, overridden: tuple[str, ...] = ()) -> Decided[Any]:
-    return Decided(port, source, detail, overridden)
 
 
 # (files, expected command, expected port, expected warnings); nothing is installed.
 CASES = [
     pytest.param(
         {**DJANGO, **_procfile("gunicorn --bind 0.0.0.0:5000 shop.wsgi")},
-        _web(
-            ("gunicorn", "--bind", "0.0.0.0:5000", "shop.wsgi"),
-            "gunicorn --bind 0.0.0.0:5000 shop.wsgi",
-            (f"{DJANGO_DETAIL} (manage.py)",),
+        Decided(
+            value=("gunicorn", "--bind", "0.0.0.0:5000", "shop.wsgi"),
+            source="Procfile",
+            detail="Procfile:2 web: gunicorn --bind 0.0.0.0:5000 shop.wsgi",
+            overridden=(
+                "manage.py:5 Django project, shop/wsgi.py served by gunicorn: gunicorn --bind 0.0.0.0:8000 shop.wsgi:application: the authors' production files over what the code shows",
+                "Procfile:3 worker: celery worker: celery is not among the dependencies",
+            ),
         ),
-        _port(5000, "Procfile", "--bind 0.0.0.0:5000 in the command"),
+        Decided(
+            value=5000,
+            source="Procfile",
+            detail="--bind 0.0.0.0:5000 in the command",
+            overridden=(),
+        ),
         [],
         id="procfile-plain-beats-django",
     ),
     pytest.param(
         _procfile("gunicorn -b 0.0.0.0:$PORT --workers 2 app:app"),
-        _web(
-            ("gunicorn", "-b", "0.0.0.0:8000", "--workers", "2", "app:app"),
-            "gunicorn -b 0.0.0.0:$PORT --workers 2 app:app",
+        Decided(
+            value=("gunicorn", "-b", "0.0.0.0:8000", "--workers", "2", "app:app"),
+            source="Procfile",
+            detail="Procfile:2 web: gunicorn -b 0.0.0.0:$PORT --workers 2 app:app",
+            overridden=("Procfile:3 worker: celery worker: a worker; the image serves the app",),
         ),
-        _port(8000, "Procfile", "-b 0.0.0.0:8000 in the command"),
-        [_port_note(8000, "gunicorn's default port")],
+        Decided(
+            value=8000, source="Procfile", detail="-b 0.0.0.0:8000 in the command", overridden=()
+        ),
+        [
+            "Procfile:2 reads $PORT, which a container does not set; it serves 8000 instead (gunicorn's default port), and the image sets PORT=8000; pass --command to choose another"
+        ],
         id="procfile-port-gunicorn",
     ),
     pytest.param(
         _procfile("flask run --host=0.0.0.0 --port=${PORT}"),
-        _web(
-            ("flask", "run", "--host=0.0.0.0", "--port=5000"),
-            "flask run --host=0.0.0.0 --port=${PORT}",
+        Decided(
+            value=("flask", "run", "--host=0.0.0.0", "--port=5000"),
+            source="Procfile",
+            detail="Procfile:2 web: flask run --host=0.0.0.0 --port=${PORT}",
+            overridden=("Procfile:3 worker: celery worker: a worker; the image serves the app",),
         ),
-        _port(5000, "Procfile", "--port 5000 in the command"),
-        [_port_note(5000, "flask's default port")],
+        Decided(value=5000, source="Procfile", detail="--port 5000 in the command", overridden=()),
+        [
+            "Procfile:2 reads $PORT, which a container does not set; it serves 5000 instead (flask's default port), and the image sets PORT=5000; pass --command to choose another"
+        ],
         id="procfile-port-flask",
     ),
     pytest.param(
         _procfile("uvicorn main:app --host 0.0.0.0 --port ${PORT:-3000}"),
-        _web(
-            ("uvicorn", "main:app", "--host", "0.0.0.0", "--port", "3000"),
-            "uvicorn main:app --host 0.0.0.0 --port ${PORT:-3000}",
+        Decided(
+            value=("uvicorn", "main:app", "--host", "0.0.0.0", "--port", "3000"),
+            source="Procfile",
+            detail="Procfile:2 web: uvicorn main:app --host 0.0.0.0 --port ${PORT:-3000}",
+            overridden=("Procfile:3 worker: celery worker: a worker; the image serves the app",),
         ),
-        _port(3000, "Procfile", "--port 3000 in the command"),
-        [_port_note(3000, "the fallback the line states")],
+        Decided(value=3000, source="Procfile", detail="--port 3000 in the command", overridden=()),
+        [
+            "Procfile:2 reads $PORT, which a container does not set; it serves 3000 instead (the fallback the line states), and the image sets PORT=3000; pass --command to choose another"
+        ],
         id="procfile-port-fallback",
     ),
     pytest.param(
         _procfile("python server.py --port $PORT"),
-        _web(("python", "server.py", "--port", "8000"), "python server.py --port $PORT"),
-        _port(8000, "Procfile", "--port 8000 in the command"),
-        [_port_note(8000, "no known server in the command, so 8000")],
+        Decided(
+            value=("python", "server.py", "--port", "8000"),
+            source="Procfile",
+            detail="Procfile:2 web: python server.py --port $PORT",
+            overridden=("Procfile:3 worker: celery worker: a worker; the image serves the app",),
+        ),
+        Decided(value=8000, source="Procfile", detail="--port 8000 in the command", overridden=()),
+        [
+            "Procfile:2 reads $PORT, which a container does not set; it serves 8000 instead (no known server in the command, so 8000), and the image sets PORT=8000; pass --command to choose another"
+        ],
         id="procfile-port-unknown-server",
     ),
     pytest.param(
         _procfile("flask db upgrade; flask translate compile; gunicorn microblog:app"),
         Decided(
-            (
+            value=(
                 "sh",
                 "-c",
-                "flask db upgrade; flask translate compile; "
-                "gunicorn microblog:app --bind 0.0.0.0:8000",
+                "flask db upgrade; flask translate compile; gunicorn microblog:app --bind 0.0.0.0:8000",
             ),
-            "Procfile",
-            "Procfile web: flask db upgrade; flask translate compile; gunicorn microblog:app "
-            "(--bind 0.0.0.0:8000 added: listen beyond the container)",
+            source="Procfile",
+            detail="Procfile:2 web: flask db upgrade; flask translate compile; gunicorn microblog:app (--bind 0.0.0.0:8000 added: listen beyond the container)",
+            overridden=("Procfile:3 worker: celery worker: a worker; the image serves the app",),
         ),
-        _port(8000, "Procfile", "gunicorn's default port"),
-        [SHELL_WARNING],
+        Decided(value=8000, source="Procfile", detail="gunicorn's default port", overridden=()),
+        [
+            "Procfile:2: the command uses shell syntax, so CMD runs it with sh -c and sh, not the server, receives docker stop's SIGTERM; start the server with `exec`, or pass --command"
+        ],
         id="procfile-shell-operators",
     ),
     pytest.param(
         _procfile("WEB_CONCURRENCY=2 gunicorn --bind 0.0.0.0:8000 app:app"),
-        _web(
-            ("sh", "-c", "WEB_CONCURRENCY=2 gunicorn --bind 0.0.0.0:8000 app:app"),
-            "WEB_CONCURRENCY=2 gunicorn --bind 0.0.0.0:8000 app:app",
+        Decided(
+            value=("sh", "-c", "WEB_CONCURRENCY=2 gunicorn --bind 0.0.0.0:8000 app:app"),
+            source="Procfile",
+            detail="Procfile:2 web: WEB_CONCURRENCY=2 gunicorn --bind 0.0.0.0:8000 app:app",
+            overridden=("Procfile:3 worker: celery worker: a worker; the image serves the app",),
         ),
-        _port(8000, "Procfile", "--bind 0.0.0.0:8000 in the command"),
-        [SHELL_WARNING],
+        Decided(
+            value=8000,
+            source="Procfile",
+            detail="--bind 0.0.0.0:8000 in the command",
+            overridden=(),
+        ),
+        [
+            "Procfile:2: the command uses shell syntax, so CMD runs it with sh -c and sh, not the server, receives docker stop's SIGTERM; start the server with `exec`, or pass --command"
+        ],
         id="procfile-env-assignment",
     ),
     pytest.param(
         _procfile("gunicorn 'app:create_app()' --bind 0.0.0.0:8000"),
-        _web(
-            ("gunicorn", "app:create_app()", "--bind", "0.0.0.0:8000"),
-            "gunicorn 'app:create_app()' --bind 0.0.0.0:8000",
+        Decided(
+            value=("gunicorn", "app:create_app()", "--bind", "0.0.0.0:8000"),
+            source="Procfile",
+            detail="Procfile:2 web: gunicorn 'app:create_app()' --bind 0.0.0.0:8000",
+            overridden=("Procfile:3 worker: celery worker: a worker; the image serves the app",),
         ),
-        _port(8000, "Procfile", "--bind 0.0.0.0:8000 in the command"),
+        Decided(
+            value=8000,
+            source="Procfile",
+            detail="--bind 0.0.0.0:8000 in the command",
+            overridden=(),
+        ),
         [],
         id="procfile-single-quotes-are-safe",
     ),
     pytest.param(
         _procfile("exec uvicorn main:app --host 0.0.0.0"),
-        _web(("uvicorn", "main:app", "--host", "0.0.0.0"), "exec uvicorn main:app --host 0.0.0.0"),
-        _port(8000, "Procfile", "uvicorn's default port"),
+        Decided(
+            value=("uvicorn", "main:app", "--host", "0.0.0.0"),
+            source="Procfile",
+            detail="Procfile:2 web: exec uvicorn main:app --host 0.0.0.0",
+            overridden=("Procfile:3 worker: celery worker: a worker; the image serves the app",),
+        ),
+        Decided(value=8000, source="Procfile", detail="uvicorn's default port", overridden=()),
         [],
         id="procfile-exec-dropped",
     ),
     pytest.param(
         {**_procfile("gunicorn shop.wsgi"), "gunicorn.conf.py": "bind = '0.0.0.0:8000'\n"},
-        _web(("gunicorn", "shop.wsgi"), "gunicorn shop.wsgi"),
-        _port(8000, "Procfile", "gunicorn's default port"),
+        Decided(
+            value=("gunicorn", "shop.wsgi"),
+            source="Procfile",
+            detail="Procfile:2 web: gunicorn shop.wsgi",
+            overridden=("Procfile:3 worker: celery worker: a worker; the image serves the app",),
+        ),
+        Decided(value=8000, source="Procfile", detail="gunicorn's default port", overridden=()),
         [],
         id="procfile-gunicorn-conf-binds",
     ),
     pytest.param(
         {"Procfile": "worker: celery -A shop worker\n", "main.py": ""},
-        Decided(("python", "main.py"), "main.py", "python main.py"),
+        Decided(
+            value=("celery", "-A", "shop", "worker"),
+            source="Procfile",
+            detail="Procfile:1 worker: celery -A shop worker",
+            overridden=(
+                "main.py: python main.py: the authors' production files over the project's entry points",
+            ),
+        ),
         None,
         [],
         id="procfile-without-web",
     ),
     pytest.param(
         {**DJANGO, "main.py": ""},
-        Decided(GUNICORN_DJANGO, "manage.py", DJANGO_DETAIL, ("python main.py (main.py)",)),
-        _port(8000, "manage.py", "--bind 0.0.0.0:8000 in the command"),
+        Decided(
+            value=("gunicorn", "--bind", "0.0.0.0:8000", "shop.wsgi:application"),
+            source="manage.py",
+            detail="manage.py:5 Django project, shop/wsgi.py served by gunicorn",
+            overridden=(
+                "main.py: python main.py: what the code shows over the project's entry points",
+            ),
+        ),
+        Decided(
+            value=8000,
+            source="manage.py",
+            detail="--bind 0.0.0.0:8000 in the command",
+            overridden=(),
+        ),
         [],
         id="django-gunicorn",
     ),
@@ -201,26 +249,35 @@ CASES = [
             "Pipfile": "[packages]\ndjango = '*'\ngunicorn = {version = '*'}\n",
         },
         Decided(
-            ("gunicorn", "--bind", "0.0.0.0:8000", "config.wsgi:application"),
-            "manage.py",
-            "Django project, config/wsgi.py served by gunicorn",
+            value=("gunicorn", "--bind", "0.0.0.0:8000", "config.wsgi:application"),
+            source="manage.py",
+            detail="manage.py:5 Django project, config/wsgi.py served by gunicorn",
+            overridden=(),
         ),
-        _port(8000, "manage.py", "--bind 0.0.0.0:8000 in the command"),
+        Decided(
+            value=8000,
+            source="manage.py",
+            detail="--bind 0.0.0.0:8000 in the command",
+            overridden=(),
+        ),
         [],
         id="django-settings-package-pipfile",
     ),
     pytest.param(
         {**DJANGO, "requirements.txt": "django\n", "main.py": ""},
         Decided(
-            ("python", "manage.py", "runserver", "0.0.0.0:8000"),
-            "manage.py",
-            "Django project, Django's development server",
-            ("python main.py (main.py)",),
+            value=("python", "manage.py", "runserver", "0.0.0.0:8000"),
+            source="manage.py",
+            detail="manage.py Django project, Django's development server",
+            overridden=(
+                "main.py: python main.py: what the code shows over the project's entry points",
+            ),
         ),
-        _port(8000, "manage.py", "0.0.0.0:8000 in the command"),
+        Decided(
+            value=8000, source="manage.py", detail="0.0.0.0:8000 in the command", overridden=()
+        ),
         [
-            "manage.py: neither gunicorn nor an ASGI server is a dependency, so Django's "
-            "development server runs it; add gunicorn for production"
+            "manage.py: neither gunicorn nor an ASGI server is a dependency, so Django's development server runs it; add gunicorn for production"
         ],
         id="django-without-gunicorn",
     ),
@@ -229,10 +286,7 @@ CASES = [
         None,
         None,
         [
-            _cannot_start(
-                "the Django project (manage.py)",
-                "a wsgi.py next to the settings module named in manage.py",
-            )
+            "the Django project (manage.py) cannot be started without a wsgi.py next to the settings module named in manage.py, so no CMD was found; add what is missing, or pass --command '...'"
         ],
         id="django-without-wsgi",
     ),
@@ -245,7 +299,9 @@ CASES = [
         },
         None,
         None,
-        [NO_COMMAND_WARNING],
+        [
+            "no start command found, so the image's CMD stops with a message saying so; pass --command '...' to set one"
+        ],
         id="manage-py-without-django",
     ),
     pytest.param(
@@ -255,11 +311,14 @@ CASES = [
             "requirements.txt": "fastapi[standard]==0.115.0\n",
         },
         Decided(
-            ("uvicorn", "app.main:app", "--host", "0.0.0.0", "--port", "8000"),
-            "app/main.py",
-            "FastAPI app app.main:app, served by uvicorn",
+            value=("uvicorn", "app.main:app", "--host", "0.0.0.0", "--port", "8000"),
+            source="app/main.py",
+            detail="app/main.py:3 FastAPI app app.main:app, served by uvicorn",
+            overridden=(),
         ),
-        _port(8000, "app/main.py", "--port 8000 in the command"),
+        Decided(
+            value=8000, source="app/main.py", detail="--port 8000 in the command", overridden=()
+        ),
         [],
         id="fastapi-app-main-standard-extra",
     ),
@@ -270,12 +329,12 @@ CASES = [
             "pyproject.toml": '[project]\nname = "x"\ndependencies = ["starlette", "Uvicorn"]\n',
         },
         Decided(
-            ("uvicorn", "main:application", "--host", "0.0.0.0", "--port", "8000"),
-            "main.py",
-            "Starlette app main:application, served by uvicorn",
-            ("python main.py (main.py)",),
+            value=("uvicorn", "main:application", "--host", "0.0.0.0", "--port", "8000"),
+            source="main.py",
+            detail="main.py:3 Starlette app main:application, served by uvicorn",
+            overridden=(),
         ),
-        _port(8000, "main.py", "--port 8000 in the command"),
+        Decided(value=8000, source="main.py", detail="--port 8000 in the command", overridden=()),
         [],
         id="starlette-annotated",
     ),
@@ -284,10 +343,7 @@ CASES = [
         None,
         None,
         [
-            _cannot_start(
-                "the FastAPI app in main.py",
-                "an ASGI server (uvicorn, hypercorn, granian) among the dependencies",
-            )
+            "main.py: the FastAPI app main:app needs an ASGI server (uvicorn, hypercorn, granian) among the dependencies; add one, or pass --command '...'"
         ],
         id="fastapi-without-uvicorn",
     ),
@@ -298,35 +354,52 @@ CASES = [
             "requirements.txt": "fastapi\nuvicorn\nflask\ngunicorn\n",
         },
         Decided(
-            ("uvicorn", "main:app", "--host", "0.0.0.0", "--port", "8000"),
-            "main.py",
-            "FastAPI app main:app, served by uvicorn",
-            (
-                "Flask app app:app, served by gunicorn (app.py)",
-                "python main.py (main.py)",
-                "python app.py (app.py)",
+            value=("uvicorn", "main:app", "--host", "0.0.0.0", "--port", "8000"),
+            source="main.py",
+            detail="main.py:3 FastAPI app main:app, served by uvicorn",
+            overridden=(
+                "app.py:3 Flask app app:app, served by gunicorn: gunicorn --bind 0.0.0.0:8000 app:app: main.py:3 comes first",
             ),
         ),
-        _port(8000, "main.py", "--port 8000 in the command"),
+        Decided(value=8000, source="main.py", detail="--port 8000 in the command", overridden=()),
         [],
         id="fastapi-beats-flask",
     ),
     pytest.param(
         {"services/api/server/main.py": FASTAPI_MAIN, "requirements.txt": "fastapi\nuvicorn\n"},
-        None,
-        None,
-        [NO_COMMAND_WARNING],
+        Decided(
+            value=(
+                "uvicorn",
+                "services.api.server.main:app",
+                "--host",
+                "0.0.0.0",
+                "--port",
+                "8000",
+            ),
+            source="services/api/server/main.py",
+            detail="services/api/server/main.py:3 FastAPI app services.api.server.main:app, served by uvicorn",
+            overridden=(),
+        ),
+        Decided(
+            value=8000,
+            source="services/api/server/main.py",
+            detail="--port 8000 in the command",
+            overridden=(),
+        ),
+        [],
         id="bounded-deep-app-not-found",
     ),
     pytest.param(
         {"app.py": FLASK_APP, "requirements.txt": "Flask==3.1\ngunicorn\n"},
         Decided(
-            ("gunicorn", "--bind", "0.0.0.0:8000", "app:app"),
-            "app.py",
-            "Flask app app:app, served by gunicorn",
-            ("python app.py (app.py)",),
+            value=("gunicorn", "--bind", "0.0.0.0:8000", "app:app"),
+            source="app.py",
+            detail="app.py:3 Flask app app:app, served by gunicorn",
+            overridden=(),
         ),
-        _port(8000, "app.py", "--bind 0.0.0.0:8000 in the command"),
+        Decided(
+            value=8000, source="app.py", detail="--bind 0.0.0.0:8000 in the command", overridden=()
+        ),
         [],
         id="flask-gunicorn",
     ),
@@ -336,14 +409,14 @@ CASES = [
             "requirements.txt": "flask\n",
         },
         Decided(
-            ("flask", "run", "--host", "0.0.0.0", "--port", "5000"),
-            "wsgi.py",
-            "Flask app wsgi:application, Flask's own server",
+            value=("flask", "run", "--host", "0.0.0.0", "--port", "5000"),
+            source="wsgi.py",
+            detail="wsgi.py:3 Flask app wsgi:application, Flask's own server",
+            overridden=(),
         ),
-        _port(5000, "wsgi.py", "--port 5000 in the command"),
+        Decided(value=5000, source="wsgi.py", detail="--port 5000 in the command", overridden=()),
         [
-            "wsgi.py defines a Flask app and gunicorn is not a dependency, so Flask's "
-            "development server runs it; add gunicorn for production"
+            "wsgi.py defines a Flask app and gunicorn is not a dependency, so Flask's development server runs it; add gunicorn for production"
         ],
         id="flask-without-gunicorn",
     ),
@@ -355,33 +428,48 @@ CASES = [
             'gunicorn = {version = "*", optional = true}\n',
         },
         Decided(
-            ("flask", "run", "--host", "0.0.0.0", "--port", "5000"),
-            "shop/__init__.py",
-            "Flask app shop:app, Flask's own server",
+            value=("flask", "run", "--host", "0.0.0.0", "--port", "5000"),
+            source="shop/__init__.py",
+            detail="shop/__init__.py:3 Flask app shop:app, Flask's own server",
+            overridden=(),
         ),
-        _port(5000, "shop/__init__.py", "--port 5000 in the command"),
+        Decided(
+            value=5000,
+            source="shop/__init__.py",
+            detail="--port 5000 in the command",
+            overridden=(),
+        ),
         [
-            "shop/__init__.py defines a Flask app and gunicorn is not a dependency, so Flask's "
-            "development server runs it; add gunicorn for production"
+            "shop/__init__.py defines a Flask app and gunicorn is not a dependency, so Flask's development server runs it; add gunicorn for production"
         ],
         id="flask-in-package-optional-gunicorn",
     ),
     pytest.param(
         {
-            "app.py": "from flask import Flask\n\ndef create_app():\n    app = Flask(__name__)\n",
+            "app.py": "from flask import Flask\n\ndef create_app():\n    app = Flask(__name__)\n    return app\n",
             "requirements.txt": "flask\ngunicorn\n",
         },
         Decided(
-            ("gunicorn", "--bind", "0.0.0.0:8000", "app:create_app()"),
-            "app.py",
-            "Flask app app:create_app(), served by gunicorn",
-            ("python app.py (app.py)",),
+            value=("gunicorn", "--bind", "0.0.0.0:8000", "app:create_app()"),
+            source="app.py",
+            detail="app.py:3 Flask app app:create_app(), served by gunicorn",
+            overridden=(),
         ),
-        _port(8000, "app.py", "--bind 0.0.0.0:8000 in the command"),
+        Decided(
+            value=8000, source="app.py", detail="--bind 0.0.0.0:8000 in the command", overridden=()
+        ),
         [],
         id="flask-factory",
     ),
-    pytest.param({"requirements.txt": "six\n"}, None, None, [NO_COMMAND_WARNING], id="nothing"),
+    pytest.param(
+        {"requirements.txt": "six\n"},
+        None,
+        None,
+        [
+            "no start command found, so the image's CMD stops with a message saying so; pass --command '...' to set one"
+        ],
+        id="nothing",
+    ),
 ]
 
 
@@ -430,18 +518,27 @@ def test_src_layout_app_is_found_when_the_project_is_installed(tmp_path: Path) -
     assert command == Decided(
         ("uvicorn", "shop_api.main:app", "--host", "0.0.0.0", "--port", "8000"),
         "src/shop_api/main.py",
-        "FastAPI app shop_api.main:app, served by uvicorn",
+        "src/shop_api/main.py:3 FastAPI app shop_api.main:app, served by uvicorn",
         (
-            "[project.scripts] shop (pyproject.toml)",
-            "python -m shop_api (src/shop_api/__main__.py)",
+            "pyproject.toml: [project.scripts] shop: what the code shows over the project's "
+            "entry points",
+            "src/shop_api/__main__.py: python -m shop_api: what the code shows over the "
+            "project's entry points",
         ),
     )
     assert port == Decided(8000, "src/shop_api/main.py", "--port 8000 in the command")
     assert warnings == []
 
 
-def test_src_layout_app_needs_the_project_installed(tmp_path: Path) -> None:
-    assert _choose(make_tree(tmp_path, PACKAGED)) == (None, None, [NO_COMMAND_WARNING])
+def test_src_layout_app_is_served_from_src_when_the_project_is_not_installed(
+    tmp_path: Path,
+) -> None:
+    command, _, _ = _choose(make_tree(tmp_path, PACKAGED))
+    assert command is not None
+    assert command.value == (
+        *("uvicorn", "shop_api.main:app", "--host", "0.0.0.0", "--port", "8000"),
+        *("--app-dir", "src"),
+    )
 
 
 def test_single_script_then_main_module_then_main_py(tmp_path: Path) -> None:
@@ -450,8 +547,11 @@ def test_single_script_then_main_module_then_main_py(tmp_path: Path) -> None:
     assert command == Decided(
         ("shop",),
         "pyproject.toml",
-        "[project.scripts] shop",
-        ("python -m shop_api (src/shop_api/__main__.py)", "python main.py (main.py)"),
+        "pyproject.toml: [project.scripts] shop",
+        (
+            "src/shop_api/__main__.py: python -m shop_api: pyproject.toml comes first",
+            "main.py: python main.py: pyproject.toml comes first",
+        ),
     )
     assert port is None
 
@@ -468,7 +568,12 @@ def test_flag_beats_everything_and_records_the_losers(tmp_path: Path) -> None:
         ("uvicorn", "shop.asgi:application"),
         ANSWERS,
         ANSWERS,
-        ("Procfile web: gunicorn shop.wsgi (Procfile)", f"{DJANGO_DETAIL} (manage.py)"),
+        (
+            "Procfile:2 web: gunicorn shop.wsgi: your choice over the authors' production files",
+            "manage.py:5 Django project, shop/wsgi.py served by gunicorn: gunicorn --bind "
+            "0.0.0.0:8000 shop.wsgi:application: your choice over what the code shows",
+            "Procfile:3 worker: celery worker: celery is not among the dependencies",
+        ),
     )
     assert port == Decided(8000, ANSWERS, "uvicorn's default port")
     assert warnings == [_loopback(ANSWERS, "uvicorn", "--host 0.0.0.0")]
@@ -530,7 +635,11 @@ def test_tool_dockergen_command_beats_procfile(tmp_path: Path, configured: str) 
         ("gunicorn", "-b", ":9000", "app:make()"),
         where,
         where,
-        ("Procfile web: gunicorn app:app (Procfile)", "python main.py (main.py)"),
+        (
+            "Procfile:2 web: gunicorn app:app: your choice over the authors' production files",
+            "main.py: python main.py: your choice over the project's entry points",
+            "Procfile:3 worker: celery worker: celery is not among the dependencies",
+        ),
     )
     assert spec.port == Decided(9000, where, "-b :9000 in the command")
 

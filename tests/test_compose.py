@@ -178,3 +178,24 @@ def test_docker_compose_config_accepts_it(case: str, tmp_path: Path) -> None:
         [*command, "config", "--quiet"], cwd=project, capture_output=True, text=True, timeout=60
     )
     assert (result.returncode, result.stderr) == (0, "")
+
+
+def test_the_authors_release_step_runs_before_the_app(tmp_path: Path) -> None:
+    """A Procfile `release:` (migrations) is a one-off compose service the app waits for."""
+    import yaml
+
+    from dockergen.compose import render_compose
+    from dockergen.detect import detect_project
+    from tests.helpers import make_tree
+
+    files = {
+        "Procfile": "web: gunicorn app:app\nrelease: python manage.py migrate --noinput\n",
+        "requirements.txt": "gunicorn\nflask\n",
+        "app.py": "from flask import Flask\napp = Flask(__name__)\n",
+    }
+    spec = detect_project(make_tree(tmp_path, files))
+    services = yaml.safe_load(render_compose(spec).content)["services"]
+    assert services["release"]["command"] == ["python", "manage.py", "migrate", "--noinput"]
+    assert services["app"]["depends_on"] == {
+        "release": {"condition": "service_completed_successfully"}
+    }

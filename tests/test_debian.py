@@ -11,13 +11,13 @@ from typer.testing import CliRunner
 from dockergen import debian
 from dockergen.cli import app
 from dockergen.detect import detect_project
-from dockergen.errors import DockergenError
+from dockergen.errors import DockergenError, UnsupportedCombinationError
 from dockergen.model import Overrides
 from dockergen.project import ProjectDir
 from dockergen.pyversion import SUPPORTED
 from dockergen.render import render_files
 from dockergen.sysdeps import system_needs
-from tests.helpers import FIXTURES, hadolint_findings
+from tests.helpers import FIXTURES, hadolint_findings, make_tree
 
 runner = CliRunner()
 
@@ -94,3 +94,45 @@ def test_a_changed_release_is_a_stale_reason(tmp_path: Path) -> None:
     check = runner.invoke(app, ["check", str(root)])
     assert check.exit_code == 1
     assert "debian is now bookworm" in check.stderr and "was trixie" in check.stderr
+
+
+@pytest.mark.parametrize(
+    ("files", "flags", "python", "warning"),
+    [
+        pytest.param(
+            {"runtime.txt": "python-3.11.9\n"},
+            Overrides(),
+            "3.11",
+            "runtime.txt pins Python 3.11.9, but python:3.11.9-slim-trixie does not exist (trixie "
+            "images of 3.11 start at 3.11.13); the image uses 3.11, its newest patch release",
+            id="patch-older-than-the-release-images",
+        ),
+        pytest.param(
+            {".python-version": "3.11.9\n"},
+            Overrides(debian="bookworm"),
+            "3.11.9",
+            None,
+            id="the-same-patch-exists-on-bookworm",
+        ),
+        pytest.param(
+            {".python-version": "3.13.6\n"}, Overrides(), "3.13.6", None, id="first-trixie-patch"
+        ),
+    ],
+)
+def test_a_pinned_patch_release_needs_an_image(
+    tmp_path: Path, files: dict[str, str], flags: Overrides, python: str, warning: str | None
+) -> None:
+    spec = detect_project(make_tree(tmp_path, {"requirements.txt": "six\n", **files}), flags)
+    assert spec.python.value == python
+    missing = [w for w in spec.warnings if "does not exist" in w]
+    assert missing == ([warning] if warning else [])
+
+
+def test_asking_for_a_patch_release_with_no_image_is_an_error(tmp_path: Path) -> None:
+    root = make_tree(tmp_path, {"requirements.txt": "six\n"})
+    with pytest.raises(UnsupportedCombinationError) as raised:
+        detect_project(root, Overrides(python="3.10.2"))
+    assert str(raised.value) == (
+        "--python: python:3.10.2-slim-trixie does not exist (trixie images of 3.10 start at "
+        "3.10.18); pass --python 3.10, or --python 3.10.18 or newer"
+    )

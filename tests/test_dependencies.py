@@ -26,7 +26,7 @@ from tests.helpers import make_tree
                     """,
                 "requirements/base.txt": "fastapi[standard]>=0.110\n",
             },
-            {"django-rest-framework", "gunicorn", "fastapi", "uvicorn"},
+            {"django-rest-framework", "gunicorn", "fastapi", "uvicorn", "fastapi-cli"},
             id="requirements-tree",
         ),
         pytest.param(
@@ -39,7 +39,7 @@ from tests.helpers import make_tree
                     pytest = "*"
                     """
             },
-            {"django", "fastapi", "uvicorn"},
+            {"django", "fastapi", "uvicorn", "fastapi-cli"},
             id="pipfile-packages-only",
         ),
         pytest.param(

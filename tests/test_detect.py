@@ -314,10 +314,13 @@ def test_local_paths_and_vcs_requirements(tmp_path: Path) -> None:
             False,
         ),
         (PEP621 + "[tool.uv]\npackage = false\n", {"uv.lock": ""}, False),
-        (PEP621, {"uv.lock": ""}, True),
+        (PEP621, {"uv.lock": "", "svc/__init__.py": ""}, True),
         (PEP621.split("[build-system]")[0], {"uv.lock": ""}, False),
         (PEP621 + "[tool.pdm]\ndistribution = false\n", {"pdm.lock": ""}, False),
-        (PEP621, {"pdm.lock": ""}, True),
+        (PEP621, {"pdm.lock": "", "svc/__init__.py": ""}, True),
+        # hatchling would find nothing to ship (no svc/, src/svc/ or svc.py): an app.
+        (PEP621, {"uv.lock": "", "app.py": ""}, False),
+        (PEP621, {"pdm.lock": "", "app.py": ""}, False),
     ],
     ids=[
         "poetry-package",
@@ -329,6 +332,8 @@ def test_local_paths_and_vcs_requirements(tmp_path: Path) -> None:
         "uv-virtual",
         "pdm-distribution-false",
         "pdm-build-system",
+        "uv-hatchling-finds-no-package",
+        "pdm-hatchling-finds-no-package",
     ],
 )
 def test_whether_the_project_itself_is_installed(

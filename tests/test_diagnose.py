@@ -95,13 +95,131 @@ CASES = {
             "add pyyaml to the project's dependencies, re-lock if you use a lock, and rebuild",
         ),
     ),
-    "pkg-resources-comes-from-setuptools": Case(
+    "pkg-resources-removed-from-setuptools": Case(
         "ModuleNotFoundError: No module named 'pkg_resources'\n",
         Context(python="3.10.13"),
         (
-            "missing-module",
-            "ModuleNotFoundError: pkg_resources is imported, but no dependency declares it",
-            "add setuptools to the project's dependencies, re-lock if you use a lock, and rebuild",
+            "pkg-resources-removed",
+            "ModuleNotFoundError: pkg_resources: setuptools 82 removed it, and a dependency still "
+            "imports it (the traceback shows which)",
+            "add `setuptools<82` to the project's dependencies (re-lock if you use a lock), or "
+            "upgrade the dependency that imports pkg_resources",
+        ),
+    ),
+    "stdlib-module-removed": Case(
+        "  File \"<string>\", line 22, in <module>\nModuleNotFoundError: No module named 'imp'\n",
+        Context(python="3.13.0"),
+        (
+            "removed-from-stdlib",
+            "ModuleNotFoundError: imp was removed from the standard library in Python 3.12; the "
+            "code that imports it (a pinned dependency, or its setup.py) was written for Python "
+            "3.11 or older",
+            "build for Python 3.11 (`dockergen update --python 3.11`, and state it in "
+            ".python-version), or upgrade the dependency that imports it",
+        ),
+    ),
+    "never-migrated": Case(
+        "sqlite3.OperationalError: no such table: post\n",
+        Context(),
+        (
+            "no-migrations",
+            "the database has no table 'post': the app's migrations (or its database set-up "
+            "command) never ran",
+            "run them before the server starts (Django: python manage.py migrate; Flask-Migrate: "
+            "flask db upgrade; or the project's own init command), e.g. in the start command or "
+            "a one-off compose service; `verify --env` points the app at a database",
+        ),
+    ),
+    "postgres-relation-missing": Case(
+        'psycopg2.errors.UndefinedTable: relation "auth_user" does not exist\n',
+        Context(),
+        (
+            "no-migrations",
+            "the database has no table 'auth_user': the app's migrations (or its database set-up "
+            "command) never ran",
+            "run them before the server starts (Django: python manage.py migrate; Flask-Migrate: "
+            "flask db upgrade; or the project's own init command), e.g. in the start command or "
+            "a one-off compose service; `verify --env` points the app at a database",
+        ),
+    ),
+    "disallowed-host": Case(
+        "Invalid HTTP_HOST header: '127.0.0.1:8000'. You may need to add '127.0.0.1' to "
+        "ALLOWED_HOSTS.\n",
+        Context(),
+        (
+            "disallowed-host",
+            "Django refused the request's Host header '127.0.0.1:8000': it is not in "
+            "ALLOWED_HOSTS (DisallowedHost, answered 400)",
+            "list the hosts the app is served as in ALLOWED_HOSTS (or the variable the settings "
+            "read it from; pass it with --env to verify)",
+        ),
+    ),
+    "csrf": Case(
+        "Forbidden (Origin checking failed - http://x does not match any trusted origins.)\n",
+        Context(),
+        (
+            "csrf",
+            "Django refused the request: CSRF verification failed (the origin is not trusted)",
+            "add the site's origin to CSRF_TRUSTED_ORIGINS (or the variable the settings read)",
+        ),
+    ),
+    "pins-older-than-the-python": Case(
+        "ERROR: Ignored the following versions that require a different python version: 4.4.7 "
+        "Requires-Python >=2.7,<3.9\nERROR: No matching distribution found for celery==4.4.1\n",
+        Context(python="3.13"),
+        (
+            "python-too-new",
+            "no release of celery==4.4.1 installs on Python 3.13: the pins were made for an older "
+            "Python, which the project does not state",
+            "build for the Python the pins were made for (`dockergen update --python X.Y`, and "
+            "state it in .python-version or runtime.txt), or update the pins",
+        ),
+    ),
+    "index-host-does-not-resolve-old-pip": Case(
+        "Looking in indexes: https://pypi.example.invalid/simple\n"
+        "WARNING: Retrying (Retry(total=4)) after connection broken by 'NewConnectionError('<x>: "
+        "Failed to establish a new connection: [Errno -2] Name or service not known')': "
+        "/simple/six/\nERROR: No matching distribution found for six==1.16.0\n",
+        Context(python="3.11"),
+        (
+            "index-unreachable",
+            "the build cannot reach the package index pypi.example.invalid: its name does not "
+            "resolve",
+            "check the index URL that names pypi.example.invalid (requirements options, Pipfile "
+            "[[source]], [[tool.*.source]] or [[tool.uv.index]]) and the build's network; an old "
+            "PyPI address may need the current one",
+        ),
+    ),
+    "writes-a-relative-folder": Case(
+        "PermissionError: [Errno 13] Permission denied: './data'\n",
+        Context(),
+        (
+            "read-only-app",
+            "the app writes to ./data (under /app, the working directory), and the image is "
+            "read-only there by design (root owns /app; the app runs as a non-root user)",
+            "write to /tmp or to a mounted volume (e.g. -v data:/data), chosen by an env variable",
+        ),
+    ),
+    "postgres-not-running": Case(
+        'psycopg2.OperationalError: connection to server at "localhost" (127.0.0.1), port 5432 '
+        "failed: Connection refused\n",
+        Context(),
+        (
+            "needs-service",
+            "the app needs a PostgreSQL server at start (port 5432 refused the connection), and "
+            "none runs beside the container",
+            "run PostgreSQL beside it (compose) and pass its address with --env (the variable the "
+            "settings read, e.g. DATABASE_URL, REDIS_URL)",
+        ),
+    ),
+    "no-start-command": Case(
+        "dockergen: no start command was found for this image; set one with `dockergen update "
+        "--command '...'`\n",
+        Context(),
+        (
+            "no-start-command",
+            "dockergen found no start command, so the image's CMD only says so and exits",
+            "set one: `dockergen update --command '...'` (and --port for a server)",
         ),
     ),
     "index-host-does-not-resolve": Case(
@@ -251,6 +369,18 @@ CASES = {
             "--apt-build build-essential` plus the -dev headers it needs)",
         ),
     ),
+    "command-not-found-docker": Case(
+        "docker: Error response from daemon: failed to create shim task: OCI runtime create "
+        'failed: runc create failed: unable to start container process: exec: "gunicorn": '
+        "executable file not found in $PATH: unknown.\n",
+        WEB,
+        (
+            "command-not-found",
+            "the image's command gunicorn is not in the image, so the container cannot start",
+            "add what installs gunicorn to the project's dependencies (e.g. gunicorn) and "
+            "rebuild, or change the start command (`dockergen update --command '...'`)",
+        ),
+    ),
 }
 
 
@@ -262,7 +392,7 @@ def test_pattern(name: str) -> None:
 
 def test_every_pattern_has_a_case() -> None:
     covered = {case.expected[0] for case in CASES.values()}
-    # The ModuleNotFoundError entry answers in three ways, each with its own name.
+    # The ModuleNotFoundError entry answers in several ways, each with its own name.
     covered |= {"missing-module"}
     assert {pattern.name for pattern in PATTERNS} <= covered
 

@@ -26,6 +26,8 @@ from dockergen.render import render_files
 from dockergen.write import write_files
 from tests.docker import (
     DEPENDENCY_CACHE,
+    DOCKER,
+    Engine,
     build,
     docker,
     image_size,
@@ -264,19 +266,19 @@ def _tag(case: str) -> str:
 HTTP_WAIT = 30.0  # seconds a web app may take to answer its first request
 
 
-def _check_serves(tag: str, port: int, expected: str) -> None:
+def _check_serves(tag: str, port: int, expected: str, engine: Engine = DOCKER) -> None:
     """Run the image detached with `port` published on loopback; / must answer `expected`."""
-    container = docker("run", "-d", *READ_ONLY, "-p", f"127.0.0.1::{port}", tag).stdout.strip()
+    container = engine.run("run", "-d", *READ_ONLY, "-p", f"127.0.0.1::{port}", tag).stdout.strip()
     try:
-        published = docker("port", container, f"{port}/tcp").stdout.splitlines()[0]
+        published = engine.run("port", container, f"{port}/tcp").stdout.splitlines()[0]
         url = f"http://127.0.0.1:{published.rsplit(':', 1)[1]}/"
         body = _first_answer(url)
         if body is None:
-            logs = docker("logs", container, check=False)
+            logs = engine.run("logs", container, check=False)
             raise AssertionError(f"{url} gave no answer in {HTTP_WAIT} s:\n{logs.stderr[-4000:]}")
         assert expected in body, body
     finally:
-        docker("rm", "-f", container, check=False)
+        engine.run("rm", "-f", container, check=False)
 
 
 def _first_answer(url: str) -> str | None:
@@ -294,24 +296,29 @@ def _first_answer(url: str) -> str | None:
 def test_build_run_and_rebuild(
     case: str, tmp_path: Path, lock_cache: Path, sizes: dict[str, int]
 ) -> None:
+    sizes[case] = build_run_and_rebuild(case, tmp_path, lock_cache, DOCKER)
+
+
+def build_run_and_rebuild(case: str, tmp_path: Path, lock_cache: Path, engine: Engine) -> int:
+    """Steps 1-6 of the module docstring for one fixture on `engine`; the final image's size."""
     spec = CASES[case]
     root = Path(shutil.copytree(FIXTURES / case, tmp_path / case))
     _make_unique(root)
     if spec.relock:
         relock(root, spec.relock, lock_cache)
     _generate(root, force=False)
-    tag = _tag(case)
+    tag = _tag(case) if engine is DOCKER else f"{_tag(case)}-{engine.name}"
 
     # 1. builds
-    build(root, tag)
+    engine.build(root, tag)
 
     # 2. runs as the numeric non-root user, imports its dependencies (a web app: serves /)
     if spec.http_port:
-        _check_serves(tag, spec.http_port, spec.output)
+        _check_serves(tag, spec.http_port, spec.output, engine)
     else:
-        run = docker("run", "--rm", *READ_ONLY, tag)
+        run = engine.run("run", "--rm", *READ_ONLY, tag)
         assert run.stdout.startswith(spec.output), run.stdout + run.stderr
-    identity = docker(
+    identity = engine.run(
         "run",
         "--rm",
         "--entrypoint",
@@ -323,10 +330,10 @@ def test_build_run_and_rebuild(
     assert identity.stdout.split() == [UID, UID, "/home/app", "trixie"]
 
     if spec.image_check:
-        docker("run", "--rm", "--entrypoint", "sh", tag, "-c", spec.image_check)
+        engine.run("run", "--rm", "--entrypoint", "sh", tag, "-c", spec.image_check)
 
     # 5. the final image holds no installer and no compiler
-    found = docker(
+    found = engine.run(
         "run",
         "--rm",
         "--entrypoint",
@@ -339,14 +346,14 @@ def test_build_run_and_rebuild(
     assert found.stdout.strip() == "", found.stdout
 
     # 6. a start compiles nothing of the standard library or the dependencies
-    assert uncompiled_modules(tag) == []
+    assert uncompiled_modules(tag, engine=engine) == []
 
     # 3. code-only change: every dependency step is CACHED, and exactly the final stage's
     # source copy and the steps after it (bytecode, collectstatic) run again; where the project
     # installs from its source (a stated fallback), the builder's from its source copy on too.
     source = root / spec.source_file
     source.write_text(source.read_text() + "\n# a code-only change\n")
-    second = build(root, tag)
+    second = engine.build(root, tag)
     dependency_steps = second.dependency_steps()
     assert dependency_steps, second.text
     assert [s.instruction for s in dependency_steps if not s.cached] == []
@@ -361,13 +368,13 @@ def test_build_run_and_rebuild(
     assert second.rerun() == expected, second.text
 
     # 4. dependency added: the install runs again, and no earlier download is repeated
-    old = installed_distributions(tag) - BUNDLED - _own_distributions(root)
+    old = installed_distributions(tag, engine=engine) - BUNDLED - _own_distributions(root)
     spec.add_dependency(root)
     if spec.relock:
         relock(root, spec.relock, lock_cache)
     _generate(root, force=True)
     since = time.time()
-    third = build(root, tag)
+    third = engine.build(root, tag)
     # Local path dependencies put the install after the source copy: look there too.
     candidates = (
         third.dependency_steps()
@@ -375,12 +382,12 @@ def test_build_run_and_rebuild(
         else [s for s in third.steps if s.stage == "builder" and s.instruction.startswith("RUN")]
     )
     assert [s for s in candidates if not s.cached], "the install did not run again"
-    assert NEW_DEPENDENCY in installed_distributions(tag)
+    assert NEW_DEPENDENCY in installed_distributions(tag, engine=engine)
     if spec.cache_is_readable:
-        cached, added = probe_cache(tmp_path / "probe", since)
+        cached, added = probe_cache(tmp_path / "probe", since, engine=engine)
         assert old <= cached, f"the cache does not show {old - cached}, so the check below is blind"
         assert added & old == set(), f"downloaded again: {sorted(added & old)}"
-    sizes[case] = image_size(tag)
+    return image_size(tag, engine)
 
 
 _APT_DOWNLOAD = re.compile(r"^Get:\d+ \S+ \S+ \S+ (\S+) \S+ \S+ \[")
@@ -389,26 +396,31 @@ _APT_DOWNLOAD = re.compile(r"^Get:\d+ \S+ \S+ \S+ (\S+) \S+ \S+ \[")
 def test_apt_packages_come_from_the_cache_on_rebuild(tmp_path: Path, sizes: dict[str, int]) -> None:
     """6. --apt: adding a second package re-runs apt, but the first .deb is not fetched again."""
     require_engine()
+    sizes["apt (pip-requirements + tini, less)"] = apt_from_the_cache(tmp_path, DOCKER)
+
+
+def apt_from_the_cache(tmp_path: Path, engine: Engine) -> int:
+    """The apt check on `engine`; the final image's size."""
     root = Path(shutil.copytree(FIXTURES / "pip-requirements", tmp_path / "apt"))
     _make_unique(root)
-    tag = _tag("apt")
+    tag = _tag("apt") if engine is DOCKER else f"{_tag('apt')}-{engine.name}"
     # The engine keeps layers between runs; a build arg naming this run keeps the apt step
     # from being an earlier run's cache hit.
     unique = (f"E2E_RUN={RUN_ID}",)
     _generate(root, force=False, overrides=Overrides(apt_run=("tini",)))
     _declare_run_arg(root)
-    build(root, tag, build_args=unique)
+    engine.build(root, tag, build_args=unique)
     _generate(root, force=True, overrides=Overrides(apt_run=("tini", "less")))
     _declare_run_arg(root)
-    second = build(root, tag, build_args=unique)
+    second = engine.build(root, tag, build_args=unique)
     apt = second.step("final", "apt-get install")
     assert not apt.cached
     fetched = {m.group(1) for line in apt.output if (m := _APT_DOWNLOAD.match(line))}
     assert "tini" not in fetched, apt.output
     assert any(line.startswith("Need to get") for line in apt.output) or not fetched
-    installed = docker("run", "--rm", "--entrypoint", "sh", tag, "-c", _which("tini", "less"))
+    installed = engine.run("run", "--rm", "--entrypoint", "sh", tag, "-c", _which("tini", "less"))
     assert installed.stdout.split() == ["/usr/bin/tini", "/usr/bin/less"]
-    sizes["apt (pip-requirements + tini, less)"] = image_size(tag)
+    return image_size(tag, engine)
 
 
 def _declare_run_arg(root: Path) -> None:
@@ -447,6 +459,10 @@ def test_bookworm_variant_builds_and_runs(tmp_path: Path, sizes: dict[str, int])
 def test_probe_sees_a_fresh_download(tmp_path: Path) -> None:
     """The download check is not blind: a distribution written into the cache shows up."""
     require_engine()
+    fresh_download_is_seen(tmp_path, DOCKER)
+
+
+def fresh_download_is_seen(tmp_path: Path, engine: Engine) -> None:
     context = tmp_path / "fresh"
     context.mkdir()
     name = f"dgprobe{RUN_ID[:8]}"
@@ -457,7 +473,7 @@ def test_probe_sees_a_fresh_download(tmp_path: Path) -> None:
         f"&& touch /root/.cache/dockergen-test/{name}-1.0-py3-none-any.whl\n"
     )
     since = time.time()
-    build(context, "dockergen-e2e-fresh")
-    cached, added = probe_cache(tmp_path / "probe", since)
+    engine.build(context, "dockergen-e2e-fresh")
+    cached, added = probe_cache(tmp_path / "probe", since, engine=engine)
     assert name in added
     assert name in cached

@@ -7,6 +7,8 @@ time (tests/locker.py, with --network host and the netrc as its ~/.netrc), so th
 this run's index. The build uses `--network host` to reach it; then the saved image and its
 history are searched for the password. pip, pipenv, poetry 2.5.1, uv 0.13.9 and pdm 2.29.3 all
 read ~/.netrc: the build without the secret is refused by the index, the one with it installs.
+Every installer is proven on Docker (BuildKit) and on Podman (Buildah), whose secret mount
+is a read-only file at the target for that one step.
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ from dockergen.detect import detect_project
 from dockergen.model import Installer
 from dockergen.render import render_files
 from dockergen.write import write_files
-from tests.docker import docker, require_engine
+from tests.docker import DOCKER, PODMAN, Engine, require_engine
 from tests.locker import build_locker, relock
 from tests.test_e2e import RUN_ID
 
@@ -151,10 +153,16 @@ def _project(root: Path, installer: Installer, url: str, netrc: Path, locks: Pat
     write_files(render_files(detect_project(root)), root, force=False)
 
 
+@pytest.mark.parametrize(
+    "engine",
+    [DOCKER, pytest.param(PODMAN, marks=pytest.mark.podman)],
+    ids=lambda engine: str(engine.name),
+)
 @pytest.mark.parametrize("installer", list(PROJECTS), ids=str)
 def test_private_index_credentials_stay_out_of_the_image(
-    tmp_path: Path, index: tuple[int, str], installer: Installer, lock_cache: Path
+    tmp_path: Path, index: tuple[int, str], installer: Installer, lock_cache: Path, engine: Engine
 ) -> None:
+    engine.require()
     port, password = index
     netrc = tmp_path / "netrc"
     netrc.write_text(f"machine 127.0.0.1 login {USER} password {password}\n")
@@ -163,20 +171,20 @@ def test_private_index_credentials_stay_out_of_the_image(
     _project(root, installer, f"http://127.0.0.1:{port}/simple/", netrc, lock_cache)
     assert "--mount=type=secret,id=netrc,target=/root/.netrc" in (root / "Dockerfile").read_text()
     tag = f"dockergen-e2e-private-{installer}"
-    build = ["build", "--progress=plain", "--network", "host", "-t", tag]
+    build = [*engine.build_args(), "--network", "host", "-t", tag]
     _Index.authorized.clear()  # locking asked too; from here on only the builds count
 
     # Without the secret the index refuses: the build fails (so the server really checks).
-    refused = docker(*build, str(root), timeout=600, check=False)
+    refused = engine.run(*build, str(root), timeout=600, check=False)
     assert refused.returncode != 0
     assert _Index.authorized == []
 
-    docker(*build, "--secret", f"id=netrc,src={netrc}", str(root), timeout=900)
+    engine.run(*build, "--secret", f"id=netrc,src={netrc}", str(root), timeout=900)
     assert f"/files/{_Index.wheel[0]}" in _Index.authorized
-    assert docker("run", "--rm", tag).stdout == "private ok\n"
+    assert engine.run("run", "--rm", tag).stdout == "private ok\n"
 
-    history = docker("history", "--no-trunc", tag).stdout
+    history = engine.run("history", "--no-trunc", tag).stdout
     saved = tmp_path / "image.tar"
-    docker("save", "-o", str(saved), tag)
+    engine.run("save", "-o", str(saved), tag)
     assert password not in history
     assert password.encode() not in saved.read_bytes()

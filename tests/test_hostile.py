@@ -188,7 +188,7 @@ MALFORMED = [
     ),
     pytest.param(
         {"pyproject.toml": '[tool.poetry.dependencies]\npython = "^3.x"\n'},
-        "pyproject.toml: python = '^3.x' is not a valid Poetry constraint; fix it",
+        "pyproject.toml:2: python = '^3.x' is not a valid Poetry constraint; fix it",
         id="poetry-python-not-a-number",
     ),
     pytest.param(
@@ -196,9 +196,9 @@ MALFORMED = [
             "pyproject.toml": f'[project]\nname = "svc"\nrequires-python = ">=3.11{"x" * 5000}"\n',
             "requirements.txt": "six\n",
         },
-        "pyproject.toml: [project] requires-python '>=3.11"
+        "pyproject.toml:3: [project] requires-python '>=3.11"
         + "x" * 114
-        + "...' is not a valid version specifier; fix it (PEP 440)",
+        + "...' is not a valid version specifier (PEP 440); fix it",
         id="requires-python-long-and-invalid",
     ),
     pytest.param(
@@ -298,8 +298,8 @@ MALFORMED = [
         id="answer-python-newline",
     ),
     pytest.param(
-        {"requirements.txt": "six\n", "Procfile": "web: gunicorn " + "x" * 20_000 + "\n"},
-        "Procfile: command 'gunicorn " + "x" * 111 + "...' cannot go into a Dockerfile safely; "
+        {"requirements.txt": "gunicorn\n", "Procfile": "web: gunicorn " + "x" * 20_000 + "\n"},
+        "Procfile:1: command 'gunicorn " + "x" * 111 + "...' cannot go into a Dockerfile safely; "
         "shorten it to under 16384 characters, or move it into a script",
         id="procfile-line-too-long",
     ),
@@ -676,5 +676,322 @@ def test_apt_lists_that_cannot_fit_one_line_are_refused(tmp_path: Path, apt: lis
         {"requirements.txt": "six\n", ".dockergen.toml": f"apt = {json.dumps(apt)}\n"},
     )
     message = _init_fails(root)
-    assert message.startswith("dockergen: error: .dockergen.toml: apt package")
+    assert message.startswith("dockergen: error: .dockergen.toml: apt ")
     assert len(message) < 400
+
+
+# ---- Numbers with thousands of digits: packaging raises a bare ValueError for them ----------
+
+BIG = "1" * 5000
+
+
+def _cut(value: str) -> str:
+    return value[:120] + "..."
+
+
+SPECIFIER = "is not a valid version specifier (PEP 440)"
+THOUSANDS_OF_DIGITS = [
+    pytest.param(
+        {
+            "pyproject.toml": f'[project]\nname = "svc"\nrequires-python = ">={BIG}"\n',
+            "requirements.txt": "six\n",
+        },
+        f"pyproject.toml:3: [project] requires-python '{_cut('>=' + BIG)}' {SPECIFIER}; fix it",
+        id="requires-python",
+    ),
+    pytest.param(
+        {"setup.cfg": f"[options]\npython_requires = >={BIG}\n", "requirements.txt": "six\n"},
+        f"setup.cfg:2: [options] python_requires '{_cut('>=' + BIG)}' {SPECIFIER}; fix it",
+        id="setup-cfg-python-requires",
+    ),
+    pytest.param(
+        {"pyproject.toml": f'[tool.poetry.dependencies]\npython = ">={BIG}"\n'},
+        f"pyproject.toml:2: python = '{_cut('>=' + BIG)}' is not a valid Poetry constraint; fix it",
+        id="poetry-python",
+    ),
+    pytest.param(
+        {
+            "pyproject.toml": f'[tool.poetry]\nrequires-poetry = ">={BIG}"\n'
+            '[tool.poetry.dependencies]\npython = "^3.11"\n'
+        },
+        f"pyproject.toml:2: [tool.poetry] requires-poetry = '{_cut('>=' + BIG)}' is not a "
+        "valid Poetry constraint; fix it",
+        id="requires-poetry",
+    ),
+    pytest.param(
+        {
+            "pyproject.toml": f'{PEP621}[tool.uv]\nrequired-version = "{BIG}"\n',
+            "uv.lock": "version = 1\n",
+        },
+        f"pyproject.toml:7: [tool.uv] required-version = '{_cut(BIG)}' is not a PEP 440 "
+        "specifier (uv then ignores every [tool.uv] setting, with a warning); write it as uv "
+        "reads it, e.g. '>=0.13'",
+        id="uv-required-version",
+    ),
+    pytest.param(
+        {"pyproject.toml": PEP621, "uv.lock": f'version = 1\nrequires-python = ">={BIG}"\n'},
+        f"uv.lock:2: requires-python '{_cut('>=' + BIG)}' {SPECIFIER}; {UV_LOCK_FIX}",
+        id="uv-lock-requires-python",
+    ),
+    pytest.param(
+        {
+            "pyproject.toml": f"{PEP621}[tool.pdm]\n",
+            "pdm.lock": f'[metadata]\nrequires_python = ">={BIG}"\n',
+        },
+        f"pdm.lock:2: requires-python '{_cut('>=' + BIG)}' {SPECIFIER}; {PDM_LOCK_FIX}",
+        id="pdm-lock-requires-python",
+    ),
+    pytest.param(
+        {
+            "pyproject.toml": PEP621.replace('version = "0"', f'version = "{BIG}"'),
+            "uv.lock": 'version = 1\n[[package]]\nname = "svc"\nversion = "0"\n'
+            'source = { editable = "." }\n',
+        },
+        f"pyproject.toml:3: version '{_cut(BIG)}' is not a valid version (PEP 440); fix it",
+        id="uv-lock-freshness-version",
+    ),
+]
+
+
+@pytest.mark.parametrize(("files", "message"), THOUSANDS_OF_DIGITS)
+def test_a_number_packaging_cannot_parse_is_one_line(
+    tmp_path: Path, files: dict[str, str], message: str
+) -> None:
+    root = make_tree(tmp_path / "p", files)
+    assert _init_fails(root) == f"dockergen: error: {message}\n"
+
+
+def test_a_poetry_lock_generated_by_an_unreadable_release_is_stale(tmp_path: Path) -> None:
+    """The generator line is a comment Poetry never reads: unreadable counts as stale."""
+    lock = (
+        f"# This file is automatically @generated by Poetry {BIG} and should not be changed "
+        'by hand.\npackage = []\n\n[metadata]\nlock-version = "2.1"\ncontent-hash = "0"\n'
+    )
+    root = make_tree(tmp_path / "p", {"pyproject.toml": PEP621, "poetry.lock": lock})
+    assert _init_fails(root) == (
+        "dockergen: error: poetry.lock is out of date: its content-hash does not match "
+        "pyproject.toml; run `poetry lock` and commit poetry.lock, or pass --allow-stale-lock "
+        "to build anyway\n"
+    )
+
+
+@pytest.mark.parametrize(
+    ("files", "flags"),
+    [
+        pytest.param(
+            {"requirements.txt": "flask\n", "app.py": ""},
+            ["--command", f"gunicorn --bind 0.0.0.0:{BIG[:4000]} app:app"],
+            id="command-bind-port",
+        ),
+        pytest.param(
+            {"requirements.txt": "django\n", "manage.py": ""},
+            ["--command", f"python manage.py runserver 0.0.0.0:{BIG[:4000]}"],
+            id="runserver-port",
+        ),
+        pytest.param(
+            {
+                "requirements.txt": "gunicorn\n",
+                "app.py": "",
+                "Procfile": f"web: gunicorn -b :${{PORT:-{BIG}}} app:app\n",
+            },
+            [],
+            id="procfile-port-fallback",
+        ),
+        pytest.param(
+            {
+                "pyproject.toml": '[project]\nname = "svc"\nversion = "0"\n[build-system]\n'
+                f'requires = ["setuptools>={BIG}"]\nbuild-backend = "setuptools.build_meta"\n',
+                "svc.py": "",
+            },
+            [],
+            id="setuptools-build-requires",
+        ),
+        pytest.param(
+            {"requirements.txt": "six\n", ".python-version": f"3.{BIG}\n"},
+            [],
+            id="python-version-pin",
+        ),
+        pytest.param(
+            {"Pipfile": f'[packages]\n[requires]\npython_version = "3.{BIG}"\n'},
+            [],
+            id="pipfile-python-version",
+        ),
+    ],
+)
+def test_a_number_that_is_no_port_or_pin_is_not_used(
+    tmp_path: Path, files: dict[str, str], flags: list[str]
+) -> None:
+    """Not errors: the number is not used (the server's default port, the default Python, the
+    stub refused), and it never reaches int() or packaging unguarded."""
+    root = make_tree(tmp_path / "p", files)
+    result = runner.invoke(app, ["init", str(root), "--no-input", "--dry-run", *flags])
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    assert result.exit_code == 0, result.output
+    assert BIG[:200] not in result.stderr
+    dockerfile = result.stdout.split("--- Dockerfile ---\n")[1]
+    assert "EXPOSE 8000\n" in dockerfile or "EXPOSE" not in dockerfile
+    assert f"ARG PYTHON_VERSION=3.{BIG[:4]}" not in dockerfile
+
+
+def test_ctrl_c_during_the_imports_exits_130_in_one_line(tmp_path: Path) -> None:
+    """SIGINT arrives while the entry point imports Typer (start-up, before any work)."""
+    import subprocess
+    import sys
+
+    make_tree(tmp_path, {"requirements.txt": "six\n"})
+    child = (
+        "import os, signal, sys\n"
+        "class Interrupt:\n"
+        "    def find_spec(self, name, path=None, target=None):\n"
+        "        if name == 'typer':\n"
+        "            os.kill(os.getpid(), signal.SIGINT)\n"
+        "sys.meta_path.insert(0, Interrupt())\n"
+        f"sys.argv = ['dockergen', 'init', '--no-input', {str(tmp_path)!r}]\n"
+        "from dockergen.__main__ import main\n"
+        "main()\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", child], capture_output=True, text=True, check=False, timeout=60
+    )
+    assert (result.returncode, result.stdout, result.stderr) == (
+        130,
+        "",
+        "dockergen: error: interrupted before it changed anything\n",
+    )
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["requirements.txt"]
+
+
+# ---- Values longer than the bound: one short line naming where the value came from ---------
+
+LONG = "a" * 70_000
+TOO_LONG = "characters long, more than dockergen writes into a generated file (4,096); shorten it"
+FLASK_APP = {
+    "requirements.txt": "flask\n",
+    "app.py": "from flask import Flask\napp = Flask(__name__)\n",
+}
+LONG_VALUES = [
+    pytest.param(
+        FLASK_APP,
+        ["--port", "8000", "--healthcheck", f"/{LONG}"],
+        f"--healthcheck: healthcheck '{_cut('/' + LONG)}' is 70,001 {TOO_LONG}",
+        id="healthcheck-flag",
+    ),
+    pytest.param(
+        FLASK_APP,
+        ["--debian", "b" * 100_000],
+        f"--debian: debian '{_cut('b' * 100_000)}' is 100,000 {TOO_LONG}",
+        id="debian-flag",
+    ),
+    pytest.param(
+        FLASK_APP,
+        ["--command", f"gunicorn {LONG}"],
+        f"--command: command '{_cut(LONG)}' is 70,000 {TOO_LONG}",
+        id="command-flag",
+    ),
+    pytest.param(
+        FLASK_APP,
+        ["--python", f"3.{'1' * 70_000}"],
+        f"--python: python '{_cut('3.' + '1' * 70_000)}' is 70,002 {TOO_LONG}",
+        id="python-flag",
+    ),
+    pytest.param(
+        {**FLASK_APP, ".dockergen.toml": f'healthcheck = "/{LONG}"\nport = 8000\n'},
+        [],
+        f".dockergen.toml: healthcheck '{_cut('/' + LONG)}' is 70,001 {TOO_LONG}",
+        id="healthcheck-answer",
+    ),
+    pytest.param(
+        {
+            **FLASK_APP,
+            "pyproject.toml": f'{PEP621}[dependency-groups]\n{LONG} = ["pytest"]\n',
+            "uv.lock": "version = 1\n",
+        },
+        ["--dev", "--allow-stale-lock"],
+        f"pyproject.toml: dev.groups '{_cut(LONG)}' is 70,000 {TOO_LONG}",
+        id="dev-group-name",
+    ),
+    pytest.param(
+        {
+            **FLASK_APP,
+            "requirements.txt": "flask\ngunicorn\n",
+            "Procfile": f"web: gunicorn {LONG}:app\n",
+        },
+        [],
+        f"Procfile:1: command '{_cut('gunicorn ' + LONG)}' cannot go into a Dockerfile safely; "
+        "shorten it to under 16384 characters, or move it into a script",
+        id="procfile-web-line",
+    ),
+]
+
+
+@pytest.mark.parametrize(("files", "flags", "message"), LONG_VALUES)
+def test_a_value_longer_than_the_bound_is_one_short_line(
+    tmp_path: Path, files: dict[str, str], flags: list[str], message: str
+) -> None:
+    root = make_tree(tmp_path / "p", files)
+    before = tree_snapshot(root)
+    result = runner.invoke(app, ["init", str(root), "--no-input", *flags])
+    assert isinstance(result.exception, SystemExit | None), result.exception
+    assert (result.exit_code, result.stdout, result.stderr) == (
+        1,
+        "",
+        f"dockergen: error: {message}\n",
+    )
+    assert tree_snapshot(root) == before
+
+
+def test_a_team_template_cannot_write_a_line_buildkit_refuses(tmp_path: Path) -> None:
+    template = 'FROM python:3.12-slim\nLABEL x="{% for i in range(7000) %}0123456789{% endfor %}"\n'
+    root = make_tree(
+        tmp_path / "p",
+        {
+            **FLASK_APP,
+            ".dockergen.toml": 'templates = "team"\n',
+            "team/Dockerfile.j2": template,
+        },
+    )
+    line = 'LABEL x="' + "0123456789" * 7000 + '"'
+    assert _init_fails(root) == (
+        f"dockergen: error: Dockerfile:2: the generated line '{_cut(line)}' "
+        "is 70,010 bytes long, and dockergen writes none longer than BuildKit reads (65,535); "
+        "shorten the values on it\n"
+    )
+
+
+def test_a_long_value_a_flag_does_not_remember_is_caught_by_the_line_bound(
+    tmp_path: Path,
+) -> None:
+    """`ci --image` is not an answer: the bound on generated lines stops it, naming the line."""
+    root = make_tree(tmp_path / "p", FLASK_APP)
+    image = "ghcr.io/x/" + "a" * 70_000
+    result = runner.invoke(app, ["ci", "github", str(root), "--image", image])
+    assert result.exit_code == 1, result.output
+    assert result.stderr.startswith("dockergen: error: .github/workflows/docker.yml:")
+    assert ": the generated line '          images: ghcr.io/x/aaa" in result.stderr
+    assert result.stderr.endswith("shorten the values on it\n")
+    assert len(result.stderr) < 400
+    assert sorted(p.name for p in root.iterdir()) == ["app.py", "requirements.txt"]
+
+
+def test_a_usage_error_quotes_the_value_cut_short() -> None:
+    """Typer's own errors (a flag's type, an unknown option) go through the same cut."""
+    import subprocess
+    import sys
+
+    result = subprocess.run(
+        [sys.executable, "-m", "dockergen", "init", "--port", "1" * 100_000],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=60,
+    )
+    assert result.returncode == 2
+    lines = result.stderr.splitlines()
+    assert lines[:2] == [
+        "Usage: dockergen init [OPTIONS] [path]",
+        "Try 'dockergen init --help' for help.",
+    ]
+    assert lines[-1].startswith("Error: Invalid value for '--port': '111")
+    assert lines[-1].endswith("111' is not a valid int.")
+    assert "[... 98,0" in lines[-1]
+    assert max(map(len, lines)) < 2100

@@ -9,6 +9,7 @@ Every "stale" row is an edit the real tool refused (`poetry check --lock`, `pdm 
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -77,6 +78,7 @@ POETRY_CASES = [
     ),
     ("pre-2.3-hash-from-2.5", P3, poetry_lock(H3_PRE_2_3), POETRY_STALE),
     ("unreadable-generator", P3, poetry_lock(H3_PRE_2_3, "x.y"), POETRY_STALE),
+    ("generator-thousands-of-digits", P3, poetry_lock(H3_PRE_2_3, "1" * 5000), POETRY_STALE),
 ]
 
 
@@ -229,6 +231,94 @@ PIPENV_CASES = [
 ]
 
 
+# Made by pipenv 2026.10.3 (`pipenv lock`) with PIPENV_TEST_INDEX=https://example.invalid/simple,
+# PIP_CONFIG_FILE=/dev/null and PIP_EXTRA_INDEX_URL as below: the extra indexes are in the hash,
+# not in _meta.sources; `pipenv verify` without them says "out-of-date. Run $ pipenv lock".
+E4 = '[packages]\n\n[requires]\npython_version = "3.12"\n'
+K4 = "9f36e9661e8da5bce51175568dafa4cafcd0093ea00fe31ecd141181355d699a"
+E4_EXTRA = "https://extra.example.invalid/simple http://mirror.example.invalid/simple"
+
+
+@pytest.mark.parametrize(
+    ("environ", "said"),
+    [
+        (
+            {"PIP_EXTRA_INDEX_URL": E4_EXTRA},
+            "its _meta.hash counts package indexes from this machine's pip configuration "
+            "(pip_conf_extra_index_:env:_0 at extra.example.invalid, pip_conf_extra_index_:env:_1 "
+            "at mirror.example.invalid), which the Pipfile does not declare and the image build "
+            "does not have, so the build's `pipenv install --deploy` refuses it; declare them as "
+            "[[source]] in the Pipfile, or make the lock with PIP_CONFIG_FILE=/dev/null",
+        ),
+        ({}, PIPENV_STALE),  # another machine: the cause cannot be named
+        ({"PIP_EXTRA_INDEX_URL": E4_EXTRA.split()[0]}, PIPENV_STALE),
+    ],
+    ids=["its-pip-config", "no-pip-config", "another-pip-config"],
+)
+def test_pipenv_lock_hashed_with_the_pip_configurations_indexes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, environ: dict[str, str], said: str
+) -> None:
+    monkeypatch.setenv("PIP_CONFIG_FILE", os.devnull)
+    monkeypatch.delenv("PIP_INDEX_URL", raising=False)
+    monkeypatch.delenv("PIP_EXTRA_INDEX_URL", raising=False)
+    for name, value in environ.items():
+        monkeypatch.setenv(name, value)
+    lock = pipfile_lock(K4, sources=IMPLICIT).replace(
+        '"default": {}', '"default": {}, "develop": {}'
+    )
+    root = make_tree(tmp_path, {"Pipfile": E4, "Pipfile.lock": lock})
+    assert PIPENV.stale_lock(ProjectDir(root)) == said
+
+
+def test_pip_configuration_is_read_as_pip_and_pipenv_read_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from dockergen import pipconfig
+
+    files = {
+        "etc/pip.conf": "[global]\nextra-index-url =\n  https://a.example.invalid/simple\n"
+        "  http://b.example.invalid/simple\ntrusted-host = b.example.invalid\n",
+        "xdg/pip/pip.conf": "[install]\nindex_url = https://mirror.example.invalid/simple\n",
+        "home/.config/pip/pip.conf": "[global]\nextra-index-url = https://user.example.invalid/s\n",
+        "broken.conf": "not ini\n",
+    }
+    make_tree(tmp_path, files)
+    monkeypatch.setattr(pipconfig, "GLOBAL_DIRS", (str(tmp_path / "etc"),))
+    environ = {"HOME": str(tmp_path / "home"), "XDG_CONFIG_DIRS": str(tmp_path / "xdg")}
+    assert pipconfig.pip_config_sources(environ) == (
+        [
+            {
+                "url": "https://mirror.example.invalid/simple",
+                "verify_ssl": True,
+                "name": "pip_conf_index_install",
+            }
+        ],
+        # The user's file overrides the global value of the same key.
+        [
+            {
+                "url": "https://user.example.invalid/s",
+                "verify_ssl": True,
+                "name": "pip_conf_extra_index_global",
+            }
+        ],
+    )
+    # PIP_CONFIG_FILE naming a file: the user's files are skipped, that file is read last.
+    named = {**environ, "PIP_CONFIG_FILE": str(tmp_path / "broken.conf")}
+    assert pipconfig.pip_config_sources(named)[1] == [
+        {
+            "url": "https://a.example.invalid/simple",
+            "verify_ssl": True,
+            "name": "pip_conf_extra_index_global_0",
+        },
+        {
+            "url": "http://b.example.invalid/simple",
+            "verify_ssl": False,
+            "name": "pip_conf_extra_index_global_1",
+        },
+    ]
+    assert pipconfig.pip_config_sources({**environ, "PIP_CONFIG_FILE": os.devnull}) == ([], [])
+
+
 @pytest.mark.parametrize(
     ("pipfile", "lock", "said"), [c[1:] for c in PIPENV_CASES], ids=[c[0] for c in PIPENV_CASES]
 )
@@ -243,3 +333,46 @@ def test_no_lock_or_no_manifest_is_undecided(tmp_path: Path, files: dict[str, st
     assert PIPENV.stale_lock(ProjectDir(root)) is None
     assert POETRY.stale_lock(ProjectDir(root)) is None
     assert PDM.stale_lock(ProjectDir(root)) is None
+
+
+# pdm 2.15.4 locked this pyproject.toml (`pdm lock -G :all`); pdm 2.16+ refuses its hash.
+OLD_PDM_PYPROJECT = """\
+[project]
+name = "demo"
+version = "0.1"
+requires-python = ">=3.10"
+dependencies = []
+
+[tool.pdm]
+distribution = false
+
+[tool.pdm.dev-dependencies]
+test = ["pytest"]
+"""
+OLD_PDM_LOCK = """\
+[metadata]
+groups = ["default", "test"]
+strategy = ["cross_platform", "inherit_metadata"]
+lock_version = "4.4.1"
+content_hash = "sha256:1a50c50f5f748e0bb85eb2fb3f368c41f5369dac421079c4f109caa6337f46e7"
+"""
+
+
+def test_a_lock_hashed_by_pdm_before_2_16_is_fresh_for_the_pdm_that_made_it(
+    tmp_path: Path,
+) -> None:
+    project = ProjectDir(
+        make_tree(tmp_path, {"pyproject.toml": OLD_PDM_PYPROJECT, "pdm.lock": OLD_PDM_LOCK})
+    )
+    assert PDM.stale_lock(project) is None
+    release = PDM.facts(project, "3.13").tool_requirements
+    assert release is not None
+    assert release.value == ("pdm==2.15.4", "unearth==0.15.5", "hishel==0.0.30", "httpx==0.27.0")
+    assert release.source == "pdm.lock"
+
+
+def test_a_lock_that_no_pdm_would_take_is_stale(tmp_path: Path) -> None:
+    changed = OLD_PDM_PYPROJECT.replace("dependencies = []", 'dependencies = ["six"]')
+    project = ProjectDir(make_tree(tmp_path, {"pyproject.toml": changed, "pdm.lock": OLD_PDM_LOCK}))
+    assert PDM.stale_lock(project) == "its content_hash does not match pyproject.toml"
+    assert PDM.facts(project, "3.13").tool_requirements is None

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from dockergen.errors import NotPep440Error
 from dockergen.installers.uv import UV
 from dockergen.installers.uvlock import python_bounds
 from dockergen.project import ProjectDir
@@ -91,9 +92,6 @@ UNDECIDED = [
     ("no-name", U1.replace('name = "u1"\n', ""), U1_LOCK),
     ("no-root-package", U1.replace('"u1"', '"other"'), U1_LOCK),
     ("unmodelled-requires-python", U1.replace('">=3.11"', '">3.10"'), U1_LOCK),
-    ("unparsable-requires-python", U1.replace('">=3.11"', '">=three"'), U1_LOCK),
-    ("unparsable-version", U1.replace('"0.1.0"', '"one"'), U1_LOCK),
-    ("unparsable-requirement", U1.replace('"idna"', '"idna >>> 1"'), U1_LOCK),
     (
         "source-specifier",
         U1.replace("six>=1.16", "six>=1.15") + '[tool.uv.sources]\nsix = { path = "six" }\n',
@@ -105,9 +103,99 @@ UNDECIDED = [
         U2_LOCK,
     ),
     ("group-not-an-array", U2.replace('dev = ["idna>=3"]', 'dev = "idna"'), U2_LOCK),
-    ("unparsable-locked-specifier", U1, U1_LOCK.replace('">=1.16"', '">>1"')),
+    ("dependency-not-a-string", U1.replace('"idna"]', "1]"), U1_LOCK),
     ("no-lock", U1, None),
 ]
+
+
+BIG = "1" * 5000  # packaging raises a bare ValueError for it, not InvalidVersion
+
+
+def cut(text: str) -> str:
+    return text[:120] + "..."
+
+
+LOCK_FIX = "regenerate it with `uv lock`"
+# What uv refuses to read is an error at file:line, never "undecided" nor a traceback.
+UNPARSABLE = [
+    (
+        "requires-python",
+        U1.replace('">=3.11"', '">=three"'),
+        U1_LOCK,
+        "pyproject.toml:4: requires-python '>=three' is not a valid version specifier "
+        "(PEP 440); fix it",
+    ),
+    (
+        "requires-python-thousands-of-digits",
+        U1.replace('">=3.11"', f'">={BIG}"'),
+        U1_LOCK,
+        f"pyproject.toml:4: requires-python '{cut('>=' + BIG)}' is not a valid version specifier "
+        "(PEP 440); fix it",
+    ),
+    (
+        "locked-requires-python-thousands-of-digits",
+        U1,
+        U1_LOCK.replace('">=3.11"', f'">={BIG}"'),
+        f"uv.lock:3: requires-python '{cut('>=' + BIG)}' is not a valid version specifier (PEP 440); "
+        + LOCK_FIX,
+    ),
+    (
+        "version",
+        U1.replace('"0.1.0"', '"one"'),
+        U1_LOCK,
+        "pyproject.toml:3: version 'one' is not a valid version (PEP 440); fix it",
+    ),
+    (
+        "version-thousands-of-digits",
+        U1.replace('"0.1.0"', f'"{BIG}"'),
+        U1_LOCK,
+        f"pyproject.toml:3: version '{cut(BIG)}' is not a valid version (PEP 440); fix it",
+    ),
+    (
+        "locked-version-thousands-of-digits",
+        U1,
+        U1_LOCK.replace('"0.1.0"', f'"1.{BIG}"'),
+        f"uv.lock:7: version '{cut('1.' + BIG)}' is not a valid version (PEP 440); " + LOCK_FIX,
+    ),
+    (
+        "requirement",
+        U1.replace('"idna"', '"idna >>> 1"'),
+        U1_LOCK,
+        "pyproject.toml:5: the dependency 'idna >>> 1' is not a valid requirement (PEP 508); "
+        "fix it",
+    ),
+    (
+        "requirement-thousands-of-digits",
+        U1.replace('"idna"', f'"idna>={BIG}"'),
+        U1_LOCK,
+        f"pyproject.toml:5: the dependency '{cut('idna>=' + BIG)}' is not a valid requirement "
+        "(PEP 508); fix it",
+    ),
+    (
+        "locked-specifier",
+        U1,
+        U1_LOCK.replace('">=1.16"', '">>1"'),
+        "uv.lock:12: the specifier of six '>>1' is not a valid version specifier (PEP 440); "
+        + LOCK_FIX,
+    ),
+    (
+        "locked-specifier-thousands-of-digits",
+        U1,
+        U1_LOCK.replace('">=1.16"', f'">={BIG}"'),
+        f"uv.lock:12: the specifier of six '{cut('>=' + BIG)}' is not a valid version specifier "
+        "(PEP 440); " + LOCK_FIX,
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("pyproject", "lock", "message"), [c[1:] for c in UNPARSABLE], ids=[c[0] for c in UNPARSABLE]
+)
+def test_uv_unparsable(tmp_path: Path, pyproject: str, lock: str, message: str) -> None:
+    root = make_tree(tmp_path, {"pyproject.toml": pyproject, "uv.lock": lock})
+    with pytest.raises(NotPep440Error) as caught:
+        UV.stale_lock(ProjectDir(root))
+    assert str(caught.value) == message
 
 
 @pytest.mark.parametrize(
@@ -137,6 +225,8 @@ def test_uv_undecided(tmp_path: Path, pyproject: str, lock: str | None) -> None:
         (">3.10", None),
         ("!=3.12.0,>=3.11", None),
         ("<=3.12", None),
+        (">=three", None),
+        (f">={'1' * 5000}", None),
     ],
 )
 def test_python_bounds(spec: str, bounds: tuple[str, str] | None) -> None:

@@ -8,14 +8,14 @@ from pathlib import Path
 from typer.testing import CliRunner
 
 from dockergen.cli import app
-from tests.helpers import CASES, FIXTURES
+from tests.helpers import CASES, DEFAULT_CI_PLAN, FIXTURES
 
 runner = CliRunner()
 DECISION_KEYS = {"value", "source", "detail", "overridden"}
 TOP_KEYS = {
     "schema", "installer", "python", "debian", "command", "port", "lock", "manifests", "installs_project",
     "deps_before_source", "apt", "build_steps", "indexes", "warnings", "version_from_git",
-    "installer_release", "stub", "stub_refused",
+    "installer_release", "stub", "stub_refused", "release",
 }  # fmt: skip
 
 
@@ -26,7 +26,16 @@ def test_plan_json_is_the_documented_schema_for_every_fixture() -> None:
         plan = json.loads(result.stdout)
         assert set(plan) == TOP_KEYS, case
         assert plan["schema"] == 1
-        keys = ("installer", "python", "debian", "command", "port", "version_from_git", "stub")
+        keys = (
+            "installer",
+            "python",
+            "debian",
+            "command",
+            "port",
+            "version_from_git",
+            "stub",
+            "release",
+        )
         for key in (*keys, "stub_refused"):
             assert plan[key] is None or set(plan[key]) == DECISION_KEYS, (case, key)
         assert set(plan["apt"]) == {"build", "run", "reasons"}
@@ -38,8 +47,8 @@ def test_plan_json_exact_for_flask() -> None:
     assert plan["command"] == {
         "value": ["gunicorn", "--bind", "0.0.0.0:8000", "app:app"],
         "source": "app.py",
-        "detail": "Flask app app:app, served by gunicorn",
-        "overridden": ["python app.py (app.py)"],
+        "detail": "app.py:7 Flask app app:app, served by gunicorn",
+        "overridden": [],
     }
     assert plan["port"]["value"] == 8000
     assert plan["lock"] == {"file": None, "enforced": False}
@@ -52,7 +61,7 @@ def test_plan_explains_each_decision_and_what_it_won_over(tmp_path: Path) -> Non
         "python: 3.12 (.python-version: 3.12)\n"
         "debian: trixie (Debian's current stable release)\n"
         "command: gunicorn --bind 0.0.0.0:8000 mysite.wsgi:application "
-        "(Django project, mysite/wsgi.py served by gunicorn)\n"
+        "(manage.py:9 Django project, mysite/wsgi.py served by gunicorn)\n"
         "port: 8000 (--bind 0.0.0.0:8000 in the command)\n"
         "lock: none (versions resolved at build time)\n"
         "apt: build -; run -\n"
@@ -60,7 +69,7 @@ def test_plan_explains_each_decision_and_what_it_won_over(tmp_path: Path) -> Non
         "(Django: collect static files into STATIC_ROOT (set in mysite/settings.py))\n"
         "bytecode: standard library and dependencies compiled in the image; the app's own "
         "source compiled in the `python manage.py collectstatic --noinput` step, which re-runs "
-        "after a code change anyway\n"
+        "after a code change anyway\n" + DEFAULT_CI_PLAN
     )
 
 

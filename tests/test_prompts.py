@@ -30,7 +30,7 @@ def test_enter_accepts_every_detected_value(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     assert result.stdout.startswith(
         "Python version (.python-version: 3.12) [3.12]: \n"
-        "Start command (python app.py) [python app.py]: \n"
+        "Start command (app.py: python app.py) [python app.py]: \n"
         "Port to EXPOSE (empty: none): \n"
         "Extra Debian packages for the image: \n"
         "Also write compose.yaml [y/N]: \n"

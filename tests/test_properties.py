@@ -35,12 +35,14 @@ import tomli
 from hypothesis import HealthCheck, assume, currently_in_test_context, event, given, settings
 from hypothesis import strategies as st
 
+from dockergen.bounds import MAX_LINE_BYTES
 from dockergen.detect import detect_project
 from dockergen.errors import DockergenError
 from dockergen.installers import installer_module
 from dockergen.model import Apt, Decided, Overrides, ProjectSpec, RenderedFile
 from dockergen.render import render_files
 from dockergen.safety import PROTECTED, AppPath, CheckedPath, check_path
+from dockergen.text import MAX_MESSAGE_CHARS
 from tests.helpers import CASES, CORPUS, FIXTURES, hadolint_findings
 
 SUPPRESSED: Final = [HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.filter_too_much]
@@ -60,7 +62,6 @@ settings.register_profile(
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "dev"))
 EXAMPLES: Final = settings().max_examples
 
-KNOWN_UNBOUNDED_DETAIL: Final = 60_000
 # Bugs these tests found in modules owned by others, reported with the input that triggers
 # them; test_hostile.py keeps each as a strict xfail. (module, exception) -> what it is.
 # Delete an entry once it is fixed: the property then holds it to the same standard.
@@ -472,18 +473,18 @@ def _check(root: Path, flags: Overrides | None = None) -> str | None:
             raise
         _event(f"error: {type(exc).__name__}")
         message = str(exc)
-        # One line: metadata cannot forge output lines. (Length is not bounded everywhere yet:
-        # answers.py quotes whole values; see test_hostile.py's xfails.)
+        # One line (metadata cannot forge output lines), of bounded length: values are quoted
+        # cut short (text.shown), so the printing guard (text.printable) never has to cut.
         assert message
         assert not re.search(r"[\n\r\x0b\x0c\x1c-\x1e\x85\u2028\u2029]", message), message
+        assert len(message) <= MAX_MESSAGE_CHARS, message[:300]
         return None
     _event(f"rendered: {spec.installer.value.value}")
-    # Known bug, reported to the lead: detect.py copies the whole build-backend string into
-    # installer.detail and render's one_line filter does not bound it, so a backend over 64 KiB
-    # makes a comment line BuildKit refuses (test_hostile.py keeps it as a strict xfail).
-    # Drop this guard once one_line cuts long values.
-    if currently_in_test_context():
-        assume(len(spec.installer.detail) < KNOWN_UNBOUNDED_DETAIL)
+    # Every generated line is one BuildKit reads (bounds.py refuses longer ones before writing).
+    for text in files.values():
+        assert max(len(line.encode("utf-8", "surrogatepass")) for line in text.split("\n")) <= (
+            MAX_LINE_BYTES
+        )
     neutral = _by_name(render_files(_neutral(spec)))
     instructions = _shape(files["Dockerfile"])
     assert {i[0] for i in instructions} <= VOCABULARY
@@ -876,3 +877,50 @@ def test_hostile_names_at_every_path_site(site: str, name: str) -> None:
     tree = {path: text.encode("utf-8", "surrogatepass") for path, text in SITES[site](name).items()}
     for dev in (False, True):
         _run(dict(tree), Overrides(dev=dev))
+
+
+# Every flag that takes a value, with what it may be given: long text (past BuildKit's line
+# limit), hostile snippets, or plain values that work.
+FLAG_VALUES: Final = {
+    "--python": values,
+    "--debian": st.one_of(values, st.sampled_from(["trixie", "bookworm"])),
+    "--command": values,
+    "--port": st.one_of(st.integers(-1, 70_000).map(str), long_text),
+    "--healthcheck": st.one_of(values, values.map("/".__add__)),
+    "--apt": apt_names,
+    "--apt-build": apt_names,
+    "--installer": st.one_of(values, st.sampled_from(["pip", "uv"])),
+}
+
+
+@settings(max_examples=max(10, EXAMPLES // 10))  # each runs the whole CLI
+@given(st.dictionaries(st.sampled_from(sorted(FLAG_VALUES)), st.just(None), min_size=1), st.data())
+def test_long_and_hostile_flag_values(chosen: dict[str, None], data: Any) -> None:
+    """Through the CLI: a usage error (exit 2) or one DockergenError line (exit 1), each line
+    of bounded length, or files whose every line BuildKit reads; never a traceback."""
+    from typer.testing import CliRunner
+
+    from dockergen.cli import app
+
+    args = ["--no-input", "--dry-run"]
+    for flag in chosen:
+        value = data.draw(FLAG_VALUES[flag], label=flag)
+        assume(not value.startswith("-"))  # would be read as an option, not as the value
+        args += [flag, value]
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        (root / "requirements.txt").write_text("flask\n")
+        (root / "app.py").write_text(ENTRY_FILES["app.py"])
+        result = CliRunner().invoke(app, ["init", str(root), *args])
+    assert isinstance(result.exception, SystemExit | None), result.exception
+    assert result.exit_code in (0, 1, 2), result.output
+    _event(f"exit {result.exit_code}")
+    if result.exit_code == 1:
+        errors = [
+            line for line in result.stderr.splitlines() if line.startswith("dockergen: error")
+        ]
+        assert len(errors) == 1, result.stderr
+        assert len(errors[0]) < MAX_MESSAGE_CHARS
+    if result.exit_code == 0:
+        lines = result.stdout.split("\n")
+        assert max(len(line.encode("utf-8", "surrogatepass")) for line in lines) <= MAX_LINE_BYTES

@@ -77,7 +77,7 @@ LISTEN = [
         {"Procfile": "web: flask run\n", "requirements.txt": "flask\n"},
         ("flask", "run", "--host", "0.0.0.0"),
         5000,
-        ("PORT=5000",),
+        ("PORT=5000", "FLASK_DEBUG=0"),
         id="procfile-flask-run",
     ),
 ]
@@ -170,7 +170,10 @@ def test_flask_finds_its_app_through_flask_app_which_every_flask_reads(tmp_path:
         "Pipfile": "[packages]\nflask = '*'\n",
     }
     spec = detect_project(make_tree(tmp_path, files))
-    assert [e.value for e in spec.environment] == [("FLASK_APP", "sayhello:app")]
+    assert [e.value for e in spec.environment] == [
+        ("FLASK_APP", "sayhello:app"),
+        ("FLASK_DEBUG", "0"),
+    ]
 
 
 @pytest.mark.parametrize(("files", "command"), STARTS)
@@ -322,6 +325,61 @@ WRITERS = [
         },
         ("/app/instance", "flaskr/__init__.py"),
         id="flask-instance-folder",
+    ),
+    pytest.param(
+        {
+            "manage.py": "import os\nos.environ.setdefault('DJANGO_SETTINGS_MODULE', 'site1.settings')\n",
+            "site1/settings/__init__.py": "try:\n    from .dev import *\nexcept ImportError:\n"
+            "    from .base import *\n",
+            "site1/settings/dev.py": "from .base import *\nDEBUG = True\n",
+            "site1/settings/base.py": "import os\nDATABASES = {'default': {\n"
+            "    'ENGINE': 'django.db.backends.sqlite3',\n"
+            "    'NAME': os.path.join(BASE_DIR, 'data', 'db.sqlite3'),\n}}\n"
+            "STATIC_ROOT = os.path.join(BASE_DIR, 'static')\n",
+            "site1/wsgi.py": "",
+            **GUNICORN,
+        },
+        ("/app/data", "site1/settings/__init__.py"),
+        id="django-data-folder-in-split-settings",
+    ),
+    pytest.param(
+        {
+            "manage.py": DJANGO_MANAGE,
+            "site1/settings.py": "MEDIA_ROOT = BASE_DIR / 'uploads'\nSTATIC_ROOT = BASE_DIR / 'static'\n",
+            "site1/wsgi.py": "",
+            **GUNICORN,
+        },
+        ("/app/uploads", "site1/settings.py"),
+        id="django-media-root",
+    ),
+    pytest.param(
+        {
+            "shop/__init__.py": "from flask import Flask\n\napp = Flask(__name__)\n",
+            "shop/static/site.css": "",
+            "requirements.txt": "flask\nflask-assets\ngunicorn\n",
+            "pyproject.toml": '[project]\nname = "shop"\ndependencies = []\n',
+        },
+        ("/app/shop/static", "shop/static"),
+        id="webassets-writes-into-static",
+    ),
+    pytest.param(
+        {
+            "svc/settings.py": "from pydantic import Field\nfrom pydantic_settings import "
+            "BaseSettings\n\n\nclass Settings(BaseSettings):\n"
+            '    data_folder: str = Field(default="./data")\n'
+            '    log_level: str = "info"\n',
+            "requirements.txt": "pydantic-settings\n",
+        },
+        ("/app/data", "svc/settings.py"),
+        id="a-settings-field-names-a-data-folder",
+    ),
+    pytest.param(
+        {
+            "app.py": 'import os\nUPLOAD_DIR = os.getenv("UPLOAD_DIR", "uploads")\n',
+            "requirements.txt": "six\n",
+        },
+        ("/app/uploads", "app.py"),
+        id="an-upload-folder-from-the-environment",
     ),
 ]
 

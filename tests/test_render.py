@@ -54,7 +54,7 @@ def test_dockerfile_lints_clean_and_parses(case: str, tmp_path: Path) -> None:
 OPTION_SETS = {
     "apt-both": Overrides(apt_run=("libpq5", "curl"), apt_build=("libpq-dev", "gcc")),
     "command": Overrides(command=("gunicorn", "--bind", "0.0.0.0:8000", "app:app")),
-    "python-patch": Overrides(python="3.12.4"),
+    "python-patch": Overrides(python="3.12.12"),
 }
 
 

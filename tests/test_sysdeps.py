@@ -62,6 +62,18 @@ CASES = [
         (),
         (),
     ),
+    # An sdist-only package in a dev group is never installed in the image: no compiler.
+    (
+        {
+            "pyproject.toml": POETRY.format(deps='x = "*"\n'),
+            "poetry.lock": _lock("x", "x-1.0-py3-none-any.whl")
+            + _lock("devtool", "devtool-1.0.tar.gz").replace(
+                'version = "1.0"', 'version = "1.0"\ngroups = ["dev"]'
+            ),
+        },
+        (),
+        (),
+    ),
     (
         {
             "pyproject.toml": POETRY.format(deps='x = "*"\n'),
@@ -89,6 +101,7 @@ CASES = [
         "lxml-wheels",
         "sdist-only",
         "pure-wheel",
+        "sdist-only-in-a-dev-group",
         "one-arch-only",
     ],
 )
@@ -129,3 +142,38 @@ def test_python_prefers_the_newest_minor_the_lock_has_wheels_for(tmp_path: Path)
         "wheels for (3.13 would compile 1 packages from source, 3.12 0)"
     )
     assert spec.apt.build == ()
+
+
+UV_PYPROJECT = (
+    '[project]\nname = "app"\nversion = "1"\nrequires-python = ">=3.12"\ndependencies = ["x"]\n'
+)
+
+
+def _uv_lock(x_files: str) -> str:
+    return (
+        'version = 1\nrequires-python = ">=3.12"\n\n'
+        '[[package]]\nname = "app"\nversion = "1"\nsource = { virtual = "." }\n'
+        'dependencies = [{ name = "x" }]\n\n'
+        '[package.dev-dependencies]\ndev = [{ name = "devtool" }]\n\n'
+        f'[[package]]\nname = "x"\nversion = "1.0"\n{x_files}\ndependencies = [{{ name = "y" }}]\n\n'
+        '[[package]]\nname = "y"\nversion = "1.0"\n'
+        'wheels = [{ url = "https://example.invalid/y-1.0-py3-none-any.whl" }]\n\n'
+        '[[package]]\nname = "devtool"\nversion = "1.0"\n'
+        'sdist = { url = "https://example.invalid/devtool-1.0.tar.gz" }\n'
+    )
+
+
+@pytest.mark.parametrize(
+    ("x_files", "build"),
+    [
+        ('wheels = [{ url = "https://example.invalid/x-1.0-py3-none-any.whl" }]', ()),
+        ('sdist = { url = "https://example.invalid/x-1.0.tar.gz" }', ("build-essential",)),
+    ],
+    ids=["only-a-dev-tool-compiles", "a-dependency-compiles"],
+)
+def test_uv_compiles_only_what_the_image_installs(
+    tmp_path: Path, x_files: str, build: tuple[str, ...]
+) -> None:
+    files = {"pyproject.toml": UV_PYPROJECT, "uv.lock": _uv_lock(x_files)}
+    spec = detect_project(make_tree(tmp_path, files), allow_stale_lock=True)
+    assert spec.apt.build == build

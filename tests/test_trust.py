@@ -4,6 +4,7 @@ where the command refuses. See README "Security"."""
 from __future__ import annotations
 
 import errno
+import json
 import os
 from pathlib import Path
 
@@ -11,6 +12,7 @@ import pytest
 from typer.testing import CliRunner
 
 from dockergen.cli import app
+from dockergen.journal import JOURNAL, UNFINISHED
 from tests.helpers import make_tree, tree_snapshot
 
 runner = CliRunner()
@@ -352,7 +354,11 @@ def test_a_team_template_that_is_not_utf8(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("error", "problem", "fix"),
     [
-        (errno.ENOSPC, "cannot be written (no space left on device)", "free space"),
+        (
+            errno.ENOSPC,
+            "cannot be written (no space left on device)",
+            "free space, then run it again",
+        ),
         (
             errno.EROFS,
             "cannot be written (Read-only file system)",
@@ -369,9 +375,11 @@ def test_a_failing_disk_is_one_line(
         raise OSError(error, os.strerror(error))
 
     monkeypatch.setattr(os, "fsync", full)
+    before = sorted(tmp_path.rglob("*"))
     assert _fails("init", str(tmp_path), "--no-input", root=tmp_path) == (
-        f"{tmp_path}/Dockerfile: {problem}; {fix}"
+        f"{tmp_path}/.dockergen/journal.json: {problem}; {fix}"
     )
+    assert sorted(tmp_path.rglob("*")) == before  # no empty record folder either
 
 
 def test_a_read_only_target_is_refused_before_writing(
@@ -399,10 +407,11 @@ def test_ctrl_c_is_one_line_and_leaves_no_temporary_file(
     before = tree_snapshot(tmp_path)
     assert _run("init", str(tmp_path), "--no-input")[0::2] == (
         130,
-        "dockergen: error: interrupted; every file is either as it was or complete, and the "
-        "record is written last: run the command again to finish\n",
+        "dockergen: error: interrupted; every file is either as it was or complete, and until "
+        "the change is whole `dockergen check` says so: run the command again to finish\n",
     )
     assert tree_snapshot(tmp_path) == before
+    assert not (tmp_path / ".dockergen").exists()
 
 
 # 6. Line endings: CRLF files (core.autocrlf=true) compare and merge as LF, and stay CRLF.
@@ -523,6 +532,10 @@ def test_an_interrupted_update_is_finished_by_the_next_run(
     monkeypatch.setattr(dockergen.write, "write_atomic", stopping)
     assert _run("update", str(root), "--python", "3.12")[0] == 130
     monkeypatch.setattr(dockergen.write, "write_atomic", real)
+    if stop_at > 0:  # the journal was written: whatever was written since, check fails
+        code, _, err = _run("check", str(root))
+        assert code == 1
+        assert err.startswith(f"dockergen: stale: {UNFINISHED}\n")
     code, out, err = _run("update", str(root), "--python", "3.12")
     assert (code, err) == (0, ""), out
     assert not list(root.rglob("*.tmp"))
@@ -603,6 +616,29 @@ def test_a_cr_only_procfile_keeps_processes_apart(tmp_path: Path) -> None:
     assert _command(tmp_path) == ("python", "app.py")
 
 
+@pytest.mark.parametrize("newline", [b"\r", b"\r\n", b"\n"], ids=["cr", "crlf", "lf"])
+def test_django_settings_with_any_line_ends_keep_collectstatic(
+    tmp_path: Path, newline: bytes
+) -> None:
+    from dockergen.detect import detect_project
+
+    make_tree(
+        tmp_path,
+        {
+            "requirements.txt": "django\ngunicorn\n",
+            "manage.py": "import os\nos.environ.setdefault('DJANGO_SETTINGS_MODULE', "
+            "'site.settings')\n",
+            "site/wsgi.py": "application = None\n",
+        },
+    )
+    settings = b"DEBUG = False\nSTATIC_URL = '/static/'\nSTATIC_ROOT = 'staticfiles'\n"
+    (tmp_path / "site/settings.py").write_bytes(settings.replace(b"\n", newline))
+    steps = detect_project(tmp_path).build_steps
+    assert [(s.value, s.source) for s in steps] == [
+        (("python", "manage.py", "collectstatic", "--noinput"), "site/settings.py")
+    ]
+
+
 def test_conflict_markers_without_a_label_fail_check(tmp_path: Path) -> None:
     root = _initialised(tmp_path)
     dockerfile = root / "Dockerfile"
@@ -680,3 +716,144 @@ def test_a_bare_include_is_refused(tmp_path: Path, line: str) -> None:
     assert _fails("init", str(tmp_path), "--no-input", root=tmp_path) == (
         f"requirements.txt:2: {option} names no file; name the file, or delete the line"
     )
+
+
+# 11. Crash consistency: every target checked before the first write; a run stopped part way
+# is reported by `check` and finished by the next run (benchmarks/crash.py kills it for real).
+
+
+def _read_only(monkeypatch: pytest.MonkeyPatch, path: Path) -> None:
+    real_access = os.access
+    monkeypatch.setattr(os, "access", lambda p, m: Path(p) != path and real_access(p, m))
+
+
+def test_a_read_only_record_folder_is_refused_before_writing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = _initialised(tmp_path)
+    _read_only(monkeypatch, root / ".dockergen")
+    assert _fails("update", str(root), "--python", "3.12", root=root) == (
+        f"{root}/.dockergen/Dockerfile: is in a read-only folder ({root}/.dockergen); "
+        "make it writable, then run it again"
+    )
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root writes into read-only folders")
+def test_a_really_read_only_record_folder_is_refused_before_writing(tmp_path: Path) -> None:
+    root = _initialised(tmp_path)
+    (root / ".dockergen").chmod(0o555)
+    try:
+        message = _fails("update", str(root), "--python", "3.12", root=root)
+    finally:
+        (root / ".dockergen").chmod(0o755)
+    assert message.startswith(f"{root}/.dockergen/Dockerfile: is in a read-only folder")
+
+
+def _stopped_by_a_full_disk(root: Path, monkeypatch: pytest.MonkeyPatch, at: int) -> str:
+    """`update --python 3.12` with the disk full at the `at`-th fsync (1: the journal)."""
+    real_fsync, calls = os.fsync, []
+
+    def filling(fd: int) -> None:
+        calls.append(fd)
+        if len(calls) == at:
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+        real_fsync(fd)
+
+    monkeypatch.setattr(os, "fsync", filling)
+    code, _, err = _run("update", str(root), "--python", "3.12")
+    monkeypatch.setattr(os, "fsync", real_fsync)
+    assert code == 1
+    return err
+
+
+def test_a_disk_full_part_way_is_reported_and_finished_by_the_next_run(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = _initialised(tmp_path)
+    err = _stopped_by_a_full_disk(root, monkeypatch, at=3)  # the journal, Dockerfile, then this
+    assert err.endswith(
+        ": cannot be written (no space left on device); free space, then run it again\n"
+    )
+    assert "ARG PYTHON_VERSION=3.12\n" in (root / "Dockerfile").read_text()
+    assert 'python = "3.12"' not in (root / "pyproject.toml").read_text()
+    code, _, err = _run("check", str(root))
+    assert (code, err.splitlines()[0]) == (1, f"dockergen: stale: {UNFINISHED}")
+    code, out, err = _run("update", str(root))
+    assert (code, err) == (0, "")
+    assert out.startswith("finished an interrupted run: wrote pyproject.toml, ")
+    assert 'python = "3.12"' in (root / "pyproject.toml").read_text()
+    assert not (root / JOURNAL).exists()
+    assert not list(root.rglob("*.tmp"))
+    assert _run("check", str(root)) == (0, "dockergen: up to date\n", "")
+
+
+def test_a_file_changed_since_the_interruption_is_never_overwritten(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = _initialised(tmp_path)
+    _stopped_by_a_full_disk(root, monkeypatch, at=3)
+    pyproject = root / "pyproject.toml"
+    pyproject.write_text(pyproject.read_text() + "# mine\n")
+    assert _fails("update", str(root), root=root) == (
+        f"pyproject.toml changed since an interrupted dockergen run began writing it ({JOURNAL}), "
+        "so that run cannot be finished; run `dockergen update --force` to regenerate every "
+        "file from the answers"
+    )
+    code, _, err = _run("update", str(root), "--force")
+    assert (code, err) == (0, "")
+    assert pyproject.read_text().endswith("# mine\n")
+    assert _run("check", str(root)) == (0, "dockergen: up to date\n", "")
+
+
+def test_a_damaged_journal_is_one_line(tmp_path: Path) -> None:
+    root = _initialised(tmp_path)
+    (root / JOURNAL).write_text("<<<<<<< ours\n")
+    assert _run("check", str(root))[0] == 1
+    assert _fails("update", str(root), root=root) == (
+        f"{JOURNAL}: is not a journal dockergen wrote, so the interrupted run it describes "
+        "cannot be finished; delete it, then run `dockergen update --force` to regenerate "
+        "every file"
+    )
+    assert _run("update", str(root), "--force")[0] == 0
+    assert _run("check", str(root)) == (0, "dockergen: up to date\n", "")
+
+
+def test_every_file_dockergen_writes_may_be_finished_from_a_journal() -> None:
+    from dockergen import ci, compose, devcontainer, gitlab
+    from dockergen.journal import may_write
+    from dockergen.record import BACKUPS, PLAN, RECORDED_AS
+    from dockergen.render import OUTPUTS
+
+    outputs = [name for name, _ in OUTPUTS] + [f".dockergen/{n}" for n in RECORDED_AS.values()]
+    outputs += [ci.OUTPUT, ci.DEPENDABOT_OUTPUT, compose.OUTPUT, devcontainer.OUTPUT, gitlab.OUTPUT]
+    outputs += [PLAN, f"{BACKUPS}/Dockerfile", "pyproject.toml", ".dockergen.toml"]
+    assert [name for name in outputs if not may_write(name)] == []
+
+
+@pytest.mark.parametrize(
+    "name", [".git/config", ".venv/lib/python3.12/site-packages/x.pth", "setup.py", "/etc/x"]
+)
+def test_a_journal_shipped_by_a_repository_writes_nowhere_else(tmp_path: Path, name: str) -> None:
+    """A journal is a file in the project: a hostile repository could ship one naming .git/config
+    (git runs what core.fsmonitor names). Finishing it may write only where dockergen writes."""
+    root = _initialised(tmp_path / "p")
+    (root / ".git").mkdir()
+    (root / ".git/config").write_text("[core]\n")
+    entry = {"name": name, "before": None, "content": "[core]\nfsmonitor = touch pwned\n"}
+    (root / JOURNAL).write_text(json.dumps({"journal": 1, "files": [entry]}))
+    before = tree_snapshot(tmp_path)
+    assert _fails("update", str(root), root=tmp_path).startswith(
+        f"{JOURNAL}: names a file dockergen does not write"
+    )
+    assert tree_snapshot(tmp_path) == before
+
+
+def test_a_journal_naming_a_file_outside_the_project_is_refused(tmp_path: Path) -> None:
+    root = _initialised(tmp_path / "p")
+    (root / JOURNAL).write_text(
+        '{"journal": 1, "files": [{"name": "../x", "before": null, "content": "x"}]}\n'
+    )
+    assert _fails("update", str(root), root=tmp_path).startswith(
+        f"{JOURNAL}: names a file dockergen does not write"
+    )
+    assert not (tmp_path / "x").exists()

@@ -181,6 +181,7 @@ def _report() -> Report:
     return Report(
         project="proj",
         engine="20.10.24",
+        engine_name="docker",
         build_ok=True,
         build_seconds=4.91,
         log=Path("b.log"),
@@ -199,6 +200,7 @@ def test_json_schema() -> None:
         "ok": True,
         "project": "proj",
         "engine": "20.10.24",
+        "engine_name": "docker",
         "build": {
             "ok": True,
             "seconds": 4.9,
@@ -206,6 +208,7 @@ def test_json_schema() -> None:
             "image": None,
             "image_size": 181000000,
             "failed_step": None,
+            "cache": "own",
         },
         "run": {
             "mode": "server",
@@ -233,7 +236,8 @@ def test_json_schema() -> None:
 
 def test_human_summary() -> None:
     assert human_lines(_report()) == [
-        "build: built in 4.9 s, image 181 MB",
+        "engine: docker 20.10.24",
+        "build: built in 4.9 s, image 181 MB, with cache mounts of this project's own",
         "run: server ok: answered HTTP 404 on 127.0.0.1:49153 (container port 8000) after 1.2 s",
         "rebuild: ok: code-only change to app.py rebuilt in 0.4 s (first build 4.9 s); "
         "3/3 dependency steps CACHED",

@@ -23,7 +23,7 @@ from dockergen.errors import DockerCommandError, DockergenError
 from dockergen.verify import Mode, Progress, VerifyOptions, flow, probe, progress, run, verify
 from dockergen.verify.build import build_image
 from dockergen.verify.engine import docker
-from tests.fake_docker import calls, install
+from tests.fake_docker import calls, use
 
 BUILD_LOG = """\
 #4 [builder 1/3] FROM docker.io/library/python:3.12-slim
@@ -48,8 +48,13 @@ TOOL = {
 
 
 class _Handler(http.server.BaseHTTPRequestHandler):
+    # The status / answers with; tests set it (an app that fails, refuses the host, has no /).
+    root = 404
+
     def do_GET(self) -> None:
-        self.send_response(200 if self.path == "/health" else 404)
+        self.send_response(
+            200 if self.path == "/health" else self.root if self.path == "/" else 404
+        )
         self.end_headers()
 
     def log_message(self, format: str, *args: Any) -> None:
@@ -79,7 +84,9 @@ def fast(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
 def project(tmp_path: Path) -> Path:
     root = tmp_path / "proj"
     root.mkdir()
-    (root / "Dockerfile").write_text("ARG PYTHON_VERSION=3.12\nFROM python:3.12-slim\n")
+    (root / "Dockerfile").write_text(
+        'ARG PYTHON_VERSION=3.12\nFROM python:3.12-slim\nCMD ["python", "app.py"]\n'
+    )
     (root / "requirements.txt").write_text("six==1.17.0\n")
     (root / "app.py").write_text("print('ok')\n")
     return root
@@ -88,10 +95,7 @@ def project(tmp_path: Path) -> Path:
 def _fake(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, **scenario: Any) -> Path:
     scenario.setdefault("build_log", BUILD_LOG)
     scenario.setdefault("rebuild_log", REBUILD_LOG)
-    path = install(tmp_path / "bin", scenario)
-    monkeypatch.setenv("PATH", f"{path.parent}{os.pathsep}{os.environ['PATH']}")
-    monkeypatch.setenv("FAKE_DOCKER", str(path))
-    return path
+    return use(tmp_path / "bin", scenario, monkeypatch)
 
 
 def _cli(*args: str) -> tuple[int, str]:
@@ -147,6 +151,102 @@ def test_health_path(
     assert report["run"]["detail"] == "GET /nope answered HTTP 404, not 2xx/3xx"
 
 
+def test_no_page_at_the_root_is_a_server_up(
+    project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, http_port: int
+) -> None:
+    _fake(tmp_path, monkeypatch, inspect=SERVER, state="true 0", port=http_port)
+    code, report = _json(str(project))
+    assert code == 0
+    assert report["run"]["detail"] == (
+        "answered HTTP 404 on / (the app is up, and / is no page of its own; --path /some/page "
+        "probes one)"
+    )
+
+
+@pytest.mark.parametrize(
+    ("status", "logs", "pattern"),
+    [
+        pytest.param(
+            500,
+            "Traceback (most recent call last):\n"
+            '  File "/app/flaskr/blog.py", line 20, in index\n'
+            "sqlite3.OperationalError: no such table: post\n",
+            "no-migrations",
+            id="never-migrated",
+        ),
+        pytest.param(
+            500,
+            "Traceback (most recent call last):\n"
+            '  File "/app/.venv/lib/python3.13/site-packages/starlette/templating.py", line 9\n'
+            "TypeError: unhashable type: 'dict'\n",
+            "server-error",
+            id="error-inside-a-dependency",
+        ),
+        pytest.param(
+            400,
+            "django.core.exceptions.DisallowedHost: Invalid HTTP_HOST header: '127.0.0.1:8000'. "
+            "You may need to add '127.0.0.1' to ALLOWED_HOSTS.\n",
+            "disallowed-host",
+            id="disallowed-host",
+        ),
+    ],
+)
+def test_a_server_that_fails_the_request_fails_with_the_cause(
+    project: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    http_port: int,
+    status: int,
+    logs: str,
+    pattern: str,
+) -> None:
+    monkeypatch.setattr(_Handler, "root", status)
+    _fake(tmp_path, monkeypatch, inspect=SERVER, state="true 0", port=http_port, logs=logs)
+    code, report = _json(str(project))
+    assert code == 1
+    assert report["run"]["detail"] == f"GET / answered HTTP {status}, not 2xx/3xx"
+    assert [d["pattern"] for d in report["diagnoses"]] == [pattern]
+
+
+def test_an_image_without_a_cmd_of_its_own_fails(
+    project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (project / "Dockerfile").write_text("FROM python:3.12-slim\nCOPY . .\n")
+    scenario = _fake(tmp_path, monkeypatch, inspect=TOOL, state="false 0")
+    code, report = _json(str(project))
+    assert code == 1
+    assert report["run"]["detail"] == (
+        "no CMD or ENTRYPOINT in the final stage: the image runs python:3.12-slim's own command"
+    )
+    assert [d["pattern"] for d in report["diagnoses"]] == ["no-command"]
+    assert not any(c[0] == "run" for c in calls(scenario))
+
+
+def test_the_build_uses_a_cache_of_the_projects_own(
+    project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (project / "Dockerfile").write_text(
+        "FROM python:3.12-slim\nRUN --mount=type=cache,id=root-cache-trixie,target=/root/.cache "
+        '\\\n    --mount=type=cache,target=/var/cache/apt pip install six\nCMD ["python"]\n'
+    )
+    seen: list[str] = []
+    real = flow.build_image  # type: ignore[attr-defined]  # the name flow calls
+
+    def spy(context: Path, dockerfile: Path, *args: Any, **kwargs: Any) -> Any:
+        seen.append(dockerfile.read_text())
+        return real(context, dockerfile, *args, **kwargs)
+
+    monkeypatch.setattr(flow, "build_image", spy)
+    _fake(tmp_path, monkeypatch, inspect=TOOL, state="false 0")
+    code, report = _json(str(project))
+    assert (code, report["build"]["cache"]) == (0, "own")
+    assert "id=root-cache-trixie-verify-" in seen[0]
+    assert "target=/var/cache/apt,id=var-cache-apt-verify-" in seen[0]
+    code, report = _json(str(project), "--shared-cache")
+    assert (code, report["build"]["cache"]) == (0, "shared")
+    assert seen[1] == (project / "Dockerfile").read_text()
+
+
 def test_loopback_server_gives_up_early(
     project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -167,13 +267,98 @@ def test_server_that_exits(project: Path, tmp_path: Path, monkeypatch: pytest.Mo
     assert report["diagnoses"][0]["pattern"] == "missing-module"
 
 
+NO_PORT = "Error: No public port '8000/tcp' published for dockergen-verify-0123\n"
+EXITED_AT_ONCE = (
+    "Traceback (most recent call last):\n"
+    '  File "/app/app.py", line 5, in <module>\n'
+    '    SECRET_KEY = os.environ["SECRET_KEY"]\n'
+    "KeyError: 'SECRET_KEY'\n"
+)
+
+
+def test_a_server_that_exits_before_its_port_is_read(
+    project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`docker port` fails for a stopped container: the app's exit, not the engine's fault."""
+    scenario = _fake(
+        tmp_path,
+        monkeypatch,
+        inspect=SERVER,
+        state="false 1",
+        port_error=NO_PORT,
+        logs=EXITED_AT_ONCE,
+    )
+    code, out = _cli(str(project))
+    assert code == 1
+    lines = out.splitlines()
+    run = next(i for i, line in enumerate(lines) if line.startswith("run: "))
+    assert lines[run : run + 7] == [
+        "run: server FAILED: exited at once with code 1, before it could be probed",
+        "output (last lines):",
+        *(f"  | {line}" for line in EXITED_AT_ONCE.splitlines()),
+        "cause: the environment variable SECRET_KEY is not set (KeyError: 'SECRET_KEY')",
+    ]
+    assert "engine is healthy" not in out
+    _cleaned_up(scenario)
+    code, report = _json(str(project))
+    assert (code, report["run"]["exit_code"], report["run"]["ok"]) == (1, 1, False)
+    assert report["output_tail"][-1] == "KeyError: 'SECRET_KEY'"
+
+
+def test_a_command_missing_from_the_image_is_not_blamed_on_the_engine(
+    project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    said = (
+        "docker: Error response from daemon: failed to create shim task: OCI runtime create "
+        'failed: runc create failed: unable to start container process: exec: "gunicorn": '
+        "executable file not found in $PATH: unknown.\n"
+    )
+    scenario = _fake(
+        tmp_path, monkeypatch, inspect=SERVER, state="false 127", run_error=said, run_code=127
+    )
+    code, report = _json(str(project))
+    assert code == 1
+    assert report["run"]["exit_code"] == 127
+    assert report["output_tail"] == [said.strip()]
+    assert report["diagnoses"][0]["pattern"] == "command-not-found"
+    _cleaned_up(scenario)
+
+
+def test_a_run_the_engine_refuses_without_a_stopped_container_is_the_engines(
+    project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    said = "docker: Error response from daemon: no space left on device.\n"
+    _fake(tmp_path, monkeypatch, inspect=SERVER, state="true 0", run_error=said, run_code=125)
+    result = CliRunner().invoke(app, ["verify", str(project)])
+    assert result.exit_code == 1
+    assert result.stderr.splitlines()[-1].endswith(
+        "failed: docker: Error response from daemon: no space left on device.; check that the "
+        "engine is healthy (`docker info`) and try again"
+    )
+
+
+def test_a_port_the_engine_cannot_tell_while_running_is_the_engines(
+    project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _fake(tmp_path, monkeypatch, inspect=SERVER, state="true 0", port_error="Error: boom\n")
+    result = CliRunner().invoke(app, ["verify", str(project)])
+    assert result.exit_code == 1
+    error = result.stderr.splitlines()[-1]
+    name = error.split()[4]
+    assert name.startswith("dockergen-verify-")
+    assert error == (
+        f"dockergen: error: `docker port {name} 8000/tcp` failed: Error: boom; check that the "
+        "engine is healthy (`docker info`) and try again"
+    )
+
+
 def test_server_without_expose(
     project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     _fake(tmp_path, monkeypatch, inspect=TOOL)
     code, report = _json(str(project), "--mode", "server")
     assert code == 1
-    assert report["run"]["detail"].startswith("--mode server, but the image EXPOSEs no port")
+    assert report["run"]["detail"].startswith("a server was asked for (--mode server or --path)")
 
 
 def test_cli_failure_is_diagnosed(
@@ -186,15 +371,42 @@ def test_cli_failure_is_diagnosed(
     assert code == 1
     assert "run: cli FAILED: exited with code 1" in out
     assert "fix: pass it with --env API_KEY=VALUE" in out
-    run_call = next(c for c in calls(scenario) if c[0] == "run")
-    assert run_call[-3:] == ["python", "app.py", "--help"]
-    assert {"--read-only", "DEBUG=1"} <= set(run_call)
+    runs = [c for c in calls(scenario) if c[0] == "run"]
+    assert len(runs) == 1  # its own CMD, as production runs it: no --help
+    assert runs[0][-1].startswith("dockergen-verify-")
+    assert {"--read-only", "DEBUG=1"} <= set(runs[0])
     _cleaned_up(scenario)
+
+
+def test_a_cli_that_wants_arguments_is_asked_for_help(
+    project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    usage = "usage: app.py [-h] URL\napp.py: error: the following arguments are required: URL\n"
+    runs = [{"state": "false 2", "logs": usage}, {"state": "false 0", "logs": "usage: ...\n"}]
+    scenario = _fake(tmp_path, monkeypatch, inspect=TOOL, runs=runs)
+    code, report = _json(str(project))
+    assert code == 0
+    assert report["run"]["detail"] == (
+        "its CMD `python app.py` wants arguments or input (it exited 2 asking for them); ran its "
+        "CMD `python app.py` --help and exited 0"
+    )
+    made = [c for c in calls(scenario) if c[0] == "run"]
+    assert [c[-1] for c in made][1:] == ["--help"] and made[0][-1].startswith("dockergen-")
+
+
+def test_a_cli_that_fails_without_asking_for_arguments_fails(
+    project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    runs = [{"state": "false 1", "logs": "Traceback...\nValueError: boom\n"}]
+    scenario = _fake(tmp_path, monkeypatch, inspect=TOOL, runs=runs)
+    code, report = _json(str(project))
+    assert (code, report["run"]["detail"]) == (1, "exited with code 1")
+    assert len([c for c in calls(scenario) if c[0] == "run"]) == 1
 
 
 def test_cli_ok_and_worker(project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     _fake(tmp_path, monkeypatch, inspect=TOOL, state="false 0")
-    assert _json(str(project))[1]["run"]["detail"] == "ran `--help` and exited 0"
+    assert _json(str(project))[1]["run"]["detail"] == "ran its CMD `python app.py` and exited 0"
     _fake(tmp_path, monkeypatch, inspect=TOOL, state="true 0")
     code, report = _json(str(project), "--worker-seconds", "0.1")
     assert (code, report["run"]["mode"]) == (0, "worker")
@@ -339,3 +551,18 @@ def test_app_output_cannot_drive_the_terminal(
     assert code == 1
     assert "  | \\x1b[31mboom\\x1b[0m" in out
     assert "\x1b" not in out
+
+
+def test_a_path_means_a_server(
+    project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """--path asks for a page: an image that EXPOSEs nothing fails as a server would, instead
+    of passing as a CLI whose --help exits 0."""
+    _fake(tmp_path, monkeypatch, inspect=TOOL, state="false 0")
+    code, report = _json(str(project), "--path", "/health")
+    assert (code, report["run"]["mode"]) == (1, "server")
+    assert (
+        report["run"]["detail"]
+        == "a server was asked for (--mode server or --path), but the image EXPOSEs no port; "
+        "add EXPOSE (dockergen --port)"
+    )

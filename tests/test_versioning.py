@@ -92,8 +92,9 @@ def test_a_project_that_is_not_installed_needs_no_version(tmp_path: Path) -> Non
 
 INSTALLERS = {
     Installer.PEP621: ({}, "pip --python /app/.venv/bin/python install --no-deps ."),
-    Installer.UV: ({"uv.lock": ""}, "uv sync --locked --no-dev --no-editable"),
-    Installer.PDM: ({"pdm.lock": ""}, "pdm install --check --prod --no-editable"),
+    # A package to ship (hatchling finds app/), installed against its stand-in.
+    Installer.UV: ({"uv.lock": "", "app/__init__.py": ""}, "uv sync --locked --no-dev"),
+    Installer.PDM: ({"pdm.lock": "", "app/__init__.py": ""}, "pdm install --check --prod"),
     Installer.POETRY: (
         {"poetry.lock": "", "app/__init__.py": ""},
         "poetry --no-plugins install --only-root",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Iterator
 from typing import Any, Final
@@ -24,7 +25,7 @@ from dockergen.installers.tables import (
     source_tables,
     tool_table,
 )
-from dockergen.model import DevTarget, Installer, InstallFacts, ProjectSpec
+from dockergen.model import Decided, DevTarget, Installer, InstallFacts, ProjectSpec
 from dockergen.project import ProjectDir
 from dockergen.steps import Recipe, command, install
 
@@ -36,6 +37,12 @@ _LOCK_SHAPES: Final = (
 # [tool.pdm.build] and [tool.pdm.version] only configure the pdm-backend build backend.
 _BACKEND_ONLY: Final = frozenset({"build", "version"})
 _GROUP_SEPARATORS: Final = re.compile(r"[^A-Za-z0-9]+")
+# The newest pdm that computes pdm.lock's content_hash the old way (before 2.16), with the
+# HTTP stack it was released with: newer unearth, hishel and httpx break it at its first
+# request (checked: it locks and installs with these, and crashes with the newest ones).
+LAST_OLD_HASH_RELEASE: Final[tuple[str, ...]] = (
+    "pdm==2.15.4", "unearth==0.15.5", "hishel==0.0.30", "httpx==0.27.0"
+)  # fmt: skip
 
 
 class Pdm(BaseInstaller):
@@ -58,7 +65,26 @@ class Pdm(BaseInstaller):
         return tuple(found)
 
     def facts(self, project: ProjectDir, python: str) -> InstallFacts:
-        return lock_tool_facts(self, project, packaged=_packaged(project))
+        facts = lock_tool_facts(self, project, packaged=_packaged(project))
+        if self._hashed_before_2_16(project):
+            release = Decided(
+                LAST_OLD_HASH_RELEASE,
+                "pdm.lock",
+                "pdm.lock's content_hash is the one pdm 2.15 and older compute (pdm 2.16 hashes "
+                "the whole [tool.pdm.resolution] table and refuses this lock), so the builder "
+                f"installs {LAST_OLD_HASH_RELEASE[0]}",
+            )
+            facts = dataclasses.replace(facts, tool_requirements=release)
+        return facts
+
+    def _hashed_before_2_16(self, project: ProjectDir) -> bool:
+        """The lock matches pyproject.toml the way pdm 2.15 and older hash it, not as now."""
+        metadata = lockhash.table(self.read_lock(project), "metadata")
+        algorithm, _, stored = str(metadata.get("content_hash", "")).partition(":")
+        if algorithm != "sha256" or "lock_inputs" in metadata:
+            return False
+        pyproject = project.pyproject()
+        return stored != content_hash(pyproject) and stored == content_hash_before_2_16(pyproject)
 
     def locked(self, project: ProjectDir) -> Iterator[LockedPackage]:
         # Lock format 4.0 lists files in [metadata.files], keyed by "name version".
@@ -95,7 +121,7 @@ class Pdm(BaseInstaller):
         if algorithm != "sha256" or lockhash.table(pdm, "workspace").get("members"):
             return None
         computed = content_hash(project.pyproject())
-        if computed is None or stored == computed:
+        if computed is None or stored == computed or self._hashed_before_2_16(project):
             return None
         return "its content_hash does not match pyproject.toml"
 
@@ -153,6 +179,22 @@ def content_hash(pyproject: dict[str, Any]) -> str | None:
             "optional-dependencies": project.get("optional-dependencies", {}),
             "requires-python": project.get("requires-python", ""),
             "resolution": pdm.get("resolution", {}),
+        }
+    )
+
+
+def content_hash_before_2_16(pyproject: dict[str, Any]) -> str | None:
+    """The content_hash of pdm 2.15 and older: the raw dev-dependencies table and the
+    resolution overrides only (pdm 2.16 hashes the whole resolution table instead)."""
+    project, pdm = lockhash.table(pyproject, "project"), lockhash.table(pyproject, "tool", "pdm")
+    return lockhash.sha256_json(
+        {
+            "sources": pdm.get("source", []),
+            "dependencies": project.get("dependencies", []),
+            "dev-dependencies": pdm.get("dev-dependencies", {}),
+            "optional-dependencies": project.get("optional-dependencies", {}),
+            "requires-python": project.get("requires-python", ""),
+            "overrides": lockhash.table(pdm, "resolution").get("overrides", {}),
         }
     )
 

@@ -27,10 +27,11 @@ from dockergen.model import Decided, DevTarget, Installer, InstallFacts, Project
 from dockergen.project import ProjectDir, check_shape
 from dockergen.safety import checked
 from dockergen.steps import Recipe, command, install
+from dockergen.text import shown
 
 PIPFILE: Final = "Pipfile"
 _SHAPES: Final = ((("requires",), dict), (("packages",), dict))
-_VERSION: Final = re.compile(r"\d+\.\d+(?:\.\d+)?", re.ASCII)
+_VERSION: Final = re.compile(r"\d{1,4}\.\d{1,4}(?:\.\d{1,4})?", re.ASCII)
 # Pipfile tables that are not package categories (every other table is one, and is hashed).
 _NOT_CATEGORIES: Final = frozenset(
     {"source", "packages", "dev-packages", "requires", "scripts", "pipfile", "pipenv"}
@@ -131,6 +132,13 @@ class Pipenv(BaseInstaller):
         computed = pipfile_hash(pipfile, sources)
         if computed is None or stored == computed:
             return None
+        if "source" not in pipfile and (added := _pip_config_indexes(pipfile, sources, stored)):
+            return (
+                "its _meta.hash counts package indexes from this machine's pip configuration "
+                f"({added}), which the Pipfile does not declare and the image build does not "
+                "have, so the build's `pipenv install --deploy` refuses it; declare them as "
+                "[[source]] in the Pipfile, or make the lock with PIP_CONFIG_FILE=/dev/null"
+            )
         return "its _meta.hash does not match Pipfile"
 
     def recipe(self, spec: ProjectSpec) -> Recipe:
@@ -179,6 +187,24 @@ def pipfile_hash(pipfile: dict[str, Any], sources: Any) -> str | None:
         if name not in _NOT_CATEGORIES:
             data[name] = category(packages)
     return lockhash.sha256_json(data, compact=True)
+
+
+def _pip_config_indexes(pipfile: dict[str, Any], sources: Any, stored: str) -> str | None:
+    """The pip configuration's indexes (names and hosts) when the lock's hash is the one
+    pipenv makes with them added to the Pipfile's implicit sources; else None."""
+    from urllib.parse import urlsplit
+
+    from dockergen.pipconfig import pip_config_sources
+
+    if not isinstance(sources, list):
+        return None
+    indexes, extras = pip_config_sources()
+    added = [s for s in (*indexes, *extras) if s not in sources]
+    if not added or pipfile_hash(pipfile, [*sources, *added]) != stored:
+        return None
+    return shown(
+        ", ".join(f"{s['name']} at {urlsplit(s['url']).hostname or s['url']}" for s in added)
+    )
 
 
 def _lock_names_python(project: ProjectDir) -> bool:

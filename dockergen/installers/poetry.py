@@ -29,6 +29,7 @@ from dockergen.installers.tables import (
 )
 from dockergen.model import Decided, DevTarget, Installer, InstallFacts, ProjectSpec
 from dockergen.names import import_name
+from dockergen.pep440 import checked_specifiers, line_of
 from dockergen.project import ProjectDir
 from dockergen.safety import CheckedPath, check_path
 from dockergen.steps import Install, Recipe, command, install
@@ -89,7 +90,10 @@ class Poetry(BaseInstaller):
         python = _poetry(project).get("dependencies", {}).get("python")
         if isinstance(python, str):
             yield PythonConstraint(
-                alternatives(python), "pyproject.toml", python, "[tool.poetry] python"
+                alternatives(python, where=line_of(project, "pyproject.toml", python)),
+                "pyproject.toml",
+                python,
+                "[tool.poetry] python",
             )
 
     def indexes(self, project: ProjectDir, manifests: tuple[str, ...]) -> Iterator[Index]:
@@ -197,10 +201,9 @@ def _release(project: ProjectDir) -> Decided[tuple[str, ...]] | None:
     wanted = _poetry(project).get("requires-poetry")
     if not isinstance(wanted, str):
         return None
-    from packaging.specifiers import SpecifierSet
-
     what = "[tool.poetry] requires-poetry"
-    sets = [SpecifierSet(a) for a in alternatives(wanted, what)]
+    where = line_of(project, "pyproject.toml", wanted)
+    sets = [checked_specifiers(a, where, what, "fix it") for a in alternatives(wanted, what, where)]
     return pick_release(
         "poetry", RELEASES, what, wanted, lambda v: any(s.contains(v) for s in sets)
     )

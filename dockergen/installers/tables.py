@@ -39,6 +39,10 @@ def lock_tool_facts(
             f"create and commit {lockfile}",
         )
     )
+    nothing = ships_nothing(project) if packaged else None
+    if nothing:
+        packaged = False
+        warnings = (*warnings, nothing)
     packages = module.lock_packages(project)  # pdm.lock marks VCS packages with git =
     sources = [*packages, *(p.get("source", {}) for p in packages)]
     declared_values = list(declared.values()) if isinstance(declared, dict) else []
@@ -217,4 +221,29 @@ def pick_release(
         f"{what} {text!r} allows none of the {tool} releases dockergen knows "
         f"({', '.join(releases)})",
         f"widen it so that {tool} {releases[0]} satisfies it",
+    )
+
+
+def ships_nothing(project: ProjectDir) -> str | None:
+    """Why the project's build backend would find no package to put in its wheel (an app laid
+    out as modules beside pyproject.toml, with hatchling's default file selection), so the
+    image installs its dependencies only; None when it would find one, or cannot be told."""
+    pyproject = project.pyproject()
+    if pyproject.get("build-system", {}).get("build-backend") != "hatchling.build":
+        return None
+    hatch = pyproject.get("tool", {}).get("hatch", {})
+    wheel = hatch.get("build", {}) if isinstance(hatch, dict) else {}
+    if not isinstance(wheel, dict) or wheel:  # any build configuration: trust it
+        return None
+    name = str(pyproject.get("project", {}).get("name", ""))
+    module = re.sub(r"[-.]+", "_", name).lower()
+    if not module:
+        return None
+    found = (f"{module}/__init__.py", f"src/{module}/__init__.py", f"{module}.py")
+    if any(project.is_file(path) for path in found) or project.is_dir(module):
+        return None
+    return (
+        f"pyproject.toml: hatchling finds no package to ship for {name!r} (no {module}/, "
+        f"src/{module}/ or {module}.py), so the image installs the dependencies only, not the "
+        "project; say so with [tool.uv] package = false or [tool.pdm] distribution = false"
     )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import fnmatch
+import functools
 from collections.abc import Iterator
 from typing import Any, Final
 
@@ -26,6 +27,7 @@ from dockergen.installers.tables import (
     tool_table,
 )
 from dockergen.model import Decided, DevTarget, Installer, InstallFacts, ProjectSpec
+from dockergen.pep440 import line_of, specifiers
 from dockergen.project import ProjectDir
 from dockergen.safety import CheckedPath, check_path
 from dockergen.steps import Recipe, command, install
@@ -68,11 +70,14 @@ class Uv(BaseInstaller):
         )
 
     def locked(self, project: ProjectDir) -> Iterator[LockedPackage]:
-        for package in self.lock_packages(project):
+        packages = self.lock_packages(project)
+        # uv.lock does not mark groups on each package: what `uv sync --no-dev` installs is
+        # what the project's own packages depend on, followed through the lock.
+        installed = _reachable(packages)
+        for package in packages:
             if isinstance(name := package.get("name"), str):
-                # uv.lock does not mark the default group on each package.
                 files = file_names(package, ("wheels", "sdist"))
-                yield LockedPackage(name, files, default=False)
+                yield LockedPackage(name, files, default=name in installed)
 
     def python_constraints(self, project: ProjectDir) -> Iterator[PythonConstraint]:
         value = self.read_lock(project, _LOCK_SHAPES).get("requires-python")
@@ -93,7 +98,8 @@ class Uv(BaseInstaller):
         # without a uv.lock should not pay.
         from dockergen.installers.uvlock import difference
 
-        return difference(project.pyproject(), self.read_lock(project, _LOCK_SHAPES))
+        lock = self.read_lock(project, _LOCK_SHAPES)
+        return difference(project.pyproject(), lock, functools.partial(line_of, project))
 
     def dev_target(self, project: ProjectDir) -> DevTarget:
         """`uv sync` installs the default groups (dev, unless tool.uv.default-groups says)."""
@@ -154,6 +160,26 @@ def _member_manifests(members: tuple[str, ...]) -> tuple[CheckedPath, ...]:
     return tuple(check_path(f"{m}/pyproject.toml", where, "member") for m in members)
 
 
+def _reachable(packages: list[dict[str, Any]]) -> set[str]:
+    """Names the workspace's own packages (a `virtual`, `editable` or `directory` source)
+    depend on, directly or through other locked packages; dev groups and extras left out."""
+    by_name = {p["name"]: p for p in packages if isinstance(p.get("name"), str)}
+    roots = [
+        p for p in by_name.values()
+        if isinstance(p.get("source"), dict)
+        and ({"virtual", "editable", "directory"} & set(p["source"]))
+    ]  # fmt: skip
+    seen = {str(p["name"]) for p in roots}
+    stack = list(roots)
+    while stack:
+        for dependency in stack.pop().get("dependencies", []):
+            name = dependency.get("name") if isinstance(dependency, dict) else None
+            if isinstance(name, str) and name not in seen and name in by_name:
+                seen.add(name)
+                stack.append(by_name[name])
+    return seen
+
+
 def _uv(project: ProjectDir) -> dict[str, Any]:
     return tool_table(project, "uv", _SHAPES)
 
@@ -162,17 +188,14 @@ def _release(project: ProjectDir) -> Decided[tuple[str, ...]] | None:
     wanted = _uv(project).get("required-version")
     if not isinstance(wanted, str):
         return None
-    from packaging.specifiers import InvalidSpecifier, SpecifierSet
-
-    try:
-        allowed = SpecifierSet(wanted if wanted.lstrip()[:1] in "<>=!~" else f"=={wanted}")
-    except InvalidSpecifier as exc:
+    allowed = specifiers(wanted if wanted.lstrip()[:1] in "<>=!~" else f"=={wanted}")
+    if allowed is None:
         raise InvalidProjectFileError(
-            "pyproject.toml",
+            line_of(project, "pyproject.toml", wanted),
             f"[tool.uv] required-version = {shown(wanted)!r} is not a PEP 440 specifier "
             "(uv then ignores every [tool.uv] setting, with a warning)",
             "write it as uv reads it, e.g. '>=0.13'",
-        ) from exc
+        )
     return pick_release("uv", RELEASES, "[tool.uv] required-version", wanted, allowed.contains)
 
 

@@ -1,4 +1,4 @@
-"""`docker build` as the user would run it, with the full plain log kept in a file."""
+"""`docker build` (or `podman build`) as the user would run it, with the full log kept in a file."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import TextIO
 
 from dockergen.verify.buildlog import Step, parse_steps
-from dockergen.verify.engine import DOCKER, docker_env
+from dockergen.verify.engine import current, docker_env
 
 OnLine = Callable[[str], None]
 
@@ -36,7 +36,7 @@ def build_image(
     on_line: OnLine | None = None,
 ) -> BuildResult:
     """Build `tag`; every log line goes to `log_path` and, as it arrives, to `on_line`."""
-    args = [DOCKER, "build", "--progress=plain", "-f", str(dockerfile), "-t", tag, str(context)]
+    args = current().build_args(context, dockerfile, tag)
     started = time.monotonic()
     with (
         log_path.open("w", encoding="utf-8") as log,

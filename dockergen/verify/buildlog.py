@@ -1,7 +1,15 @@
-"""Reading BuildKit's plain progress log (`docker build --progress=plain`): pure, no I/O.
+"""Reading a build log: BuildKit's plain progress (`docker build --progress=plain`) or
+Buildah's output (`podman build`). Pure, no I/O; the format is told by the log itself.
 
-A step starts with `#N [stage i/n] INSTRUCTION`, its output lines are `#N 1.234 text`, and it
-ends with `#N CACHED`, `#N DONE 1.2s` or `#N ERROR: ...`. Unnamed stages are `stage-K`.
+BuildKit: a step starts with `#N [stage i/n] INSTRUCTION`, its output lines are
+`#N 1.234 text`, and it ends with `#N CACHED`, `#N DONE 1.2s` or `#N ERROR: ...`. Unnamed
+stages are `stage-K`.
+
+Buildah: a step starts with `[s/S] STEP i/n: INSTRUCTION` (`STEP i/n: ...` in a one-stage
+build); its output follows unprefixed; a step taken from the layer cache prints
+`--> Using cache <id>` before the next step starts, any step ends with `--> <id>`; a failure
+ends the build with `Error: building at STEP "INSTRUCTION": ...`. Stages are named here as
+BuildKit names them: the `AS` name of their FROM, else `stage-K`.
 """
 
 from __future__ import annotations
@@ -43,8 +51,21 @@ def step_header(line: str) -> Step | None:
     return Step(step_id, stage or "", int(index), int(total), " ".join(instruction.split()))
 
 
+_BUILDAH_HEADER: Final = re.compile(r"^(?:\[(\d+)/\d+\] )?STEP (\d+)/(\d+): (.*)$")
+_BUILDAH_CACHED: Final = re.compile(r"^--> Using cache [0-9a-f]{12,}")
+_BUILDAH_LAYER: Final = re.compile(r"^--> [0-9a-f]{6,}$")
+_BUILDAH_ERROR: Final = re.compile(r'^Error: building at STEP "(.*?)": (.*)$')
+# Writing the image: what follows belongs to no step.
+_BUILDAH_COMMIT: Final = re.compile(r"^(?:\[\d+/\d+\] )?COMMIT(?: |$)")
+_FROM_AS: Final = re.compile(r"^FROM\s.*\sAS\s+(\S+)\s*$", re.IGNORECASE)
+
+
 def parse_steps(text: str) -> list[Step]:
     """Every numbered step of the log, in order of first appearance."""
+    if not any(_HEADER.match(line) for line in text.splitlines()) and any(
+        _BUILDAH_HEADER.match(line) for line in text.splitlines()
+    ):
+        return parse_buildah_steps(text)
     by_id: dict[str, Step] = {}
     for line in text.splitlines():
         if (step := step_header(line)) is not None:
@@ -56,6 +77,51 @@ def parse_steps(text: str) -> list[Step]:
         elif (output := _OUTPUT.match(line)) and output.group(1) in by_id:
             by_id[output.group(1)].output.append(output.group(2))
     return list(by_id.values())
+
+
+def buildah_header(line: str) -> tuple[int, Step] | None:
+    """The step a line of Buildah's output starts, with its stage's number (1, 2, ...)."""
+    header = _BUILDAH_HEADER.match(line.rstrip("\n"))
+    if header is None:
+        return None
+    stage, index, total, instruction = header.groups()
+    number = int(stage or 1)
+    text = " ".join(instruction.split())
+    return number, Step(f"{number}.{index}", f"stage-{number - 1}", int(index), int(total), text)
+
+
+def parse_buildah_steps(text: str) -> list[Step]:
+    """Buildah's steps, as BuildKit's would be read: a step is `cached` when Buildah took
+    its layer from the cache, and the step the build failed at carries the error."""
+    steps: list[Step] = []
+    names: dict[int, str] = {}
+    step: Step | None = None
+    for line in text.splitlines():
+        if (found := buildah_header(line)) is not None:
+            number, step = found
+            if step.index == 1 and (named := _FROM_AS.match(step.instruction)):
+                names[number] = named.group(1)
+            step.stage = names.get(number, step.stage)
+            steps.append(step)
+        elif step is None:
+            continue
+        elif _BUILDAH_COMMIT.match(line):
+            step = None
+        elif _BUILDAH_CACHED.match(line):
+            step.cached = True
+        elif error := _BUILDAH_ERROR.match(line):
+            step.error = error.group(2)
+        elif not _BUILDAH_LAYER.match(line) and not line.startswith("--> "):
+            step.output.append(line)
+    return steps
+
+
+def any_header(line: str) -> Step | None:
+    """The step a line of either log starts (for live progress; Buildah's stages by number)."""
+    if (step := step_header(line)) is not None:
+        return step
+    found = buildah_header(line)
+    return found[1] if found else None
 
 
 def is_source_copy(instruction: str) -> bool:

@@ -9,12 +9,13 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
-from packaging.requirements import InvalidRequirement, Requirement
+from packaging.requirements import Requirement
 
 from dockergen.dependencies import dependency_names
 from dockergen.errors import DockergenError
 from dockergen.installers.requirements import find_requirements, read_tree
 from dockergen.names import normalize
+from dockergen.pep440 import requirement
 from dockergen.project import ProjectDir
 
 
@@ -46,7 +47,5 @@ def _requirements(lines: Iterable[str]) -> Iterator[Requirement]:
         line = raw.split(" #", 1)[0].strip()
         if not line or line.startswith(("-", "#")):
             continue
-        try:
-            yield Requirement(line)
-        except InvalidRequirement:
-            continue  # a URL, a path or pip syntax: no marker to learn from
+        if parsed := requirement(line):  # else a URL, a path or pip syntax: nothing to learn
+            yield parsed

@@ -11,7 +11,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Final
 
-from packaging.markers import InvalidMarker, Marker
+from packaging.markers import Marker
 
 from dockergen.installers import REGISTRY, InstallerModule
 from dockergen.names import DISTRIBUTION_OF, normalize
@@ -76,8 +76,44 @@ def _port_mismatch(found: re.Match[str], ctx: Context) -> Diagnosis | None:
     return Diagnosis("port-mismatch", cause, fix)
 
 
+# Standard-library modules a Python release removed (PEP 594, PEP 632, imp), and which.
+_REMOVED_3_12: Final = ("distutils", "imp", "asynchat", "asyncore", "smtpd")
+_REMOVED_3_13: Final = (
+    *("aifc", "audioop", "cgi", "cgitb", "chunk", "crypt", "imghdr", "mailcap", "msilib"),
+    *("nis", "nntplib", "ossaudiodev", "pipes", "sndhdr", "spwd", "sunau", "telnetlib", "uu"),
+    *("xdrlib", "lib2to3"),
+)
+REMOVED_FROM_STDLIB: Final = {
+    **dict.fromkeys(_REMOVED_3_12, "3.12"),
+    **dict.fromkeys(_REMOVED_3_13, "3.13"),
+}
+
+
 def _missing_module(found: re.Match[str], ctx: Context) -> Diagnosis:
     module = found["module"].split(".")[0]
+    if module in REMOVED_FROM_STDLIB:
+        release = REMOVED_FROM_STDLIB[module]
+        older = f"3.{int(release.split('.')[1]) - 1}"
+        cause = (
+            f"ModuleNotFoundError: {module} was removed from the standard library in Python "
+            f"{release}; the code that imports it (a pinned dependency, or its setup.py) was "
+            f"written for Python {older} or older"
+        )
+        fix = (
+            f"build for Python {older} (`dockergen update --python {older}`, and state it in "
+            ".python-version), or upgrade the dependency that imports it"
+        )
+        return Diagnosis("removed-from-stdlib", cause, fix)
+    if module == "pkg_resources":
+        cause = (
+            "ModuleNotFoundError: pkg_resources: setuptools 82 removed it, and a dependency "
+            "still imports it (the traceback shows which)"
+        )
+        fix = (
+            "add `setuptools<82` to the project's dependencies (re-lock if you use a lock), or "
+            "upgrade the dependency that imports pkg_resources"
+        )
+        return Diagnosis("pkg-resources-removed", cause, fix)
     dist = normalize(DISTRIBUTION_OF.get(module, module))
     if dist not in ctx.declared:
         cause = f"ModuleNotFoundError: {module} is imported, but no dependency declares it"
@@ -104,7 +140,7 @@ def _marker_holds(marker: str, python: str) -> bool:
     try:
         env = {"python_version": major_minor, "python_full_version": python}
         return Marker(marker).evaluate(env)
-    except InvalidMarker:
+    except ValueError:  # InvalidMarker, or a version with thousands of digits
         return True  # unreadable: not evidence that it excludes this Python
 
 
@@ -142,8 +178,10 @@ def _missing_library(found: re.Match[str], ctx: Context) -> Diagnosis:
 
 
 def _read_only(found: re.Match[str], ctx: Context) -> Diagnosis:
+    path = found["path"]
+    where = path if path.startswith("/") else f"{path} (under /app, the working directory)"
     cause = (
-        f"the app writes to {found['path']}, and the image is read-only there by design "
+        f"the app writes to {where}, and the image is read-only there by design "
         "(root owns /app; the app runs as a non-root user)"
     )
     fix = "write to /tmp or to a mounted volume (e.g. -v data:/data), chosen by an env variable"
@@ -162,6 +200,80 @@ def _sdist(found: re.Match[str], ctx: Context) -> Diagnosis:
     return Diagnosis("sdist-build-failed", cause, fix)
 
 
+def _no_such_table(found: re.Match[str], ctx: Context) -> Diagnosis:
+    cause = (
+        f"the database has no table {found['table']!r}: the app's migrations (or its database "
+        "set-up command) never ran"
+    )
+    fix = (
+        "run them before the server starts (Django: python manage.py migrate; Flask-Migrate: "
+        "flask db upgrade; or the project's own init command), e.g. in the start command or a "
+        "one-off compose service; `verify --env` points the app at a database"
+    )
+    return Diagnosis("no-migrations", cause, fix)
+
+
+def _disallowed_host(found: re.Match[str], ctx: Context) -> Diagnosis:
+    host = f" {found['host']!r}" if found["host"] else ""
+    cause = (
+        f"Django refused the request's Host header{host}: it is not in ALLOWED_HOSTS "
+        "(DisallowedHost, answered 400)"
+    )
+    fix = (
+        "list the hosts the app is served as in ALLOWED_HOSTS (or the variable the settings "
+        "read it from; pass it with --env to verify)"
+    )
+    return Diagnosis("disallowed-host", cause, fix)
+
+
+def _csrf(found: re.Match[str], ctx: Context) -> Diagnosis:
+    cause = "Django refused the request: CSRF verification failed (the origin is not trusted)"
+    fix = "add the site's origin to CSRF_TRUSTED_ORIGINS (or the variable the settings read)"
+    return Diagnosis("csrf", cause, fix)
+
+
+def _python_too_new(found: re.Match[str], ctx: Context) -> Diagnosis:
+    python = f"Python {ctx.python}" if ctx.python else "the image's Python"
+    cause = (
+        f"no release of {found['requirement']} installs on {python}: the pins were made for an "
+        "older Python, which the project does not state"
+    )
+    fix = (
+        "build for the Python the pins were made for (`dockergen update --python X.Y`, and state "
+        "it in .python-version or runtime.txt), or update the pins"
+    )
+    return Diagnosis("python-too-new", cause, fix)
+
+
+_SERVICES: Final = {
+    "5432": "a PostgreSQL",
+    "3306": "a MySQL",
+    "6379": "a Redis",
+    "27017": "a MongoDB",
+    "5672": "a RabbitMQ",
+    "11211": "a memcached",
+}
+
+
+def _service(found: re.Match[str], ctx: Context) -> Diagnosis:
+    service = _SERVICES.get(found["port"], "a service")
+    cause = (
+        f"the app needs {service} server at start (port {found['port']} refused the "
+        "connection), and none runs beside the container"
+    )
+    fix = (
+        f"run {service.removeprefix('a ')} beside it (compose) and pass its address with --env "
+        "(the variable the settings read, e.g. DATABASE_URL, REDIS_URL)"
+    )
+    return Diagnosis("needs-service", cause, fix)
+
+
+def _no_start_command(found: re.Match[str], ctx: Context) -> Diagnosis:
+    cause = "dockergen found no start command, so the image's CMD only says so and exits"
+    fix = "set one: `dockergen update --command '...'` (and --port for a server)"
+    return Diagnosis("no-start-command", cause, fix)
+
+
 def _p(name: str, regex: str, explain: Explain) -> Pattern:
     return Pattern(name, re.compile(regex, re.MULTILINE), explain)
 
@@ -170,7 +282,7 @@ _LISTEN = r"(?:Listening at:?|[Rr]unning on)\s+(?:https?://)?"
 
 
 def _index_unreachable(found: re.Match[str], ctx: Context) -> Diagnosis:
-    host = found["host"]
+    host = found["host"] or found["host2"]
     cause = f"the build cannot reach the package index {host}: its name does not resolve"
     fix = (
         f"check the index URL that names {host} (requirements options, Pipfile [[source]], "
@@ -178,6 +290,16 @@ def _index_unreachable(found: re.Match[str], ctx: Context) -> Diagnosis:
         "may need the current one"
     )
     return Diagnosis("index-unreachable", cause, fix)
+
+
+def _command_not_found(found: re.Match[str], ctx: Context) -> Diagnosis:
+    command = found["command"]
+    cause = f"the image's command {command} is not in the image, so the container cannot start"
+    fix = (
+        f"add what installs {command} to the project's dependencies (e.g. gunicorn) and "
+        "rebuild, or change the start command (`dockergen update --command '...'`)"
+    )
+    return Diagnosis("command-not-found", cause, fix)
 
 
 PATTERNS: Final = (
@@ -207,7 +329,7 @@ PATTERNS: Final = (
     ),
     _p(
         "read-only-app",
-        r"(?:Permission denied|Read-only file system): '(?P<path>/app(?:/[^']*)?)'",
+        r"(?:Permission denied|Read-only file system): '(?P<path>/app(?:/[^']*)?|(?![/~])[^']+)'",
         _read_only,
     ),
     _p(
@@ -216,9 +338,42 @@ PATTERNS: Final = (
         r" `?(?P<pkg>[A-Za-z0-9][\w.-]*)",
         _sdist,
     ),
+    _p("no-start-command", r"dockergen: no start command was found", _no_start_command),
+    _p(
+        "no-migrations",
+        r"(?:no such table|relation \"?(?=\w)(?=[^\n]*does not exist)|Table '[\w.]+' doesn't exist)"
+        r":? ?\"?'?(?P<table>[\w.]+)",
+        _no_such_table,
+    ),
+    _p(
+        "disallowed-host",
+        r"Invalid HTTP_HOST header: '(?P<host>[^']*)'|<h1>Bad Request \(400\)</h1>",
+        _disallowed_host,
+    ),
+    _p("csrf", r"CSRF verification failed|Forbidden \(Origin checking failed", _csrf),
+    _p(
+        "python-too-new",
+        r"that require a different python version[\s\S]*?No matching distribution found for "
+        r"(?P<requirement>[A-Za-z0-9][\w.-]*==[\w.!+-]+)",
+        _python_too_new,
+    ),
+    _p(
+        "needs-service",
+        r"^(?=[^\n]*(?:[Rr]efused|[Cc]ould not connect|[Ff]ailed to connect|[Cc]onnect call "
+        r"failed|Error 111))[^\n]*?(?:,? port |:|', )(?P<port>5432|3306|6379|27017|5672|11211)\b",
+        _service,
+    ),
+    _p(
+        "command-not-found",
+        r'exec: "(?P<command>[^"\n]+)": executable file not found',
+        _command_not_found,
+    ),
     _p(
         "index-unreachable",
-        r"(?:Failed to resolve|NameResolutionError\(.*?host=)'(?P<host>[A-Za-z0-9.-]+)'",
+        r"(?:Failed to resolve|NameResolutionError\(.*?host=)'(?P<host>[A-Za-z0-9.-]+)'"
+        r"|Looking in indexes: https?://(?:[^@/\s]*@)?(?P<host2>[A-Za-z0-9.-]+)[^\n]*\n"
+        r"(?:[^\n]*\n){0,40}?[^\n]*(?:Name or service not known|Temporary failure in name "
+        r"resolution)",
         _index_unreachable,
     ),
 )
@@ -234,3 +389,37 @@ def diagnose(text: str, ctx: Context) -> list[Diagnosis]:
                 found.append(diagnosis)
                 break
     return found
+
+
+_EXCEPTION: Final = re.compile(
+    r"^(?P<type>[A-Za-z_][\w.]*(?:Error|Exception|Exit|Warning|Interrupt|Failure)): (?P<msg>.*)$",
+    re.MULTILINE,
+)
+_FRAME: Final = re.compile(r'^\s*File "(?P<file>[^"]+)", line \d+', re.MULTILINE)
+
+
+def server_error(outcome: object) -> list[Diagnosis]:
+    """When nothing in the table matched a failed request: the last exception the app logged,
+    and whether it was raised inside a dependency (an unpinned one may have moved on)."""
+    output = str(getattr(outcome, "output", ""))
+    probe = getattr(outcome, "probe", None)
+    status = getattr(probe, "status", None)
+    exceptions = list(_EXCEPTION.finditer(output))
+    if status is None or status < 500 or not exceptions:
+        return []
+    last = exceptions[-1]
+    frames = [f["file"] for f in _FRAME.finditer(output[: last.start()])]
+    where = frames[-1] if frames else ""
+    inside = re.search(r"site-packages/([\w.-]+)/", where)
+    cause = f"the app failed the request with {last['type']}: {last['msg'][:200]}"
+    if inside:
+        package = inside.group(1)
+        cause += f" (raised inside {package}, a dependency)"
+        fix = (
+            f"if {package}'s version is not pinned, the build installed its newest release, "
+            "which may no longer fit the code: pin the versions the app was written against "
+            "(a lock file); else fix the call in the app"
+        )
+    else:
+        fix = f"fix the error in {where or 'the app'} (the output above shows the traceback)"
+    return [Diagnosis("server-error", cause, fix)]

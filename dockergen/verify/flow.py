@@ -4,39 +4,57 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import enum
+import hashlib
 import re
 import shutil
 import signal
 import tempfile
+import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from types import FrameType
+from typing import Final, TypeVar
 
 from dockergen.errors import DockergenError, VerifyUsageError
+from dockergen.start.dockerfile import stages as dockerfile_stages
 from dockergen.verify.build import BuildResult, build_image
 from dockergen.verify.buildlog import failed_step
 from dockergen.verify.declared import declared_dependencies
-from dockergen.verify.diagnose import Context, diagnose
-from dockergen.verify.engine import PREFIX, docker, engine_version
-from dockergen.verify.image import Mode, inspect_image
+from dockergen.verify.diagnose import Context, Diagnosis, diagnose, server_error
+from dockergen.verify.engine import PREFIX, EngineChoice, docker, find_engine, using
+from dockergen.verify.image import Mode, choose_mode, inspect_image
 from dockergen.verify.options import VerifyOptions
+from dockergen.verify.probe import ProbeResult
 from dockergen.verify.progress import Progress
 from dockergen.verify.rebuild import copy_context, rebuild_check
 from dockergen.verify.report import Report
-from dockergen.verify.running import run_and_probe
+from dockergen.verify.run import ContainerExitedError
+from dockergen.verify.running import Outcome, run_and_probe
 
 TAIL_LINES = 20
 _ENV_ITEM = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*=")
 _PYTHON_ARG = re.compile(r"^ARG PYTHON_VERSION=(\d+\.\d+(?:\.\d+)?)\s*$", re.MULTILINE)
 
 
+_Choice = TypeVar("_Choice", bound=enum.StrEnum)
+
+
+def parse_engine(text: str) -> EngineChoice:
+    return _choice(EngineChoice, "--engine", text)
+
+
 def parse_mode(text: str) -> Mode:
+    return _choice(Mode, "--mode", text)
+
+
+def _choice(kind: type[_Choice], flag: str, text: str) -> _Choice:
     try:
-        return Mode(text)
+        return kind(text)
     except ValueError:
-        choices = ", ".join(m.value for m in Mode)
-        raise VerifyUsageError(f"--mode {text!r}: choose one of {choices}") from None
+        choices = ", ".join(member.value for member in kind)
+        raise VerifyUsageError(f"{flag} {text!r}: choose one of {choices}") from None
 
 
 def check_options(options: VerifyOptions) -> Path:
@@ -60,14 +78,22 @@ def check_options(options: VerifyOptions) -> Path:
 def verify(options: VerifyOptions, progress: Progress) -> Report:
     """Everything `dockergen verify` does; raises DockergenError only for unusable input."""
     dockerfile = check_options(options)
-    report = Report(project=str(options.path), engine=engine_version())
+    engine = find_engine(options.engine)
+    report = Report(project=str(options.path), engine=engine.version, engine_name=engine.name)
     workdir = Path(tempfile.mkdtemp(prefix=f"{PREFIX}-"))
+    text = dockerfile.read_text(encoding="utf-8", errors="replace")
+    report.cache = "shared" if options.shared_cache else "own"
+    if not options.shared_cache:
+        dockerfile = own_cache(text, options.path, workdir)
     tag = f"{PREFIX}-{uuid.uuid4().hex[:12]}"
     tags = [tag]
-    with _sigterm_as_interrupt():
+    with _sigterm_as_interrupt(), using(engine):
         try:
             first = _build(options, dockerfile, tag, workdir, progress, report)
-            if first.ok:
+            if first.ok and (missing := _no_command(text)):
+                report.run = missing
+                report.diagnoses = [NO_CMD]
+            elif first.ok:
                 _run(options, tag, report, progress)
             if first.ok and options.cache:
                 tags.append(f"{tag}-rebuild")
@@ -120,12 +146,21 @@ def _run(options: VerifyOptions, tag: str, report: Report, progress: Progress) -
     config = inspect_image(tag)
     ctx = Context(config.ports, config.python, declared_dependencies(options.path))
     progress.start("run")
-    outcome = run_and_probe(tag, config, options, ctx)
+    started = time.monotonic()
+    try:
+        outcome = run_and_probe(tag, config, options, ctx)
+    except ContainerExitedError as stopped:  # before it could be probed: the app's doing
+        mode = choose_mode(config, options.mode)
+        detail = f"exited at once with code {stopped.exited.exit_code}, before it could be probed"
+        elapsed = time.monotonic() - started
+        probe = ProbeResult(False, mode, elapsed, detail, exited=stopped.exited)
+        outcome = Outcome(probe, stopped.output)
     progress.done()
     report.run, report.port, report.host_port = outcome.probe, outcome.port, outcome.host_port
     if not outcome.probe.ok:
         report.output_tail = outcome.output.splitlines()[-TAIL_LINES:]
-        report.diagnoses = diagnose(outcome.output, ctx)
+        said = f"{outcome.output}\n{outcome.probe.body}"
+        report.diagnoses = diagnose(said, ctx) or server_error(outcome)
 
 
 def _rebuild(
@@ -147,6 +182,55 @@ def _rebuild(
         first, copy, copied, tag, timeout=options.build_timeout, on_line=progress.on_line
     )
     progress.done()
+
+
+_CACHE_MOUNT: Final = re.compile(r"--mount=type=cache(?P<options>[^\s\\]*)")
+
+
+def own_cache(text: str, project: Path, workdir: Path) -> Path:
+    """A copy of the Dockerfile whose cache mounts are this project's own: every `id=` gets
+    a suffix from the project's path (a mount without one gets an id from its target), so a
+    wheel another project compiled into the shared cache cannot make this build pass. The
+    suffix is stable, so a second verify of the same project finds its downloads again."""
+    suffix = hashlib.sha256(str(project.resolve()).encode()).hexdigest()[:10]
+
+    def scoped(found: re.Match[str]) -> str:
+        options = found["options"]
+        if "id=" in options:
+            options = re.sub(r"id=([^,\s]+)", rf"id=\1-verify-{suffix}", options)
+        elif target := re.search(r"target=([^,\s]+)", options):
+            name = re.sub(r"[^\w.-]+", "-", target.group(1)).strip("-")
+            options += f",id={name}-verify-{suffix}"
+        return f"--mount=type=cache{options}"
+
+    copy = workdir / "Dockerfile"
+    copy.write_text(_CACHE_MOUNT.sub(scoped, text), encoding="utf-8")
+    ignore = project / ".dockerignore"
+    if ignore.is_file():  # BuildKit reads <Dockerfile>.dockerignore beside a Dockerfile first
+        shutil.copyfile(ignore, workdir / "Dockerfile.dockerignore")
+    return copy
+
+
+NO_CMD: Final = Diagnosis(
+    "no-command",
+    "the Dockerfile sets no CMD or ENTRYPOINT, so the image runs its base image's (python3, "
+    "which exits at once): it starts nothing",
+    "set the start command: `dockergen update --command '...'`, or a CMD line",
+)
+
+
+def _no_command(text: str) -> ProbeResult | None:
+    """The final stage of an official python or debian image with no CMD or ENTRYPOINT of its
+    own: its base's command runs, which is never the app."""
+    stages = dockerfile_stages(text)
+    if not stages:
+        return None
+    final = stages[-1]
+    base = final.base.split("/")[-1]
+    if final.last("CMD") or final.last("ENTRYPOINT") or not base.startswith(("python:", "debian:")):
+        return None
+    detail = f"no CMD or ENTRYPOINT in the final stage: the image runs {final.base}'s own command"
+    return ProbeResult(False, Mode.AUTO, 0.0, detail)
 
 
 def _build_context(options: VerifyOptions, dockerfile: Path) -> Context:

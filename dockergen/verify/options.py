@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from dockergen.verify.engine import EngineChoice
 from dockergen.verify.image import Mode
 
 
@@ -22,3 +23,7 @@ class VerifyOptions:
     timeout: float = 60.0  # for the server to answer, or the CLI to exit
     worker_seconds: float = 5.0
     build_timeout: float = 1800.0
+    # Build with the Dockerfile's own cache mounts, shared with every other build on the
+    # engine, instead of a cache of this project's own (see own_cache).
+    shared_cache: bool = False
+    engine: EngineChoice = EngineChoice.AUTO  # docker | podman | the first that answers

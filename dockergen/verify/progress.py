@@ -7,7 +7,7 @@ import threading
 import time
 from typing import TextIO
 
-from dockergen.verify.buildlog import step_header
+from dockergen.verify.buildlog import any_header
 
 TICK_SECONDS = 0.5
 
@@ -35,7 +35,7 @@ class Progress:
         self._ticker.start()
 
     def on_line(self, line: str) -> None:
-        step = step_header(line)
+        step = any_header(line)
         if step is None or step.label == self.step:
             return
         self.step = step.label

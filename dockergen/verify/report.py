@@ -7,10 +7,13 @@ did not run. Times are seconds (floats, one decimal), sizes bytes:
       "schema": 1,
       "ok": true,                       # exit code 0 exactly when true
       "project": "path/as/given",
-      "engine": "20.10.24",             # the Docker server version
+      "engine": "20.10.24",             # the engine's version (Docker's server, or Podman)
+      "engine_name": "docker" | "podman",  # which engine built and ran it (added in schema 1:
+                                        # readers must allow it missing)
       "build": {"ok": true, "seconds": 4.9, "log": null | "$TMPDIR/dockergen-verify-.../build.log",
                 "image": null | "dockergen-verify-...", "image_size": 182000000,
-                "failed_step": null | "[builder 5/5] RUN ..."},
+                "failed_step": null | "[builder 5/5] RUN ...",
+                "cache": "own" | "shared"},   # added in schema 1: readers allow it missing
       "run": {"mode": "server" | "cli" | "worker", "ok": true, "seconds": 1.2,
               "detail": "answered HTTP 200", "port": 8000, "host_port": 49153,
               "http_status": 200, "exit_code": null} | null,
@@ -53,7 +56,8 @@ class RebuildSummary:
 @dataclass
 class Report:
     project: str
-    engine: str | None = None
+    engine: str | None = None  # its version
+    engine_name: str | None = None  # docker | podman
     build_ok: bool = False
     build_seconds: float = 0.0
     log: Path | None = None  # kept only when verify fails
@@ -66,6 +70,8 @@ class Report:
     rebuild: RebuildSummary | None = None
     diagnoses: list[Diagnosis] = field(default_factory=list)
     output_tail: list[str] = field(default_factory=list)
+    # "own": the build used cache mounts of this project's own; "shared": the Dockerfile's.
+    cache: str = "own"
 
     @property
     def ok(self) -> bool:
@@ -81,12 +87,14 @@ def to_json(report: Report) -> dict[str, Any]:
         "image": report.image,
         "image_size": report.image_size,
         "failed_step": report.failed_step,
+        "cache": report.cache,
     }
     return {
         "schema": SCHEMA,
         "ok": report.ok,
         "project": report.project,
         "engine": report.engine,
+        "engine_name": report.engine_name,
         "build": build,
         "run": _run_json(report),
         "rebuild": _rebuild_json(report.rebuild),
@@ -129,7 +137,8 @@ def _rebuild_json(rebuild: RebuildSummary | None) -> dict[str, Any] | None:
 
 def human_lines(report: Report) -> list[str]:
     """The short summary printed on a terminal."""
-    lines = [_build_line(report)]
+    lines = [f"engine: {report.engine_name} {report.engine}"] if report.engine_name else []
+    lines.append(_build_line(report))
     if report.run is not None:
         lines.append(_run_line(report, report.run))
     if report.rebuild is not None:
@@ -152,7 +161,12 @@ def _build_line(report: Report) -> str:
         return f"build: FAILED after {report.build_seconds:.1f} s{step}; log: {report.log}"
     size = f", image {report.image_size / 1e6:.0f} MB" if report.image_size else ""
     kept = f", kept as {report.image}" if report.image else ""
-    return f"build: built in {report.build_seconds:.1f} s{size}{kept}"
+    cache = (
+        "with cache mounts of this project's own"
+        if report.cache == "own"
+        else "with the engine's shared cache mounts (--shared-cache)"
+    )
+    return f"build: built in {report.build_seconds:.1f} s{size}{kept}, {cache}"
 
 
 def _run_line(report: Report, run: ProbeResult) -> str:

@@ -12,7 +12,8 @@ import uuid
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
-from dockergen.verify.engine import PREFIX, docker
+from dockergen.errors import DockerCommandError
+from dockergen.verify.engine import PREFIX, current, docker
 
 POLL_SECONDS = 0.25
 
@@ -46,16 +47,40 @@ def run_args(image: str, name: str, options: RunOptions) -> list[str]:
     return [*args, image, *options.command]
 
 
+class ContainerExitedError(Exception):
+    """The container stopped before verify could reach it: the app, or its command, failed at
+    once. Not the engine's fault, so never a DockerCommandError."""
+
+    def __init__(self, exited: State, output: str) -> None:
+        super().__init__(f"the container exited at once with code {exited.exit_code}")
+        self.exited = exited
+        self.output = output  # the engine's words, then the container's own output
+
+
 @contextlib.contextmanager
 def container(image: str, options: RunOptions) -> Iterator[str]:
     """Start the image detached; yield the container's name; always remove it."""
     name = f"{PREFIX}-{uuid.uuid4().hex[:12]}"
     try:
-        docker(*run_args(image, name, options), timeout=60)
+        args = run_args(image, name, options)
+        started = docker(*args, timeout=60, check=False)
+        if started.returncode != 0:  # created, but its command may not have started
+            _raise_if_exited(name, started.stderr)
+            raise DockerCommandError(args, started.stderr or started.stdout, current().name)
         yield name
     finally:
         # -f also stops it; a failed `run` may still have created it.
-        docker("rm", "--force", "--volumes", name, check=False, timeout=60)
+        docker(*current().remove_args(name), check=False, timeout=60)
+
+
+def _raise_if_exited(name: str, said: str = "") -> None:
+    """ContainerExitedError when `name` exists and has stopped; else nothing."""
+    result = docker(
+        "inspect", "--format", "{{.State.Running}} {{.State.ExitCode}}", name, check=False
+    )
+    if result.returncode == 0 and result.stdout.split()[:1] == ["false"]:
+        exited = State(False, int(result.stdout.split()[1]))
+        raise ContainerExitedError(exited, said + logs(name))
 
 
 def state(name: str) -> State:
@@ -75,8 +100,13 @@ def wait_exit(name: str, seconds: float) -> State:
 
 
 def host_port(name: str, port: int) -> int:
-    """The random loopback port Docker published `port` on."""
-    result = docker("port", name, f"{port}/tcp")
+    """The random loopback port Docker published `port` on; a container that has already
+    stopped has none (ContainerExitedError)."""
+    args = ("port", name, f"{port}/tcp")
+    result = docker(*args, check=False)
+    if result.returncode != 0 or not result.stdout.strip():
+        _raise_if_exited(name)
+        raise DockerCommandError(args, result.stderr or result.stdout, current().name)
     first = result.stdout.strip().splitlines()[0]
     return int(first.rsplit(":", 1)[1])
 

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import dataclasses
+import re
 from dataclasses import dataclass
+from typing import Final
 
 from dockergen.verify.diagnose import UNREACHABLE, Context, diagnose
 from dockergen.verify.image import ImageConfig, Mode, choose_mode, help_command
@@ -21,7 +23,9 @@ class Outcome:
 
 
 def run_and_probe(tag: str, config: ImageConfig, options: VerifyOptions, ctx: Context) -> Outcome:
-    mode = choose_mode(config, options.mode)
+    # --path asks for an HTTP page: a server, whatever the image EXPOSEs.
+    forced = Mode.SERVER if options.http_path and options.mode is Mode.AUTO else options.mode
+    mode = choose_mode(config, forced)
     base = RunOptions(
         env=options.env,
         env_files=tuple(str(p) for p in options.env_files),
@@ -29,7 +33,34 @@ def run_and_probe(tag: str, config: ImageConfig, options: VerifyOptions, ctx: Co
     )
     if mode is Mode.SERVER:
         return _server(tag, config, options, base, ctx)
-    command = help_command(config) if mode is Mode.CLI else ()
+    # The image's own CMD first, as production runs it; `--help` only when that CMD stops at
+    # once asking for arguments (a CLI image is run with them), and the report says so.
+    shown = "its CMD `" + " ".join((*config.entrypoint, *config.cmd)) + "`"
+    first = _command(tag, base, (), mode, options, shown)
+    if (
+        mode is Mode.CLI
+        and not first.probe.ok
+        and first.probe.exited
+        and _asks_for_arguments(first.output)
+    ):
+        helped = _command(tag, base, help_command(config), mode, options, f"{shown} --help")
+        if helped.probe.ok:
+            detail = (
+                f"{shown} wants arguments or input (it exited {first.probe.exited.exit_code} "
+                f"asking for them); {helped.probe.detail}"
+            )
+            return Outcome(dataclasses.replace(helped.probe, detail=detail), helped.output)
+    return first
+
+
+def _command(
+    tag: str,
+    base: RunOptions,
+    command: tuple[str, ...],
+    mode: Mode,
+    options: VerifyOptions,
+    shown: str,
+) -> Outcome:
     with container(tag, dataclasses.replace(base, command=command)) as name:
         probe = probe_command(
             name,
@@ -37,15 +68,33 @@ def run_and_probe(tag: str, config: ImageConfig, options: VerifyOptions, ctx: Co
             timeout=options.timeout,
             worker_seconds=options.worker_seconds,
             auto=options.mode is Mode.AUTO,
+            ran=shown,
         )
         return Outcome(probe, logs(name))
+
+
+# What a command-line tool prints when it wants arguments (argparse, click, typer, docopt),
+# or input it prompts for on a terminal the container does not have (EOF at its prompt).
+_USAGE: Final = re.compile(
+    r"^\s*usage:|the following arguments are required|Missing (?:argument|command|option)|"
+    r"Try '.+ --help'|No such command|requires at least|no command given|--help for more|"
+    r"EOFError|EOF when reading a line|^Aborted!$",
+    re.IGNORECASE | re.MULTILINE,
+)
+
+
+def _asks_for_arguments(output: str) -> bool:
+    return bool(_USAGE.search(output))
 
 
 def _server(
     tag: str, config: ImageConfig, options: VerifyOptions, base: RunOptions, ctx: Context
 ) -> Outcome:
     if not config.ports:
-        detail = "--mode server, but the image EXPOSEs no port; add EXPOSE (dockergen --port)"
+        detail = (
+            "a server was asked for (--mode server or --path), but the image EXPOSEs no port; "
+            "add EXPOSE (dockergen --port)"
+        )
         return Outcome(ProbeResult(False, Mode.SERVER, 0.0, detail), "")
     port = config.ports[0]
     with container(tag, dataclasses.replace(base, port=port)) as name:

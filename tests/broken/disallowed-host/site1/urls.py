@@ -1,0 +1,6 @@
+"""One page."""
+
+from django.http import HttpResponse
+from django.urls import path
+
+urlpatterns = [path("", lambda request: HttpResponse("hello"))]

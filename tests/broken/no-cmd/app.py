@@ -1,0 +1,3 @@
+"""Never started: the Dockerfile says nothing about how."""
+
+print("serving")
