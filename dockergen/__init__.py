@@ -6,6 +6,8 @@ The names below are imported on first use, so that `import dockergen` (and the s
 
 from __future__ import annotations
 
+from dockergen.version import __version__  # its single source (hatch reads it); imports nothing
+
 TYPE_CHECKING = False  # not typing's: importing typing costs start-up time before Ctrl-C is handled
 if TYPE_CHECKING:
     from dockergen.detect import detect_project
@@ -13,9 +15,6 @@ if TYPE_CHECKING:
     from dockergen.model import Decided, Installer, Overrides, ProjectSpec, RenderedFile
     from dockergen.render import render_files
     from dockergen.write import write_files
-
-# The single source of the version (hatch reads it); no importlib.metadata at start-up.
-__version__ = "0.1.0"
 
 __all__ = [
     "Decided",

@@ -15,30 +15,12 @@ from collections.abc import Iterator, Sequence
 from typing import Final
 
 from dockergen.answers import KEYS
-from dockergen.errors import DockergenError
+from dockergen.errors import LineTooLongError, TooLongError
 from dockergen.model import Decided, Overrides, ProjectSpec, RenderedFile
-from dockergen.text import shown
 
 MAX_VALUE_CHARS: Final = 4096
 # BuildKit's Dockerfile parser reads lines of up to 64 KiB.
 MAX_LINE_BYTES: Final = 65535
-
-
-class TooLongError(DockergenError):
-    def __init__(self, source: str, what: str, value: str) -> None:
-        super().__init__(
-            f"{source}: {what} {shown(value)!r} is {len(value):,} characters long, more than "
-            f"dockergen writes into a generated file ({MAX_VALUE_CHARS:,}); shorten it"
-        )
-
-
-class LineTooLongError(DockergenError):
-    def __init__(self, name: str, number: int, line: str, size: int) -> None:
-        super().__init__(
-            f"{name}:{number}: the generated line {shown(line)!r} is {size:,} bytes long, and "
-            f"dockergen writes none longer than BuildKit reads ({MAX_LINE_BYTES:,}); shorten "
-            "the values on it"
-        )
 
 
 def check_choices(choices: Overrides, origin: dict[str, str]) -> None:
@@ -46,7 +28,7 @@ def check_choices(choices: Overrides, origin: dict[str, str]) -> None:
     for key, field in KEYS.items():
         for value in _strings(getattr(choices, field)):
             if len(value) > MAX_VALUE_CHARS:
-                raise TooLongError(origin[field], key, value)
+                raise TooLongError(origin[field], key, value, MAX_VALUE_CHARS)
 
 
 def check_spec(spec: ProjectSpec) -> ProjectSpec:
@@ -54,7 +36,7 @@ def check_spec(spec: ProjectSpec) -> ProjectSpec:
     manifest, which names the rest)."""
     for what, value, source in _values(spec, "", spec.manifests[0] if spec.manifests else "."):
         if len(value) > MAX_VALUE_CHARS:
-            raise TooLongError(source, what, value)
+            raise TooLongError(source, what, value, MAX_VALUE_CHARS)
     return spec
 
 
@@ -64,7 +46,7 @@ def check_lines(files: Sequence[RenderedFile]) -> None:
             continue
         for number, line in enumerate(file.content.split("\n"), start=1):
             if (size := len(line.encode("utf-8", "surrogatepass"))) > MAX_LINE_BYTES:
-                raise LineTooLongError(file.name, number, line, size)
+                raise LineTooLongError(file.name, number, line, size, MAX_LINE_BYTES)
 
 
 def _strings(value: object) -> Iterator[str]:

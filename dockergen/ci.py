@@ -10,7 +10,7 @@ one job emulating the other platforms).
 Layers go to the GitHub Actions cache (`type=gha`). Cache mounts (`RUN --mount=type=cache`:
 dependency downloads, apt) are not part of any layer cache export, so the workflow saves their
 contents with actions/cache and moves them in and out of BuildKit with buildkit-cache-dance.
-Which mounts exist comes from dockergen.mounts, the table the Dockerfile is checked against.
+Which mounts exist comes from the build plan, the same steps the Dockerfile is written from.
 """
 
 from __future__ import annotations
@@ -23,11 +23,10 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Final
 
-from dockergen import __version__
-from dockergen.errors import DockergenError
+from dockergen.buildplan import plan_build
+from dockergen.errors import InvalidImageError
 from dockergen.gitlab import render_pipeline
 from dockergen.model import ProjectSpec, RenderedFile
-from dockergen.mounts import cache_mounts
 from dockergen.render import render_template
 from dockergen.runners import (
     AMD64_RUNNER,
@@ -38,6 +37,8 @@ from dockergen.runners import (
     emulated,
     github_jobs,
 )
+from dockergen.steps import cache_mounts
+from dockergen.version import __version__
 
 if TYPE_CHECKING:
     from dockergen.settings import Settings
@@ -112,14 +113,6 @@ class PlatformBuild:
     cache_key: str  # actions/cache key of its cache mounts' contents
     cache_restore_key: str
     scope: str  # its layer cache's scope in the GitHub Actions cache
-
-
-class InvalidImageError(DockergenError):
-    def __init__(self, image: str) -> None:
-        super().__init__(
-            f"--image {image!r} is not an image name (lowercase, registry and path, no tag); "
-            "pass one like ghcr.io/OWNER/APP"
-        )
 
 
 def workflow_context(
@@ -217,7 +210,7 @@ def render_dependabot(template_dir: Path | None = None) -> RenderedFile:
 def cache_map(spec: ProjectSpec) -> str:
     """buildkit-cache-dance's cache-map: runner directory -> the Dockerfile's mount options."""
     entries = {}
-    for mount in cache_mounts(spec):
+    for mount in cache_mounts(plan_build(spec)):
         options = {"target": mount.target}
         if mount.id:
             options["id"] = mount.id

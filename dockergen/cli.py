@@ -11,7 +11,6 @@ from typing import Annotated
 
 import typer
 
-from dockergen import __version__
 from dockergen.console import (
     ask_on_terminal,
     carry_out,
@@ -50,6 +49,7 @@ from dockergen.options import (
 )
 from dockergen.text import printable
 from dockergen.verify_cli import verify_command
+from dockergen.version import __version__
 
 app = typer.Typer(
     name="dockergen",

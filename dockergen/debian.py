@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Final
 
-from dockergen.errors import DockergenError
+from dockergen.errors import DockergenError, UnsupportedCombinationError
 from dockergen.model import Decided
 from dockergen.text import shown
 
@@ -32,10 +32,6 @@ FIRST_PATCH: Final = {
 }
 # What a project that says nothing gets: Debian's current stable release.
 DEFAULT: Final = "trixie"
-
-
-class UnsupportedCombinationError(DockergenError):
-    """The Python asked for has no image on the Debian release asked for."""
 
 
 def choose_debian(settings: Settings, python: Decided[str]) -> Decided[str]:

@@ -27,11 +27,14 @@ from __future__ import annotations
 import shlex
 from typing import Any, Final
 
-from dockergen.installers import installer_module
+from dockergen.buildcontext import VERSION_ARG
+from dockergen.buildplan import plan_build
 from dockergen.model import Decided, ProjectSpec
+from dockergen.steps import BuildPlan
 from dockergen.text import printable, shown
 
 SCHEMA: Final = 1
+NO_LOCK: Final = "lock: none (versions resolved at build time)"
 
 
 def _decision(decided: Decided[Any] | None) -> dict[str, Any] | None:
@@ -47,7 +50,7 @@ def _decision(decided: Decided[Any] | None) -> dict[str, Any] | None:
 
 
 def plan_dict(spec: ProjectSpec) -> dict[str, Any]:
-    lockfile = installer_module(spec.installer.value).lockfile
+    lockfile = spec.install.lockfile
     return {
         "schema": SCHEMA,
         "installer": _decision(spec.installer),
@@ -56,23 +59,23 @@ def plan_dict(spec: ProjectSpec) -> dict[str, Any]:
         "command": _decision(spec.command),
         "release": _decision(spec.release),
         "port": _decision(spec.port),
-        "installer_release": _decision(spec.tool_requirements),
-        "lock": {"file": lockfile if spec.locked else None, "enforced": spec.locked},
+        "installer_release": _decision(spec.install.tool_requirements),
+        "lock": {"file": lockfile, "enforced": spec.install.locked},
         "manifests": list(spec.manifests),
-        "installs_project": spec.installs_project,
-        "deps_before_source": spec.deps_before_source,
+        "installs_project": spec.install.installs_project,
+        "deps_before_source": spec.install.deps_before_source,
         "apt": {
-            "build": list(spec.apt_build),
-            "run": list(spec.apt_run),
-            "reasons": list(spec.apt_reasons),
+            "build": list(spec.apt.build),
+            "run": list(spec.apt.run),
+            "reasons": list(spec.apt.reasons),
         },
         "build_steps": [_decision(step) for step in spec.build_steps],
         "indexes": [{"url": i.value, "source": i.source} for i in spec.indexes],
         "warnings": list(spec.warnings),
         **({"dev": _dev(spec)} if spec.dev else {}),
         "version_from_git": _decision(spec.version_from_git),
-        "stub": _decision(spec.stub),
-        "stub_refused": _decision(spec.stub_refused),
+        "stub": _decision(spec.stub.packages),
+        "stub_refused": _decision(spec.stub.refused),
     }
 
 
@@ -83,8 +86,9 @@ def _dev(spec: ProjectSpec) -> dict[str, Any]:
     return {"manifests": list(dev.manifests), "groups": list(dev.groups), "command": command}
 
 
-def summary_lines(spec: ProjectSpec) -> list[str]:
+def summary_lines(spec: ProjectSpec, plan: BuildPlan | None = None) -> list[str]:
     """One line per decision, with the source that decided it."""
+    plan = plan or plan_build(spec)
 
     def line(name: str, decided: Decided[Any] | None, shown: str | None = None) -> str:
         if decided is None:
@@ -103,16 +107,16 @@ def summary_lines(spec: ProjectSpec) -> list[str]:
         lines.append(line("port", spec.port))
     if version := spec.version_from_git:
         lines.append(
-            f"version: from git, so from --build-arg APP_VERSION=... as {version.value} "
+            f"version: from git, so from --build-arg {VERSION_ARG}=... as {version.value} "
             f"({version.source} {version.detail})"
         )
-    if project := _project_line(spec):
+    if project := _project_line(spec, plan):
         lines.append(project)
     if spec.indexes:
         urls = ", ".join(f"{i.value} ({i.source})" for i in spec.indexes)
         lines.append(f"indexes: {urls}; credentials: --secret id=netrc")
-    if spec.apt_build or spec.apt_run:
-        build, run = " ".join(spec.apt_build) or "-", " ".join(spec.apt_run) or "-"
+    if spec.apt.build or spec.apt.run:
+        build, run = " ".join(spec.apt.build) or "-", " ".join(spec.apt.run) or "-"
         lines.append(f"apt: build {build}; run {run}")
     if spec.dev:
         groups = ", ".join(spec.dev.groups) or "none declared"
@@ -120,17 +124,18 @@ def summary_lines(spec: ProjectSpec) -> list[str]:
     return [printable(line) for line in lines]
 
 
-def _project_line(spec: ProjectSpec) -> str | None:
-    """Whether the project installs before its source (a stub) or from it, and why."""
-    if spec.stub:
-        packages = ", ".join(spec.stub.value)
+def _project_line(spec: ProjectSpec, plan: BuildPlan) -> str | None:
+    """Where the build plan installs the project (before its source, against stand-ins, or
+    from it), and why."""
+    if plan.project == "stand-ins" and spec.stub.packages:
+        packages = ", ".join(spec.stub.packages.value)
         return (
             f"project: installed before its source, against stand-ins for {packages} "
-            f"({spec.stub.detail}): a code change re-runs nothing in the builder"
+            f"({spec.stub.packages.detail}): a code change re-runs nothing in the builder"
         )
-    if spec.stub_refused:
+    if plan.project == "source" and spec.stub.refused:
         return (
-            f"project: installed from its source ({spec.stub_refused.value}): "
+            f"project: installed from its source ({spec.stub.refused.value}): "
             "a code change re-runs its install"
         )
     return None
@@ -168,40 +173,37 @@ def explain_lines(spec: ProjectSpec) -> list[str]:
         ("command", spec.command),
         ("port", spec.port),
     )
-    summary = {line.split(":", 1)[0]: line for line in summary_lines(spec)}
+    plan = plan_build(spec)
+    summary = {line.split(":", 1)[0]: line for line in summary_lines(spec, plan)}
     for name, decided in decisions:
         lines.append(summary.get(name, f"{name}: none"))
         lines += [f"  instead of: {loser}" for loser in (decided.overridden if decided else ())]
     if spec.release:
         lines.append(f"release: {shlex.join(spec.release.value)} ({spec.release.detail})")
-    lines += [line for line in summary_lines(spec) if line.startswith(("version:", "project:"))]
-    if release := spec.tool_requirements:
+    lines += [line for line in summary.values() if line.startswith(("version:", "project:"))]
+    if release := spec.install.tool_requirements:
         lines.append(f"installer release: {' '.join(release.value)} ({release.detail})")
-    lockfile = installer_module(spec.installer.value).lockfile
-    lines.append(
-        f"lock: {lockfile}, enforced"
-        if spec.locked
-        else "lock: none (versions resolved at build time)"
-    )
-    build, run = " ".join(spec.apt_build) or "-", " ".join(spec.apt_run) or "-"
+    lockfile = spec.install.lockfile
+    lines.append(f"lock: {lockfile}, enforced" if lockfile else NO_LOCK)
+    build, run = " ".join(spec.apt.build) or "-", " ".join(spec.apt.run) or "-"
     lines.append(f"apt: build {build}; run {run}")
-    lines += [f"  {reason}" for reason in spec.apt_reasons]
+    lines += [f"  {reason}" for reason in spec.apt.reasons]
     lines += [f"build step: {' '.join(s.value)} ({s.detail})" for s in spec.build_steps]
-    lines.append(_bytecode_line(spec))
+    lines.append(_bytecode_line(plan))
     lines += [
         f"index: {i.value} ({i.source}); credentials: --secret id=netrc" for i in spec.indexes
     ]
-    lines += [line for line in summary_lines(spec) if line.startswith("dev:")]
+    lines += [line for line in summary.values() if line.startswith("dev:")]
     lines += [f"warning: {warning}" for warning in spec.warnings]
     return [printable(line) for line in lines]
 
 
-def _bytecode_line(spec: ProjectSpec) -> str:
-    """Where each part of the image's Python gets its bytecode (templates/Dockerfile.j2)."""
+def _bytecode_line(plan: BuildPlan) -> str:
+    """Where each part of the image's Python gets its bytecode (the plan's final stage)."""
     when = (
-        f"compiled in the `{' '.join(spec.build_steps[0].value)}` step, which re-runs after a "
+        f"compiled in the `{' '.join(plan.compile_step)}` step, which re-runs after a "
         "code change anyway"
-        if spec.build_steps
+        if plan.compile_step
         else "compiled at first import in each container (a compile step of its own would "
         "re-run after every code change)"
     )

@@ -5,7 +5,6 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Final
 
 from dockergen.bounds import check_spec
 from dockergen.debian import choose_debian, newer_default, with_image
@@ -13,20 +12,27 @@ from dockergen.dependencies import dependency_names
 from dockergen.dev import dev_target
 from dockergen.errors import (
     ConflictingLockfilesError,
+    HealthcheckPortError,
     InvalidProjectFileError,
     NoManifestError,
     StaleLockError,
 )
-from dockergen.health import choose_healthcheck
 from dockergen.indexes import find_indexes
 from dockergen.installers import LOCKFILES, REGISTRY, installer_module
-from dockergen.installers.base import Evidence, InstallerModule, InstallFacts
+from dockergen.installers.base import Evidence, InstallerModule
 from dockergen.installers.requirements import CANDIDATES
 from dockergen.installers.tables import metadata_files
-from dockergen.model import Decided, Installer, Overrides, ProjectSpec
+from dockergen.model import Apt, Decided, Installer, InstallFacts, Overrides, ProjectSpec, Stub
 from dockergen.project import ProjectDir
 from dockergen.pyversion import choose_python
-from dockergen.safety import check_apt_packages, check_paths
+from dockergen.safety import (
+    AppPath,
+    CheckedPath,
+    check_apt_packages,
+    check_command,
+    check_path,
+    check_url_path,
+)
 from dockergen.settings import Settings, resolve_settings
 from dockergen.start import choose_command, choose_release, project_name
 from dockergen.start.django import debug_off, django_build_steps
@@ -68,7 +74,8 @@ def detect(
     start = choose_command(project, settings, installs_project=installed)
     debug_env, debug_warnings = debug_off(project, dependency_names(project))
     dependencies = dependency_names(project)
-    writable = (*writable_dirs(project, dependencies, project_name(project)), *start.writable)
+    found = (*writable_dirs(project, dependencies, project_name(project)), *start.writable)
+    writable = tuple(map(_writable, found))
     needs = system_needs(project, dependencies, python.value, debian.value)
     version = version_from_git(project, installed or not facts.deps_before_source)
     notes = (*map(_volume_note, writable), *pdv_warnings(project, version), *newer_default(debian))
@@ -77,21 +84,20 @@ def detect(
         installer=installer,
         python=python,
         debian=debian,
-        **_install_facts(facts),
-        local_paths=_checked_paths(facts.local_paths),
+        install=facts,
+        apt=_apt(settings, facts, needs),
         command=start.command,
         port=start.port,
         environment=(*start.environment, *debug_env),
         release=choose_release(project),
-        healthcheck=choose_healthcheck(settings, start.port),
-        build_steps=django_build_steps(project, dependencies),
+        healthcheck=_healthcheck(settings, start.port),
+        build_steps=_checked_steps(django_build_steps(project, dependencies)),
         writable=writable,
-        **_apt(settings, facts, needs),
         indexes=tuple(Decided(i.url, i.source) for i in find_indexes(project, facts.manifests)),
         keep_files=keep,
-        **_stub(project, installer.value, facts, version, keep),
         dev=dev_target(project, installer.value, start.command) if settings.choices.dev else None,
         version_from_git=version,
+        stub=_stub(project, installer.value, facts, version, keep),
         warnings=(
             *lock_warnings,
             *warnings,
@@ -101,7 +107,8 @@ def detect(
             *notes,
         ),
     )
-    return check_spec(spec)
+    # What the installer runs, once every fact it reads is decided.
+    return check_spec(dataclasses.replace(spec, recipe=module.recipe(spec)))
 
 
 def _stub(
@@ -109,11 +116,11 @@ def _stub(
     installer: Installer,
     facts: InstallFacts,
     version: Decided[str] | None,
-    keep: tuple[str, ...],
-) -> dict[str, Any]:
-    """The stub fields of a packaged project; the stub modules load only for one (start-up)."""
+    keep: tuple[CheckedPath, ...],
+) -> Stub:
+    """The stub of a packaged project; the stub modules load only for one (start-up)."""
     if not facts.installs_project:
-        return {}
+        return Stub()
     from dockergen.stub import project_stub
 
     return project_stub(project, installer, facts, version, keep)
@@ -140,33 +147,52 @@ def _compiles(project: ProjectDir) -> Callable[[str], int]:
     return lambda minor: len(locked_without_wheel(project, minor))
 
 
-# InstallFacts fields the spec takes as they are (manifests are checked, apt and warnings merged).
-_AS_THEY_ARE: Final = frozenset(f.name for f in dataclasses.fields(ProjectSpec)) - {
-    "manifests",
-    "apt_build",
-    "local_paths",
-    "warnings",
-}
-
-
-def _install_facts(facts: InstallFacts) -> dict[str, Any]:
-    fields = dataclasses.fields(facts)
-    same = {f.name: getattr(facts, f.name) for f in fields if f.name in _AS_THEY_ARE}
-    return {"manifests": check_paths(facts.manifests), **same}
-
-
-def _apt(settings: Settings, facts: InstallFacts, needs: SystemNeeds) -> dict[str, Any]:
+def _apt(settings: Settings, facts: InstallFacts, needs: SystemNeeds) -> Apt:
     """The Debian packages of both stages: the user's, the installer's, the dependencies'."""
     build = (*settings.choices.apt_build, *facts.apt_build, *needs.build)
     run = (*settings.choices.apt_run, *needs.run)
-    return {
-        "apt_build": check_apt_packages(tuple(dict.fromkeys(build)), settings.origin("apt_build")),
-        "apt_run": check_apt_packages(tuple(dict.fromkeys(run)), settings.origin("apt_run")),
-        "apt_reasons": needs.reasons,
-    }
+    return Apt(
+        build=check_apt_packages(tuple(dict.fromkeys(build)), settings.origin("apt_build")),
+        run=check_apt_packages(tuple(dict.fromkeys(run)), settings.origin("apt_run")),
+        reasons=needs.reasons,
+    )
 
 
-def _volume_note(folder: Decided[str]) -> str:
+def _healthcheck(settings: Settings, port: Decided[int] | None) -> Decided[str] | None:
+    """The path the Dockerfile's HEALTHCHECK asks for; only when one was chosen (flag, answer)."""
+    path = settings.choices.healthcheck
+    if path is None:
+        return None
+    source = settings.origin("healthcheck")
+    check_url_path(path, source)
+    if port is None:
+        raise HealthcheckPortError(path, source)
+    return Decided(path, settings.label, settings.detail("healthcheck", path))
+
+
+def _writable(folder: Decided[str]) -> Decided[AppPath]:
+    """A folder the app's user will own (`/app/x`, or `/data` outside /app), checked like
+    every path the plan names: it reaches `RUN mkdir -p ... && chown ...` as one quoted word."""
+    value, source = folder.value.rstrip("/"), folder.source
+    if value in ("/app", ""):
+        path = None
+    elif value.startswith("/app/"):
+        path = check_path(value.removeprefix("/app/"), source, "folder")
+    else:
+        path = check_path(value, source, "folder", absolute=True)
+    return Decided(AppPath(path), source, folder.detail, folder.overridden)
+
+
+def _checked_steps(
+    steps: tuple[Decided[tuple[str, ...]], ...],
+) -> tuple[Decided[tuple[str, ...]], ...]:
+    """Build steps reach a RUN line as shell words: no line break in any (a folder name)."""
+    for step in steps:
+        check_command(step.value, step.source)
+    return steps
+
+
+def _volume_note(folder: Decided[AppPath]) -> str:
     return (
         f"{folder.detail}, so the app writes to {folder.value}: with a read-only root filesystem "
         f"(docker run --read-only, Kubernetes readOnlyRootFilesystem) mount a volume there"
@@ -267,15 +293,11 @@ def _members_inside(project: ProjectDir, facts: InstallFacts) -> InstallFacts:
     return facts
 
 
-def _checked_paths(paths: tuple[str, ...]) -> tuple[str, ...]:
-    """Paths safe to write into COPY lines; a directory keeps its trailing /."""
-    check_paths([path.rstrip("/") for path in paths])
-    return paths
-
-
-def _keep_files(project: ProjectDir) -> tuple[str, ...]:
-    """Files the metadata makes the build read (readme, licenses): .dockerignore keeps them."""
+def _keep_files(project: ProjectDir) -> tuple[CheckedPath, ...]:
+    """Files the metadata makes the build read (readme, licenses): .dockerignore keeps them.
+    Never a secret or local state, nor a pattern that could bring one back (`*`)."""
     found = [*metadata_files(project.pyproject().get("project", {}))]
     for module in REGISTRY:
         found += module.metadata_files(project)
-    return tuple(dict.fromkeys(found))
+    named = "readme or license file"
+    return tuple(check_path(f, "pyproject.toml", named, pattern=True) for f in dict.fromkeys(found))

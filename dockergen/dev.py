@@ -11,7 +11,6 @@ from typing import Final
 from dockergen.installers import installer_module
 from dockergen.model import Decided, DevTarget, Installer
 from dockergen.project import ProjectDir
-from dockergen.safety import check_paths
 
 _PLAIN: Final = re.compile(r"[A-Za-z0-9][A-Za-z0-9._/:-]*")
 
@@ -33,7 +32,7 @@ def dev_target(
     argv = command.value if command else None
     return dataclasses.replace(
         found,
-        manifests=check_paths(found.manifests),
+        manifests=found.manifests,
         # Names from the project's files reach a RUN line: only plain ones do.
         groups=tuple(g for g in found.groups if _PLAIN.fullmatch(g)),
         command=reload_command(argv) if argv else None,

@@ -1,10 +1,23 @@
-"""Expected failures. Each message names the file involved and ends with the fix."""
+"""Expected failures: every DockergenError subclass lives here, and only here.
+
+The rule: a failure the user can fix (bad metadata, a flag, a file that cannot be written, an
+engine that does not answer) is a DockergenError subclass in this module, whichever stage
+raises it; the CLI prints its message, without a traceback, and exits 1. Each message names the
+file, flag or command involved and ends with the fix. An exception that never reaches the user
+as it is (the Jinja error loader.py turns into a TemplateError) stays beside the code that
+raises and catches it. tests/test_package.py holds the package to this rule.
+"""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from dockergen.text import shorten, shown
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 
 class DockergenError(Exception):
@@ -43,8 +56,15 @@ class UnsafeValueError(DockergenError):
 
     def __init__(self, what: str, value: str, source: str, fix: str) -> None:
         super().__init__(
-            f"{source}: {what} {shorten(value)!r} cannot go into a Dockerfile safely; {fix}"
+            f"{shown(source)}: {what} {shorten(value)!r} cannot go into a Dockerfile safely; {fix}"
         )
+
+
+class UnsafePathError(DockergenError):
+    """A path from metadata that no build may name (dockergen.safety.check_path)."""
+
+    def __init__(self, source: str, what: str, value: str, problem: str, fix: str) -> None:
+        super().__init__(f"{shown(source)}: {what} {shorten(value)!r} {problem}; {fix}")
 
 
 class OutputExistsError(DockergenError):
@@ -79,3 +99,112 @@ class StaleLockError(DockergenError):
             f"{lockfile} is out of date: {difference}; run `{lock_command}` and commit "
             f"{lockfile}, or pass --allow-stale-lock to build anyway"
         )
+
+
+class InvalidImageError(DockergenError):
+    def __init__(self, image: str) -> None:
+        super().__init__(
+            f"--image {image!r} is not an image name (lowercase, registry and path, no tag); "
+            "pass one like ghcr.io/OWNER/APP"
+        )
+
+
+class GitlabImageError(DockergenError):
+    def __init__(self) -> None:
+        super().__init__(
+            "--image is for `dockergen ci github`; the GitLab pipeline pushes to the project's "
+            "own registry ($CI_REGISTRY_IMAGE): leave --image out"
+        )
+
+
+class TemplateError(DockergenError):
+    """A template that cannot be loaded or rendered; `where` is `file:line` when known."""
+
+    def __init__(self, where: str, problem: str, fix: str) -> None:
+        super().__init__(f"{shown(where)}: {problem}; {fix}")
+
+
+class UnsupportedCombinationError(DockergenError):
+    """The Python asked for has no image on the Debian release asked for."""
+
+
+class HealthcheckPortError(DockergenError):
+    def __init__(self, path: str, source: str) -> None:
+        super().__init__(
+            f"{source}: {path} needs the port the app listens on, and none was found; pass --port"
+        )
+
+
+class VerifyUsageError(DockergenError):
+    """Bad options: the CLI exits 2, as for any usage error."""
+
+
+class NoEngineError(DockergenError):
+    def __init__(self, detail: str, podman: str | None = None) -> None:
+        where = os.environ.get("DOCKER_HOST") or "the default socket"
+        also = f"; Podman does not answer either ({podman})" if podman else ""
+        super().__init__(
+            f"no Docker engine answers at {where} ({detail}){also}; start Docker, or set "
+            "DOCKER_HOST to an engine that runs" + (", or start Podman" if podman else "")
+        )
+
+
+class NoPodmanError(DockergenError):
+    def __init__(self, detail: str) -> None:
+        super().__init__(
+            f"Podman does not answer ({detail}); install or start Podman (`podman info` must "
+            "work), or leave out --engine podman"
+        )
+
+
+class DockerCommandError(DockergenError):
+    def __init__(self, args: Sequence[str], output: str, command: str = "docker") -> None:
+        super().__init__(
+            f"`{command} {' '.join(args[:3])}` failed: {output.strip()[-400:]}; check that the "
+            f"engine is healthy (`{command} info`) and try again"
+        )
+
+
+class UnwritableError(DockergenError):
+    def __init__(self, path: Path | str, problem: str, fix: str) -> None:
+        super().__init__(f"{shown(str(path))}: {problem}; {fix}")
+
+
+class TooLongError(DockergenError):
+    def __init__(self, source: str, what: str, value: str, limit: int) -> None:
+        super().__init__(
+            f"{source}: {what} {shown(value)!r} is {len(value):,} characters long, more than "
+            f"dockergen writes into a generated file ({limit:,}); shorten it"
+        )
+
+
+class LineTooLongError(DockergenError):
+    def __init__(self, name: str, number: int, line: str, size: int, limit: int) -> None:
+        super().__init__(
+            f"{name}:{number}: the generated line {shown(line)!r} is {size:,} bytes long, and "
+            f"dockergen writes none longer than BuildKit reads ({limit:,}); shorten "
+            "the values on it"
+        )
+
+
+class DamagedJournalError(DockergenError):
+    def __init__(self, journal: str, why: str) -> None:
+        super().__init__(
+            f"{journal}: {why}, so the interrupted run it describes cannot be finished; "
+            f"delete it, then run `dockergen update --force` to regenerate every file"
+        )
+
+
+class ChangedSinceError(DockergenError):
+    def __init__(self, journal: str, names: Sequence[str]) -> None:
+        files = ", ".join(map(shown, names))
+        super().__init__(
+            f"{files} changed since an interrupted dockergen run began writing "
+            f"{'it' if len(names) == 1 else 'them'} ({journal}), so that run cannot be "
+            "finished; run `dockergen update --force` to regenerate every file from the answers"
+        )
+
+
+class NotPep440Error(InvalidProjectFileError):
+    def __init__(self, where: str, what: str, text: str, kind: str, fix: str) -> None:
+        super().__init__(where, f"{what} {shorten(text)!r} is not a valid {kind}", fix)

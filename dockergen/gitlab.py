@@ -16,11 +16,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Final
 
-from dockergen import __version__
-from dockergen.errors import DockergenError
+from dockergen.errors import GitlabImageError
 from dockergen.model import ProjectSpec, RenderedFile
 from dockergen.render import render_template
 from dockergen.runners import GITLAB_COM_TAGS, BuildJob, CiChoices, gitlab_jobs
+from dockergen.version import __version__
 
 TEMPLATE: Final = "ci/gitlab-ci.yml.j2"
 OUTPUT: Final = ".gitlab-ci.yml"
@@ -40,14 +40,6 @@ class ArchBuild:
     cache_ref: str
     cache_from: str
     cache_to: str
-
-
-class GitlabImageError(DockergenError):
-    def __init__(self) -> None:
-        super().__init__(
-            "--image is for `dockergen ci github`; the GitLab pipeline pushes to the project's "
-            "own registry ($CI_REGISTRY_IMAGE): leave --image out"
-        )
 
 
 def pipeline_context(spec: ProjectSpec, ci: CiChoices | None = None) -> dict[str, object]:

@@ -1,5 +1,8 @@
 """The healthcheck probe: one command for the Dockerfile's HEALTHCHECK and for compose.yaml.
 
+Rendering only: which path is asked (a user's choice, checked in safety.py) is decided in
+detect.py, so this module reads nothing of the project.
+
 The final image has python (it is the app's runtime) but no curl or wget, so the probe is a
 urllib one-liner run by the image's own python. urlopen raises, so the exit code is non-zero,
 on a refused connection, a timeout and any HTTP status >= 400.
@@ -7,41 +10,16 @@ on a refused connection, a timeout and any HTTP status >= 400.
 
 from __future__ import annotations
 
-import re
 from typing import Final
 
-from dockergen.errors import DockergenError, UnsafeValueError
-from dockergen.model import Decided, ProjectSpec
-from dockergen.settings import Settings
+from dockergen.model import ProjectSpec
 
 PROBE: Final = "import urllib.request; urllib.request.urlopen({url!r}, timeout=4)"
-# A URL path (and query) without quotes, spaces or `$` (compose would expand it).
-_PATH: Final = re.compile(r"/[A-Za-z0-9._~!&()*+,;=:@%/?-]*")
-
-
-class HealthcheckPortError(DockergenError):
-    def __init__(self, path: str, source: str) -> None:
-        super().__init__(
-            f"{source}: {path} needs the port the app listens on, and none was found; pass --port"
-        )
 
 
 def probe_command(port: int, path: str = "/") -> tuple[str, ...]:
     """The probe, exec form: python asks http://127.0.0.1:PORT/PATH inside the container."""
     return ("python", "-c", PROBE.format(url=f"http://127.0.0.1:{port}{path}"))
-
-
-def choose_healthcheck(settings: Settings, port: Decided[int] | None) -> Decided[str] | None:
-    """The path the Dockerfile's HEALTHCHECK asks for; only when one was chosen (flag, answer)."""
-    path = settings.choices.healthcheck
-    if path is None:
-        return None
-    source = settings.origin("healthcheck")
-    if not _PATH.fullmatch(path):
-        raise UnsafeValueError("healthcheck", path, source, "give a URL path such as /health")
-    if port is None:
-        raise HealthcheckPortError(path, source)
-    return Decided(path, settings.label, settings.detail("healthcheck", path))
 
 
 def dockerfile_healthcheck(spec: ProjectSpec) -> tuple[str, ...] | None:

@@ -16,9 +16,8 @@ from dataclasses import dataclass
 from pathlib import PurePosixPath
 from typing import Final, Literal
 
-from dockergen.errors import DockergenError
+from dockergen.errors import DamagedJournalError
 from dockergen.model import RenderedFile
-from dockergen.text import shown
 
 JOURNAL: Final = ".dockergen/journal.json"
 UNFINISHED: Final = (
@@ -51,24 +50,6 @@ class Entry:
     content: str  # what the run writes
 
 
-class DamagedJournalError(DockergenError):
-    def __init__(self, why: str) -> None:
-        super().__init__(
-            f"{JOURNAL}: {why}, so the interrupted run it describes cannot be finished; "
-            f"delete it, then run `dockergen update --force` to regenerate every file"
-        )
-
-
-class ChangedSinceError(DockergenError):
-    def __init__(self, names: Sequence[str]) -> None:
-        files = ", ".join(map(shown, names))
-        super().__init__(
-            f"{files} changed since an interrupted dockergen run began writing "
-            f"{'it' if len(names) == 1 else 'them'} ({JOURNAL}), so that run cannot be "
-            "finished; run `dockergen update --force` to regenerate every file from the answers"
-        )
-
-
 def digest(data: bytes | None) -> str | None:
     import hashlib  # only a run that writes, or finds a journal, hashes anything
 
@@ -91,7 +72,7 @@ def parse(text: str) -> list[Entry]:
         data = json.loads(text)
         entries = [Entry(e["name"], e["before"], e["content"]) for e in data["files"]]
     except (ValueError, TypeError, KeyError, RecursionError) as exc:
-        raise DamagedJournalError("is not a journal dockergen wrote") from exc
+        raise DamagedJournalError(JOURNAL, "is not a journal dockergen wrote") from exc
     if not all(
         isinstance(e.name, str)
         and isinstance(e.content, str)
@@ -99,7 +80,7 @@ def parse(text: str) -> list[Entry]:
         and may_write(e.name)
         for e in entries
     ):
-        raise DamagedJournalError("names a file dockergen does not write")
+        raise DamagedJournalError(JOURNAL, "names a file dockergen does not write")
     return entries
 
 

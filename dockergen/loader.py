@@ -18,8 +18,7 @@ from typing import Final
 
 import jinja2
 
-from dockergen.errors import DockergenError
-from dockergen.text import shown
+from dockergen.errors import TemplateError
 
 BUILTIN: Final = "builtin"
 CONTRACT: Final = "docs/templates.md"
@@ -35,13 +34,6 @@ TEMPLATE_FAULTS: Final = (
 )
 
 Source = tuple[str, str, Callable[[], bool] | None]
-
-
-class TemplateError(DockergenError):
-    """A template that cannot be loaded or rendered; `where` is `file:line` when known."""
-
-    def __init__(self, where: str, problem: str, fix: str) -> None:
-        super().__init__(f"{shown(where)}: {problem}; {fix}")
 
 
 class UnsafeTemplateNameError(jinja2.TemplateError):
@@ -150,7 +142,7 @@ def _location(exc: BaseException, loader: Loader) -> str | None:
 
 
 def _problem_and_fix(exc: BaseException) -> tuple[str, str]:
-    listed = f"the blocks, names, filters and macros a template may use are listed in {CONTRACT}"
+    listed = f"the blocks, names and filters a template may use are listed in {CONTRACT}"
     if isinstance(exc, RecursionError):
         return (
             "templates extend or include each other in a loop",

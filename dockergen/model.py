@@ -6,11 +6,14 @@ import enum
 from dataclasses import dataclass, field
 from typing import Generic, TypeVar
 
+from dockergen.safety import AppPath, CheckedPath
+from dockergen.steps import Recipe
+
 T = TypeVar("T")
 
 
 class Installer(enum.StrEnum):
-    """How the project's dependencies are installed; the value names the template partial."""
+    """How the project's dependencies are installed; the value names its module in installers/."""
 
     PIP = "pip"
     PIPENV = "pipenv"
@@ -40,7 +43,7 @@ class DevTarget:
     """The `dev` stage: what the installer adds for development, and how the app runs there."""
 
     # Files the dev install reads besides the production manifests (requirements-dev.txt).
-    manifests: tuple[str, ...] = ()
+    manifests: tuple[CheckedPath, ...] = ()
     # The dev dependency groups, extras or requirement files, in the installer's own terms.
     groups: tuple[str, ...] = ()
     # The start command with the server's reload flag, when the server has one.
@@ -48,29 +51,68 @@ class DevTarget:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class InstallFacts:
+    """How the chosen installer installs this project, as its module (dockergen.installers)
+    found it. Paths are project-relative POSIX strings."""
+
+    # Files copied into the builder before the dependency install, in copy order.
+    manifests: tuple[CheckedPath, ...]
+    requirements: CheckedPath | None = None  # pip only: the file handed to `pip install -r`
+    locked: bool = False  # a lock file is present and the install refuses to deviate from it
+    lockfile: str | None = None  # that lock file, when `locked`
+    installs_project: bool = False  # the project itself is installed on top of its dependencies
+    # Dependencies can be installed before the source is copied (false when a requirements
+    # file points at local paths, or PEP 621 dependencies are dynamic).
+    deps_before_source: bool = True
+    local_dependencies: tuple[str, ...] = ()  # installed from paths inside the project
+    # Their files and directories (ending in /), copied with the manifests before the install;
+    # empty when they need the whole source first (deps_before_source is false then).
+    local_paths: tuple[CheckedPath, ...] = ()
+    workspace_members: tuple[str, ...] = ()  # uv workspace root: member directories
+    apt_build: tuple[str, ...] = ()  # what the installer needs in the builder (git, for VCS)
+    # The installer release the builder installs when the project asks for one the pin does
+    # not satisfy (`required-version`, `requires-poetry`); None: the pin.
+    tool_requirements: Decided[tuple[str, ...]] | None = None
+    warnings: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Apt:
+    """Debian packages for the builder and for the final image, each only once."""
+
+    build: tuple[str, ...] = ()
+    run: tuple[str, ...] = ()
+    # Why dependencies asked for them ("psycopg2: build ..., run libpq5").
+    reasons: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Stub:
+    """Whether the project itself installs before its source, against stand-ins for its
+    packages (dockergen.stub), or from its source, and why. Both none: it is not installed."""
+
+    # The stand-ins: `.value` lists them (`pkg/`, `src/pkg/` or `module.py`), `.detail` says
+    # what decided them. The final stage's source copy puts the real code where the install
+    # points, so a code change re-runs nothing in the builder.
+    packages: Decided[tuple[CheckedPath, ...]] | None = None
+    # Files the project's metadata reads (readme, license), copied before that install.
+    files: tuple[CheckedPath, ...] = ()
+    # Why the project is installed from its source instead (`.source`: the file that says so).
+    refused: Decided[str] | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class ProjectSpec:
-    """Everything the templates need, as facts. Paths are project-relative POSIX strings."""
+    """Everything a render needs, as facts. Paths are project-relative POSIX strings."""
 
     installer: Decided[Installer]
     python: Decided[str]
     # The Debian release the python image is built on (dockergen.debian).
     debian: Decided[str]
-    # Files copied into the builder before the dependency install, in copy order.
-    manifests: tuple[str, ...]
-    # pip only: the requirements file handed to `pip install -r`.
-    requirements: str | None = None
-    # A lock file is present and the install refuses to deviate from it.
-    locked: bool = False
-    # The project itself is installed (after the source copy) on top of its dependencies.
-    installs_project: bool = False
-    # Dependencies can be installed before the source is copied (false when a requirements
-    # file points at local paths, or PEP 621 dependencies are dynamic).
-    deps_before_source: bool = True
-    # Dependencies installed from paths inside the project.
-    local_dependencies: tuple[str, ...] = ()
-    # Their files and directories (ending in /), copied with the manifests before the install;
-    # empty when they need the whole source first (deps_before_source is false then).
-    local_paths: tuple[str, ...] = ()
+    install: InstallFacts
+    # What the installer runs, with why (its module's `recipe`); dockergen.buildplan lays it out.
+    recipe: Recipe = field(default_factory=Recipe)
+    apt: Apt = Apt()
     command: Decided[tuple[str, ...]] | None = None
     port: Decided[int] | None = None  # EXPOSEd only when known
     # The URL path the Dockerfile's HEALTHCHECK asks for; only when the user chose one.
@@ -82,37 +124,27 @@ class ProjectSpec:
     environment: tuple[Decided[tuple[str, str]], ...] = ()
     # Directories the app writes into (Django's SQLite database, Flask's instance folder): the
     # app's user owns these directories, never the source files in them.
-    writable: tuple[Decided[str], ...] = ()
+    writable: tuple[Decided[AppPath], ...] = ()
     # Commands the final stage runs after the source copy (Django's collectstatic).
     build_steps: tuple[Decided[tuple[str, ...]], ...] = ()
-    apt_build: tuple[str, ...] = ()
-    apt_run: tuple[str, ...] = ()
-    # Why dependencies asked for system packages ("psycopg2: build ..., run libpq5").
-    apt_reasons: tuple[str, ...] = ()
-    # The installer release for the builder when the project asks for another than the pin.
-    tool_requirements: Decided[tuple[str, ...]] | None = None
-    # uv workspace root: member directories, all installed together.
-    workspace_members: tuple[str, ...] = ()
     # Package indexes besides the default one: install steps get a netrc secret mount.
     indexes: tuple[Decided[str], ...] = ()
-    # Files the build reads besides the manifests (readme, license files): never ignored.
-    keep_files: tuple[str, ...] = ()
+    # Files the build reads besides the manifests (readme, license files, license-files
+    # patterns): never ignored.
+    keep_files: tuple[CheckedPath, ...] = ()
     # The `dev` target (`init --dev`); None renders the production stages only.
     dev: DevTarget | None = None
     # The build backend takes the version from git, absent from the context: `.value` names the
-    # variable that supplies it instead (from the APP_VERSION build argument) on the step that
+    # variable that supplies it instead (from the version build argument) on the step that
     # installs the project; `.detail` says what in pyproject.toml shows it.
     version_from_git: Decided[str] | None = None
-    # The project installs editable before its source is copied, against a stub of its
-    # top-level packages: `.value` lists them (`pkg/`, `src/pkg/` or `module.py`), `.detail`
-    # says what decided them. The final stage's source copy puts the real code where the
-    # install points, so a code change re-runs nothing in the builder.
-    stub: Decided[tuple[str, ...]] | None = None
-    # Files the project's metadata reads (readme, license), copied before that install.
-    stub_files: tuple[str, ...] = ()
-    # Why the project is installed from its source instead (`.source`: the file that says so).
-    stub_refused: Decided[str] | None = None
+    stub: Stub = Stub()
     warnings: tuple[str, ...] = field(default=())
+
+    @property
+    def manifests(self) -> tuple[CheckedPath, ...]:
+        """The files the dependency install reads (`install.manifests`)."""
+        return self.install.manifests
 
 
 @dataclass(frozen=True, slots=True)

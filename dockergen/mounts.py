@@ -1,16 +1,15 @@
-"""The BuildKit cache mounts a generated Dockerfile uses: one table, read by every renderer.
+"""The BuildKit mounts a generated Dockerfile uses: one table, read by every renderer.
 
-The CI workflow must save and restore exactly these directories (a mount it does not know
-about starts cold on every runner), so it reads them from here; tests/test_ci.py parses every
-rendered Dockerfile and checks that its `--mount=type=cache` flags are this table, no more.
+The CI workflow must save and restore exactly these cache directories (a mount it does not
+know about starts cold on every runner), so it reads them from the build plan, which takes
+them from here (buildplan.cache_mounts); tests/test_ci.py parses every rendered Dockerfile and
+checks that its `--mount=type=cache` flags are those, no more.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Final
-
-from dockergen.model import ProjectSpec
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,9 +47,26 @@ def dependencies(debian: str) -> CacheMount:
 
 
 APT: Final = (CacheMount("/var/cache/apt", "locked"), CacheMount("/var/lib/apt", "locked"))
+# hadolint's DL3042 wants --no-cache-dir unless the mount is /root/.cache/pip exactly: the
+# comment every `pip install` on the dependency mount carries.
+PIP_CACHE_LINT: Final = (
+    "/root/.cache is a cache mount, so pip's cache never reaches a layer (DL3042).",
+    "hadolint ignore=DL3042",
+)
 
 
-def cache_mounts(spec: ProjectSpec) -> tuple[CacheMount, ...]:
-    """The cache mounts in the Dockerfile rendered for `spec`, in a stable order."""
-    mounts = (dependencies(spec.debian.value),)
-    return (*mounts, *(APT if spec.apt_build or spec.apt_run else ()))
+@dataclass(frozen=True, slots=True)
+class Secret:
+    """A build secret mounted for one RUN: never in an ARG, ENV or layer."""
+
+    id: str
+    target: str
+
+    @property
+    def flag(self) -> str:
+        return f"--mount=type=secret,id={self.id},target={self.target},required=false"
+
+
+# Package index credentials, a line per host (machine HOST login USER password TOKEN), where
+# pip, pipenv, poetry, pdm and uv read them.
+NETRC: Final = Secret("netrc", "/root/.netrc")

@@ -10,16 +10,9 @@ from pathlib import Path
 from typing import Final
 
 from dockergen.record import BACKUPS, RECORD
-from dockergen.regenerate import Plan, unified_diff
+from dockergen.regenerate import ACTION_WORDS, Plan, unified_diff
 from dockergen.text import printable
 
-_WORDS: Final = {
-    "create": "created",
-    "unchanged": "up to date",
-    "regenerate": "regenerated",
-    "merge": "regenerated, your edits merged in",
-    "conflict": "CONFLICT",
-}
 _COLOURS: Final = {"+": "green", "-": "red", "@": "cyan"}
 
 
@@ -65,7 +58,7 @@ def _outcomes(plan: Plan) -> list[tuple[str, bool]]:
             lines.append((f"{outcome.name}: replaced; these edits of yours are gone:", False))
             lines.append((unified_diff(outcome), False))
         else:
-            lines.append((f"{outcome.name}: {_WORDS[outcome.action]}", False))
+            lines.append((f"{outcome.name}: {ACTION_WORDS[outcome.action]}", False))
     return lines
 
 

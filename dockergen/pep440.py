@@ -13,8 +13,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from dockergen.errors import InvalidProjectFileError
-from dockergen.text import shorten
+from dockergen.errors import NotPep440Error
 
 if TYPE_CHECKING:
     from packaging.requirements import Requirement
@@ -64,11 +63,6 @@ def _versions_parse(parsed: SpecifierSet) -> bool:
 VERSION = "version (PEP 440)"
 SPECIFIER = "version specifier (PEP 440)"
 REQUIREMENT = "requirement (PEP 508)"
-
-
-class NotPep440Error(InvalidProjectFileError):
-    def __init__(self, where: str, what: str, text: str, kind: str, fix: str) -> None:
-        super().__init__(where, f"{what} {shorten(text)!r} is not a valid {kind}", fix)
 
 
 def checked_version(text: str, where: str, what: str, fix: str) -> Version:

@@ -26,7 +26,7 @@ def ask(spec: ProjectSpec, given: Overrides) -> Overrides:
     )
     port = str(spec.port.value) if spec.port else ""
     asked_port = typer.prompt("Port to EXPOSE (empty: none)", default=port, show_default=bool(port))
-    apt = " ".join(spec.apt_run)
+    apt = " ".join(spec.apt.run)
     asked_apt = typer.prompt(
         "Extra Debian packages for the image", default=apt, show_default=bool(apt)
     )

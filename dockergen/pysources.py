@@ -8,11 +8,11 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Final
 
-from dockergen.errors import InvalidProjectFileError
+from dockergen.errors import InvalidProjectFileError, NotPep440Error
 from dockergen.installers import REGISTRY
 from dockergen.installers.base import PythonConstraint
 from dockergen.model import Decided
-from dockergen.pep440 import SPECIFIER, NotPep440Error, line_of, specifiers
+from dockergen.pep440 import SPECIFIER, line_of, specifiers
 from dockergen.project import ProjectDir
 from dockergen.setupcfg import SETUP_CFG, setup_cfg
 from dockergen.text import shorten

@@ -219,14 +219,17 @@ def _reasons(
     reasons = changes(old_plan, new_plan) if isinstance(old_plan, dict) else [old_plan]
     for o in outcomes:
         if o.action != "unchanged":
-            reasons.append(f"{o.name}: would be {_VERBS[o.action]}")
+            reasons.append(f"{o.name}: would be {ACTION_WORDS[o.action]}")
     return reasons or [f"{RECORD}/ or the answers are out of date"]
 
 
-_VERBS: Final = {
+# What happens to an output, in words: `update` reports "Dockerfile: <words>" and `check`
+# "Dockerfile: would be <words>". One list, so the two never describe an action differently.
+ACTION_WORDS: Final[dict[Action, str]] = {
     "create": "created",
+    "unchanged": "up to date",
     "regenerate": "regenerated",
-    "merge": "regenerated with your edits merged in",
+    "merge": "regenerated, your edits merged in",
     "conflict": "merged, with conflicts to resolve",
     "replace": "replaced (your edits are lost)",
 }

@@ -14,10 +14,10 @@ from __future__ import annotations
 import re
 from typing import Any, Final
 
-from dockergen.installers.base import InstallFacts
-from dockergen.model import Decided, Installer
+from dockergen.model import Decided, Installer, InstallFacts, Stub
 from dockergen.names import import_name
 from dockergen.project import ProjectDir
+from dockergen.safety import CheckedPath, check_path
 from dockergen.setuptools_stub import SETUPTOOLS, license_files, packages, refusal
 from dockergen.versioning import POETRY_DYNAMIC
 
@@ -39,19 +39,21 @@ def project_stub(
     installer: Installer,
     facts: InstallFacts,
     version: Decided[str] | None,
-    keep: tuple[str, ...],
-) -> dict[str, Any]:
-    """The ProjectSpec fields `stub`, `stub_files` and `stub_refused`."""
+    keep: tuple[CheckedPath, ...],
+) -> Stub:
+    """Stand-ins for the project's packages, or why it installs from its source."""
     if not facts.installs_project:
-        return {}
+        return Stub()
     refused = _refusal(project, installer, facts, version)
     if isinstance(refused, Decided):
-        return {"stub_refused": refused}
+        return Stub(refused=refused)
     paths, detail = refused
     backend = project.pyproject().get("build-system", {}).get("build-backend")
-    keep += license_files(project) if backend == SETUPTOOLS else ()
+    named = license_files(project) if backend == SETUPTOOLS else ()
+    keep += tuple(check_path(f, _SOURCE, "license file") for f in named)
     files = tuple(f for f in dict.fromkeys(keep) if f not in facts.manifests and project.is_file(f))
-    return {"stub": Decided(paths, _SOURCE, detail), "stub_files": files}
+    stand_ins = tuple(check_path(p, _SOURCE, "package") for p in paths)
+    return Stub(packages=Decided(stand_ins, _SOURCE, detail), files=files)
 
 
 def _refusal(

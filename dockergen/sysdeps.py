@@ -1,6 +1,6 @@
 """Debian packages a project's Python dependencies need: to build them, and to run them.
 
-One table, from dependency name to packages, split by stage: the builder gets compilers and
+SYSTEM_PACKAGES maps a dependency to packages, split by stage: the builder gets compilers and
 headers, the final image only the shared libraries. Packages that publish wheels for every
 current Python (lxml, Pillow) need nothing unless the lock file shows there is no wheel for
 the chosen Python; any locked package with no usable wheel at all needs a compiler.
@@ -8,8 +8,10 @@ the chosen Python; any locked package with no usable wheel at all needs a compil
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import re
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from types import MappingProxyType
 from typing import Final
 
 from dockergen.installers import locked_packages
@@ -19,38 +21,64 @@ from dockergen.project import ProjectDir
 
 @dataclass(frozen=True, slots=True)
 class Needs:
-    build: tuple[str, ...] = ()
-    run: tuple[str, ...] = ()
+    build: tuple[str, ...] = ()  # packages for the builder: compilers, headers
+    libraries: tuple[str, ...] = ()  # shared libraries loaded at run time (LIBRARIES keys)
+    run: tuple[str, ...] = ()  # other packages for the final image: programs
     only_without_wheel: bool = False  # wheels bundle the libraries; only an sdist needs these
 
 
 COMPILER: Final = ("build-essential",)  # gcc, g++, make and libc headers
-# The table below names trixie's packages (dockergen.debian.DEFAULT); older releases call
-# some of them differently. Checked with `apt-cache policy` in each release's python image.
-# (The t64 renames, e.g. libssl3 -> libssl3t64, touch none of the packages named here.)
-OLDER_NAMES: Final = {
-    "bookworm": {"libldap2": "libldap-2.5-0"},
+_TRIXIE: Final = {
+    "libpq": "libpq5",
+    "libmariadb": "libmariadb3",
+    "libldap": "libldap2",
+    "libcairo": "libcairo2",
+    "libxml2": "libxml2",
+    "libxslt": "libxslt1.1",
+    "libjpeg": "libjpeg62-turbo",
+    "libz": "zlib1g",
+    "libGL": "libgl1",
+    "libgomp": "libgomp1",
+    "libsndfile": "libsndfile1",
+    "libzbar": "libzbar0",
+    "libgeos_c": "libgeos-c1v5",
 }
+# The one table of Debian packages by release: shared libraries Python packages load at run
+# time, by soname stem (libpq.so.5 -> libpq), and the package that ships each. Read by
+# system_needs below and by verify's missing-library diagnosis. Checked with `apt-cache policy`
+# in each release's python image; the t64 renames (libssl3 -> libssl3t64) touch none of them.
+LIBRARIES: Final[Mapping[str, Mapping[str, str]]] = MappingProxyType(
+    {
+        "trixie": MappingProxyType(_TRIXIE),
+        "bookworm": MappingProxyType({**_TRIXIE, "libldap": "libldap-2.5-0"}),
+    }
+)
 SYSTEM_PACKAGES: Final = {
-    "psycopg2": Needs(build=(*COMPILER, "libpq-dev"), run=("libpq5",)),
+    "psycopg2": Needs(build=(*COMPILER, "libpq-dev"), libraries=("libpq",)),
     "mysqlclient": Needs(
-        build=(*COMPILER, "pkg-config", "default-libmysqlclient-dev"), run=("libmariadb3",)
+        build=(*COMPILER, "pkg-config", "default-libmysqlclient-dev"), libraries=("libmariadb",)
     ),
-    "python-ldap": Needs(build=(*COMPILER, "libldap2-dev", "libsasl2-dev"), run=("libldap2",)),
-    "pycairo": Needs(build=(*COMPILER, "pkg-config", "libcairo2-dev"), run=("libcairo2",)),
+    "python-ldap": Needs(build=(*COMPILER, "libldap2-dev", "libsasl2-dev"), libraries=("libldap",)),
+    "pycairo": Needs(build=(*COMPILER, "pkg-config", "libcairo2-dev"), libraries=("libcairo",)),
     "pdf2image": Needs(run=("poppler-utils",)),
     "pydub": Needs(run=("ffmpeg",)),
     "lxml": Needs(
         build=(*COMPILER, "libxml2-dev", "libxslt1-dev"),
-        run=("libxml2", "libxslt1.1"),
+        libraries=("libxml2", "libxslt"),
         only_without_wheel=True,
     ),
     "pillow": Needs(
         build=(*COMPILER, "libjpeg62-turbo-dev", "zlib1g-dev"),
-        run=("libjpeg62-turbo", "zlib1g"),
+        libraries=("libjpeg", "libz"),
         only_without_wheel=True,
     ),
 }
+
+
+def library_packages(library: str) -> dict[str, str]:
+    """`libpq.so.5` -> the package that ships it in each release ({} when none is known)."""
+    stem = re.sub(r"\.so(\.\d+)*$", "", library)
+    return {release: names[stem] for release, names in LIBRARIES.items() if stem in names}
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,7 +92,7 @@ def system_needs(
     project: ProjectDir, dependencies: Iterable[str], python: str, debian: str
 ) -> SystemNeeds:
     """What `dependencies` need on Debian `debian` (a release dockergen.debian knows)."""
-    renamed = OLDER_NAMES.get(debian, {})
+    libraries = LIBRARIES[debian]
     without_wheel = locked_without_wheel(project, python)
     build: list[str] = []
     run: list[str] = []
@@ -73,8 +101,8 @@ def system_needs(
         needs = SYSTEM_PACKAGES.get(name)
         if needs is None or (needs.only_without_wheel and name not in without_wheel):
             continue
-        wanted_build = [renamed.get(p, p) for p in needs.build]
-        wanted_run = [renamed.get(p, p) for p in needs.run]
+        wanted_build = list(needs.build)
+        wanted_run = [*(libraries[lib] for lib in needs.libraries), *needs.run]
         build += wanted_build
         run += wanted_run
         reasons.append(

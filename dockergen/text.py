@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Final
 
 # Longest metadata value quoted whole in a message; longer ones are cut, so a 10 MB line in a
@@ -42,3 +43,9 @@ def printable(line: str) -> str:
 def shorten(value: str) -> str:
     """`value`, cut to a length a message can quote (UnsafeValueError adds the quotes)."""
     return value if len(value) <= _SHOWN_CHARS else value[:_SHOWN_CHARS] + "..."
+
+
+def one_line(value: object) -> str:
+    """A metadata value inside a comment: it can never end the comment and start an
+    instruction, nor make a line longer than BuildKit reads."""
+    return shorten(re.sub(r"[\x00-\x1f\x7f\u0085\u2028\u2029]+", " ", str(value)))

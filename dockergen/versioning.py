@@ -3,8 +3,8 @@
 `.dockerignore` keeps `.git` out of the build context (and the images have no git), so a
 backend that computes the version from git fails, or silently writes a placeholder, when the
 project itself is installed. Each backend takes the version from an environment variable
-instead; the Dockerfile sets it from a build argument on the install step only (dependency-only
-steps never build the project).
+instead; the build plan sets it from its build argument (buildcontext.VERSION_ARG) on the one
+step that builds the project.
 """
 
 from __future__ import annotations
@@ -15,8 +15,6 @@ from typing import Any, Final
 from dockergen.model import Decided
 from dockergen.project import ProjectDir
 
-# The build argument the generated Dockerfile declares (default: a valid placeholder).
-VERSION_ARG: Final = "APP_VERSION"
 # Checked by running each backend without .git (setuptools-scm 10, hatch-vcs 0.5, pdm-backend
 # 2.5, poetry-dynamic-versioning 1.10). hatch-vcs reads only the un-suffixed setuptools-scm
 # variable, and pdm-backend only its own.

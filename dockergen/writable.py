@@ -14,7 +14,8 @@ from typing import Final
 
 from dockergen.model import Decided
 from dockergen.project import ProjectDir
-from dockergen.start.django import manage_py_folder, read_source, settings_files
+from dockergen.start.django import manage_py_folder, settings_files
+from dockergen.start.scan import read_source
 
 _SQLITE_IN_BASE_DIR: Final = re.compile(
     r"django\.db\.backends\.sqlite3[\s\S]{0,300}?BASE_DIR", re.MULTILINE

@@ -17,18 +17,18 @@ import tempfile
 from collections.abc import Iterator, Sequence
 from pathlib import Path, PurePosixPath
 
-from dockergen.errors import DockergenError, OutputExistsError
-from dockergen.journal import JOURNAL, ChangedSinceError, DamagedJournalError, intent, parse, state
+from dockergen.errors import (
+    ChangedSinceError,
+    DamagedJournalError,
+    OutputExistsError,
+    UnwritableError,
+)
+from dockergen.journal import JOURNAL, intent, parse, state
 from dockergen.model import RenderedFile
 from dockergen.text import shown
 
 # dockergen's record (record.RECORD): always a real folder of the project.
 RECORD_DIR = ".dockergen"
-
-
-class UnwritableError(DockergenError):
-    def __init__(self, path: Path | str, problem: str, fix: str) -> None:
-        super().__init__(f"{shown(str(path))}: {problem}; {fix}")
 
 
 def write_files(files: Sequence[RenderedFile], dest: Path, *, force: bool) -> list[Path]:
@@ -106,7 +106,7 @@ def finish_interrupted(dest: Path, *, force: bool = False) -> tuple[str, ...]:
         targets = [_target(root, dest, e.name) for e in entries]
         states = [state(e, _read(t, dest / e.name)) for e, t in zip(entries, targets, strict=True)]
         if changed := [e.name for e, s in zip(entries, states, strict=True) if s == "changed"]:
-            raise ChangedSinceError(changed)
+            raise ChangedSinceError(JOURNAL, changed)
     except (DamagedJournalError, ChangedSinceError, UnwritableError):
         if not force:
             raise

@@ -7,11 +7,10 @@ from typing import Any
 import pytest
 import yaml
 
-from dockergen import __version__
+from dockergen.buildplan import plan_build
 from dockergen.ci import (
     ACTIONS,
     CACHE_DIR,
-    InvalidImageError,
     hash_files,
     registry_of,
     render_ci,
@@ -19,10 +18,13 @@ from dockergen.ci import (
     render_workflow,
 )
 from dockergen.detect import detect_project
+from dockergen.errors import InvalidImageError
 from dockergen.model import Overrides, ProjectSpec
-from dockergen.mounts import CacheMount, cache_mounts
+from dockergen.mounts import CacheMount
 from dockergen.render import render_files
 from dockergen.runners import CiChoices
+from dockergen.steps import cache_mounts
+from dockergen.version import __version__
 from tests.conftest import Golden
 from tests.helpers import CASES, FIXTURES
 from tests.schemas import load_yaml, schema_errors
@@ -96,7 +98,7 @@ def _cache_map_mounts(document: dict[Any, Any], job: str = "build") -> set[Cache
 def test_dockerfile_cache_mounts_are_the_table(case: str, variant: str) -> None:
     spec = detect_project(FIXTURES / case, APT_VARIANTS[variant])
     dockerfile = render_files(spec)[0].content
-    assert _dockerfile_mounts(dockerfile) == set(cache_mounts(spec))
+    assert _dockerfile_mounts(dockerfile) == set(cache_mounts(plan_build(spec)))
 
 
 @pytest.mark.parametrize("variant", APT_VARIANTS)

@@ -6,11 +6,12 @@ from typing import Any
 
 import pytest
 
-from dockergen import __version__
 from dockergen.ci import render_ci
 from dockergen.detect import detect_project
-from dockergen.gitlab import CACHE_REF, GitlabImageError, render_pipeline
+from dockergen.errors import GitlabImageError
+from dockergen.gitlab import CACHE_REF, render_pipeline
 from dockergen.runners import CiChoices
+from dockergen.version import __version__
 from tests.conftest import Golden
 from tests.helpers import CASES, FIXTURES
 from tests.schemas import load_yaml, schema_errors

@@ -9,8 +9,9 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from dockergen import __version__, cli
+from dockergen import cli
 from dockergen.cli import app
+from dockergen.version import __version__
 from tests.helpers import GOLDEN, make_tree, tree_snapshot
 
 runner = CliRunner()

@@ -18,6 +18,7 @@ import yaml
 from dockergen.compose import healthcheck, render_compose
 from dockergen.detect import detect_project
 from dockergen.model import Decided, ProjectSpec, RenderedFile
+from dockergen.safety import check_path
 from tests.helpers import CASES, FIXTURES
 
 
@@ -95,8 +96,11 @@ def test_ports_and_healthcheck_only_with_a_known_port() -> None:
 
 
 def test_awkward_manifest_names_survive_yaml() -> None:
-    names = ("we ird: #1.txt", "quote'\"s.txt", "tab\tand\u2028break.txt")
-    spec = dataclasses.replace(detect_project(FIXTURES / "pip-requirements"), manifests=names)
+    # Line breaks never get this far: safety.check_path refuses them.
+    names = ("we ird: #1.txt", "quote'\"s.txt", "uni\u00e9 {x}.txt")
+    spec = detect_project(FIXTURES / "pip-requirements")
+    manifests = tuple(check_path(name, "requirements.txt") for name in names)
+    spec = dataclasses.replace(spec, install=dataclasses.replace(spec.install, manifests=manifests))
     watch = _compose(spec)["services"]["app"]["develop"]["watch"]
     assert [rule["path"] for rule in watch[1:]] == list(names)
 

@@ -19,7 +19,7 @@ from packaging.specifiers import SpecifierSet
 from dockergen.detect import detect_project
 from dockergen.errors import StaleLockError, WorkspaceMemberError
 from dockergen.installers import REGISTRY
-from dockergen.installers.poetry import _alternatives as poetry_alternatives
+from dockergen.installers.poetryfiles import alternatives as poetry_alternatives
 from dockergen.project import ProjectDir
 from dockergen.pyversion import choose_python
 from dockergen.render import render_files
@@ -109,7 +109,7 @@ def test_corpus_output_lints_clean_and_parses(entry: str, tmp_path: Path) -> Non
         spec = detect_project(root, allow_stale_lock=True)
     except WorkspaceMemberError:  # generated at the workspace root instead, every member in it
         spec = detect_project(CORPUS / entry, allow_stale_lock=True)
-        assert spec.workspace_members == (root.name,)
+        assert spec.install.workspace_members == (root.name,)
     dockerfile = render_files(spec)[0].content
     assert hadolint_findings(dockerfile, tmp_path) == []
     assert buildkit_instructions(dockerfile).count("FROM") == 2

@@ -10,9 +10,8 @@ from typer.testing import CliRunner
 
 from dockergen import debian
 from dockergen.cli import app
-from dockergen.debian import UnsupportedCombinationError
 from dockergen.detect import detect_project
-from dockergen.errors import DockergenError
+from dockergen.errors import DockergenError, UnsupportedCombinationError
 from dockergen.model import Overrides
 from dockergen.project import ProjectDir
 from dockergen.pyversion import SUPPORTED
@@ -49,7 +48,7 @@ def test_default_is_recorded_in_the_plan() -> None:
 
 def test_system_packages_follow_the_release() -> None:
     root = FIXTURES / "pip-psycopg2"
-    assert "libldap2" not in detect_project(root).apt_run  # psycopg2 only: same on both
+    assert "libldap2" not in detect_project(root).apt.run  # psycopg2 only: same on both
     for release, library in (("trixie", "libldap2"), ("bookworm", "libldap-2.5-0")):
         needs = debian_needs(root, release)
         assert library in needs, (release, needs)

@@ -12,6 +12,7 @@ from dockergen.errors import (
     UnsafeValueError,
 )
 from dockergen.model import Installer, Overrides
+from dockergen.render import render_files
 from tests.helpers import make_tree
 
 POETRY1 = """\
@@ -260,12 +261,14 @@ def test_unsafe_values_are_refused(tmp_path: Path, overrides: Overrides, message
     assert str(error.value).startswith(message)
 
 
-def test_unsafe_manifest_name_is_refused(tmp_path: Path) -> None:
+def test_unsafe_manifest_name_is_refused_where_it_would_be_copied(tmp_path: Path) -> None:
+    """COPY takes plain names only: the build plan refuses another as a COPY source, naming
+    the file and line that asked for it."""
     root = make_tree(tmp_path, {"requirements.txt": "-r $(x).txt\n", "$(x).txt": "six\n"})
     with pytest.raises(UnsafeValueError) as error:
-        detect_project(root)
+        render_files(detect_project(root))
     assert str(error.value) == (
-        "$(x).txt: file name '$(x).txt' cannot go into a Dockerfile safely; "
+        "requirements.txt:1: file name '$(x).txt' cannot go into a Dockerfile safely; "
         "rename it to letters, digits and ._-@+ only"
     )
 
@@ -282,7 +285,7 @@ def test_requirements_includes_are_followed_in_order(tmp_path: Path) -> None:
     )
     spec = detect_project(root)
     assert spec.manifests == ("requirements.txt", "req/base.txt", "req/c.txt", "req/common.txt")
-    assert spec.deps_before_source
+    assert spec.install.deps_before_source
 
 
 def test_local_paths_and_vcs_requirements(tmp_path: Path) -> None:
@@ -294,8 +297,8 @@ def test_local_paths_and_vcs_requirements(tmp_path: Path) -> None:
         },
     )
     spec = detect_project(root)
-    assert not spec.deps_before_source
-    assert spec.apt_build == ("git",)
+    assert not spec.install.deps_before_source
+    assert spec.apt.build == ("git",)
     assert "installs local paths (., libs/x)" in spec.warnings[0]
 
 
@@ -337,12 +340,12 @@ def test_whether_the_project_itself_is_installed(
     tmp_path: Path, pyproject: str, files: dict[str, str], installs_project: bool
 ) -> None:
     spec = detect_project(make_tree(tmp_path, {"pyproject.toml": pyproject, **files}))
-    assert spec.installs_project is installs_project
+    assert spec.install.installs_project is installs_project
 
 
 def test_missing_lock_warns_build_is_not_reproducible(tmp_path: Path) -> None:
     spec = detect_project(make_tree(tmp_path, {"Pipfile": "[packages]\nsix = '*'\n"}))
-    assert spec.locked is False
+    assert spec.install.locked is False
     assert spec.warnings[0] == (
         "Pipfile has no Pipfile.lock: the build resolves versions afresh and is not "
         "reproducible; run `pipenv lock` and commit Pipfile.lock"
@@ -403,9 +406,9 @@ def test_local_path_dependencies_are_copied_before_the_install(
     tmp_path: Path, files: dict[str, str]
 ) -> None:
     spec = detect_project(make_tree(tmp_path, {**files, "libs/lib/pyproject.toml": ""}))
-    assert spec.local_dependencies == ("lib",)
-    assert spec.local_paths == ("libs/lib/",)
-    assert spec.deps_before_source
+    assert spec.install.local_dependencies == ("lib",)
+    assert spec.install.local_paths == ("libs/lib/",)
+    assert spec.install.deps_before_source
     assert not any("local path" in w for w in spec.warnings)
     from dockergen.render import render_files
 
@@ -423,9 +426,9 @@ def test_local_path_dependencies_not_there_need_the_source_first(
     tmp_path: Path, files: dict[str, str]
 ) -> None:
     spec = detect_project(make_tree(tmp_path, files))  # libs/lib is missing
-    assert spec.local_dependencies == ("lib",)
-    assert spec.local_paths == ()
-    assert not spec.deps_before_source
+    assert spec.install.local_dependencies == ("lib",)
+    assert spec.install.local_paths == ()
+    assert not spec.install.deps_before_source
     assert any(w.startswith("local path dependencies (lib) need the source") for w in spec.warnings)
     from dockergen.render import render_files
 
@@ -451,8 +454,8 @@ def test_pip_local_paths_are_copied_with_the_requirements(
         "vendor/z-1.0-py3-none-any.whl": "",
     }
     spec = detect_project(make_tree(tmp_path, files))
-    assert spec.local_paths == local_paths
-    assert spec.deps_before_source
+    assert spec.install.local_paths == local_paths
+    assert spec.install.deps_before_source
     from dockergen.render import render_files
 
     dockerfile = render_files(spec)[0].content
@@ -465,8 +468,8 @@ def test_pip_local_paths_are_copied_with_the_requirements(
 def test_uv_workspace_members_are_not_local_dependencies(tmp_path: Path) -> None:
     lock = '[[package]]\nname = "m"\nversion = "1"\nsource = { editable = "packages/m" }\n'
     spec = detect_project(make_tree(tmp_path, {"pyproject.toml": PEP621, "uv.lock": lock}))
-    assert spec.local_dependencies == ()
-    assert spec.deps_before_source
+    assert spec.install.local_dependencies == ()
+    assert spec.install.deps_before_source
 
 
 @pytest.mark.parametrize("path", ["../shared/lib", ".", "/opt/lib"])
@@ -475,4 +478,4 @@ def test_a_path_dependency_that_cannot_be_copied_alone_keeps_the_source_first(
 ) -> None:
     pyproject = POETRY1 + f'lib = {{path = "{path}"}}\n'
     spec = detect_project(make_tree(tmp_path / "p", {"pyproject.toml": pyproject}))
-    assert (spec.local_paths, spec.deps_before_source) == ((), False)
+    assert (spec.install.local_paths, spec.install.deps_before_source) == ((), False)

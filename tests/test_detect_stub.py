@@ -6,9 +6,12 @@ from pathlib import Path
 
 import pytest
 
+from dockergen.buildplan import stand_ins
 from dockergen.detect import detect_project
+from dockergen.dockerfile import line_text
 from dockergen.model import Installer, Overrides
-from dockergen.render import render_files, stub_command
+from dockergen.render import render_files
+from dockergen.safety import check_path
 from tests.helpers import FIXTURES, make_tree
 
 HATCH = '[build-system]\nbuild-backend = "hatchling.build"\n'
@@ -117,9 +120,13 @@ def test_the_stub_and_what_decided_it(
     tmp_path: Path, files: dict[str, str], stub: tuple[str, ...], detail: str
 ) -> None:
     spec = detect_project(make_tree(tmp_path, files))
-    assert spec.stub is not None, spec.stub_refused
-    assert (spec.stub.value, spec.stub.source, spec.stub_refused) == (stub, "pyproject.toml", None)
-    assert detail in spec.stub.detail
+    assert spec.stub.packages is not None, spec.stub.refused
+    assert (spec.stub.packages.value, spec.stub.packages.source, spec.stub.refused) == (
+        stub,
+        "pyproject.toml",
+        None,
+    )
+    assert detail in spec.stub.packages.detail
 
 
 @pytest.mark.parametrize(
@@ -234,11 +241,15 @@ def test_why_the_project_installs_from_its_source(
     tmp_path: Path, files: dict[str, str], reason: str
 ) -> None:
     spec = detect_project(make_tree(tmp_path, files))
-    assert spec.installs_project and spec.stub is None and spec.stub_refused is not None
-    assert reason in spec.stub_refused.value
-    assert spec.stub_refused.source == "pyproject.toml"
+    assert (
+        spec.install.installs_project
+        and spec.stub.packages is None
+        and spec.stub.refused is not None
+    )
+    assert reason in spec.stub.refused.value
+    assert spec.stub.refused.source == "pyproject.toml"
     dockerfile = render_files(spec)[0].content
-    assert f"# The project itself, from its source ({spec.stub_refused.value}" in dockerfile
+    assert f"# The project itself, from its source ({spec.stub.refused.value}" in dockerfile
 
 
 @pytest.mark.parametrize(
@@ -253,7 +264,7 @@ def test_why_the_project_installs_from_its_source(
 )
 def test_fixtures(fixture: str, reason: str) -> None:
     spec = detect_project(FIXTURES / fixture)
-    assert (spec.stub_refused.value if spec.stub_refused else "") == reason
+    assert (spec.stub.refused.value if spec.stub.refused else "") == reason
 
 
 def test_local_path_dependencies_install_from_the_source(tmp_path: Path) -> None:
@@ -262,8 +273,8 @@ def test_local_path_dependencies_install_from_the_source(tmp_path: Path) -> None
     lock += '[[package]]\nname = "lib"\nsource = { directory = "." }\n'
     root = make_tree(tmp_path, {"pyproject.toml": pyproject, "uv.lock": lock, **SRC})
     spec = detect_project(root, Overrides(installer=Installer.UV), allow_stale_lock=True)
-    assert spec.stub_refused is not None
-    assert spec.stub_refused.value == "the dependencies install with the project's source"
+    assert spec.stub.refused is not None
+    assert spec.stub.refused.value == "the dependencies install with the project's source"
 
 
 def test_metadata_files_come_before_the_stub(tmp_path: Path) -> None:
@@ -275,7 +286,7 @@ def test_metadata_files_come_before_the_stub(tmp_path: Path) -> None:
         {"pyproject.toml": pyproject + HATCH, "docs/README.md": "", "COPYING": "", **SRC},
     )
     spec = detect_project(root)
-    assert spec.stub_files == ("docs/README.md", "COPYING")
+    assert spec.stub.files == ("docs/README.md", "COPYING")
     dockerfile = render_files(spec)[0].content
     assert "COPY COPYING ./\nCOPY docs/README.md ./docs/\n" in dockerfile.replace(
         "COPY docs/README.md ./docs/\nCOPY COPYING ./",
@@ -285,7 +296,7 @@ def test_metadata_files_come_before_the_stub(tmp_path: Path) -> None:
 
 def test_projects_not_installed_have_no_stub_fact() -> None:
     spec = detect_project(FIXTURES / "poetry-nonpackage")
-    assert (spec.stub, spec.stub_refused, spec.stub_files) == (None, None, ())
+    assert (spec.stub.packages, spec.stub.refused, spec.stub.files) == (None, None, ())
 
 
 @pytest.mark.parametrize(
@@ -299,7 +310,7 @@ def test_projects_not_installed_have_no_stub_fact() -> None:
     ),
 )
 def test_stub_command(paths: tuple[str, ...], command: str) -> None:
-    assert stub_command(paths) == command
+    assert line_text(stand_ins(tuple(check_path(p, "pyproject.toml") for p in paths))) == command
 
 
 SETUPTOOLS = (
@@ -428,28 +439,34 @@ def test_setuptools_stub(
     tmp_path: Path, files: dict[str, str], stub: tuple[str, ...], detail: str
 ) -> None:
     spec = detect_project(make_tree(tmp_path, files))
-    assert spec.stub is not None, spec.stub_refused
-    assert (spec.stub.value, spec.stub.detail, spec.stub_refused) == (stub, detail, None)
+    assert spec.stub.packages is not None, spec.stub.refused
+    assert (spec.stub.packages.value, spec.stub.packages.detail, spec.stub.refused) == (
+        stub,
+        detail,
+        None,
+    )
 
 
 def test_setuptools_under_uv_and_pdm(tmp_path: Path) -> None:
     root = make_tree(tmp_path, {"pyproject.toml": PROJECT + SETUPTOOLS, **SRC})
     for installer in (Installer.UV, Installer.PDM):
         spec = detect_project(root, Overrides(installer=installer), allow_stale_lock=True)
-        assert spec.stub is not None and spec.stub.value == ("src/my_app/",), spec.stub_refused
+        assert spec.stub.packages is not None and spec.stub.packages.value == ("src/my_app/",), (
+            spec.stub.refused
+        )
 
 
 def test_setuptools_copies_its_default_license_files_first(tmp_path: Path) -> None:
     files = {"LICENSE.txt": "", "AUTHORS": "", "NOTICE.d/x": "", "README.md": "", **SRC}
     pyproject = PROJECT.replace("[project]\n", '[project]\nreadme = "README.md"\n')
     spec = detect_project(make_tree(tmp_path, {"pyproject.toml": pyproject + SETUPTOOLS, **files}))
-    assert spec.stub_files == ("README.md", "AUTHORS", "LICENSE.txt")
+    assert spec.stub.files == ("README.md", "AUTHORS", "LICENSE.txt")
 
 
 def test_setuptools_license_file_named_replaces_the_defaults(tmp_path: Path) -> None:
     pyproject = PROJECT.replace("[project]\n", '[project]\nlicense = {file = "COPYING"}\n')
     files = {"pyproject.toml": pyproject + SETUPTOOLS, "COPYING": "", "LICENSE": "", **SRC}
-    assert detect_project(make_tree(tmp_path, files)).stub_files == ("COPYING",)
+    assert detect_project(make_tree(tmp_path, files)).stub.files == ("COPYING",)
 
 
 @pytest.mark.parametrize(
@@ -657,21 +674,22 @@ def test_why_setuptools_installs_from_its_source(
     tmp_path: Path, files: dict[str, str], reason: str
 ) -> None:
     spec = detect_project(make_tree(tmp_path, files))
-    assert spec.stub is None and spec.stub_refused is not None
-    assert reason in spec.stub_refused.value
-    assert spec.stub_refused.source == "pyproject.toml"
+    assert spec.stub.packages is None and spec.stub.refused is not None
+    assert reason in spec.stub.refused.value
+    assert spec.stub.refused.source == "pyproject.toml"
 
 
 def test_too_many_folders_to_walk(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr("dockergen.setuptools_stub.MAX_FOLDERS", 2)
     files = {"pyproject.toml": PROJECT + SETUPTOOLS, **FLAT, "my_app/a/x": "", "my_app/b/x": ""}
     spec = detect_project(make_tree(tmp_path, files))
-    assert spec.stub_refused is not None
-    assert spec.stub_refused.value.endswith("my_app/ has more than 2 folders, or a loop")
+    assert spec.stub.refused is not None
+    assert spec.stub.refused.value.endswith("my_app/ has more than 2 folders, or a loop")
 
 
 def test_stub_command_makes_bare_folders() -> None:
-    assert stub_command(("app/", "app/templates", "app/templates/y")) == (
+    paths = ("app/", "app/templates", "app/templates/y")
+    assert line_text(stand_ins(tuple(check_path(p, "pyproject.toml") for p in paths))) == (
         "mkdir -p app app/templates app/templates/y && touch app/__init__.py"
     )
 
@@ -681,18 +699,18 @@ def test_setuptools_never_follows_a_symlink_out_of_the_project(tmp_path: Path) -
     root = make_tree(tmp_path / "project", {"pyproject.toml": PROJECT + SETUPTOOLS})
     (root / "my_app").symlink_to(outside / "my_app")
     spec = detect_project(root)
-    assert spec.stub_refused is not None
-    assert spec.stub_refused.value.endswith("my_app/ is not a package with __init__.py")
+    assert spec.stub.refused is not None
+    assert spec.stub.refused.value.endswith("my_app/ is not a package with __init__.py")
     (root / "my_app").unlink()
     (root / "src").symlink_to(outside / "lib")
     spec = detect_project(root)
-    assert spec.stub_refused is not None
-    assert spec.stub_refused.value.endswith("setuptools finds no package in src/")
+    assert spec.stub.refused is not None
+    assert spec.stub.refused.value.endswith("setuptools finds no package in src/")
 
 
 def test_a_symlink_loop_in_a_package_is_walked_no_further_than_the_cap(tmp_path: Path) -> None:
     root = make_tree(tmp_path, {"pyproject.toml": PROJECT + SETUPTOOLS, **FLAT})
     (root / "my_app" / "loop").symlink_to(root / "my_app")
     spec = detect_project(root)
-    assert spec.stub_refused is not None
-    assert spec.stub_refused.value.endswith("my_app/ has more than 2000 folders, or a loop")
+    assert spec.stub.refused is not None
+    assert spec.stub.refused.value.endswith("my_app/ has more than 2000 folders, or a loop")

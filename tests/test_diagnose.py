@@ -6,8 +6,8 @@ from dataclasses import dataclass
 
 import pytest
 
+from dockergen.sysdeps import LIBRARIES, library_packages
 from dockergen.verify.diagnose import PATTERNS, Context, Diagnosis, diagnose
-from dockergen.verify.syslibs import debian_package
 
 WEB = Context(ports=(8000,), python="3.12.1")
 BIND_FIX = (
@@ -423,5 +423,18 @@ def test_each_cause_is_reported_once() -> None:
     ("library", "package"),
     [("libpq.so.5", "libpq5"), ("libGL.so.1", "libgl1"), ("libgomp.so", "libgomp1")],
 )
-def test_debian_package(library: str, package: str) -> None:
-    assert debian_package(library) == package
+def test_library_packages(library: str, package: str) -> None:
+    assert library_packages(library) == {"trixie": package, "bookworm": package}
+
+
+def test_a_library_named_differently_by_release_gets_both_names() -> None:
+    assert LIBRARIES["bookworm"]["libldap"] != LIBRARIES["trixie"]["libldap"]
+    [found] = diagnose("ImportError: libldap.so.2: cannot open shared object file\n", Context())
+    assert found.fix == (
+        "install its Debian package in the final image: `dockergen update --apt libldap2` "
+        "(trixie) or `dockergen update --apt libldap-2.5-0` (bookworm)"
+    )
+
+
+def test_every_release_names_every_library() -> None:
+    assert len({frozenset(names) for names in LIBRARIES.values()}) == 1

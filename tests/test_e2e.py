@@ -230,10 +230,10 @@ BUNDLED = {"pip", "setuptools", "wheel"}
 def _own_distributions(root: Path) -> set[str]:
     """The project itself (and workspace members): built from source, never downloaded."""
     project = detect_project(root)
-    names = {re.sub(r"[-_.]+", "-", n).lower() for n in project.local_dependencies}
-    if not project.installs_project:
+    names = {re.sub(r"[-_.]+", "-", n).lower() for n in project.install.local_dependencies}
+    if not project.install.installs_project:
         return names
-    for folder in ("", *(f"{m}/" for m in project.workspace_members)):
+    for folder in ("", *(f"{m}/" for m in project.install.workspace_members)):
         text = (root / f"{folder}pyproject.toml").read_text()
         if name := re.search(r'^name = "([^"]+)"', text, re.MULTILINE):
             names.add(re.sub(r"[-_.]+", "-", name.group(1)).lower())
@@ -360,8 +360,8 @@ def build_run_and_rebuild(case: str, tmp_path: Path, lock_cache: Path, engine: E
     expected = second.from_source_copy("final")
     assert expected, second.text
     current = detect_project(root)
-    if current.installs_project and current.stub is None:
-        assert current.stub_refused, "a project installed from its source says why"
+    if current.install.installs_project and current.stub.packages is None:
+        assert current.stub.refused, "a project installed from its source says why"
         expected |= second.from_source_copy("builder")
         # Equal venv content keeps COPY --from cached; a rebuilt wheel may differ.
         expected |= second.rerun() & {("final", "COPY --from=builder /app/.venv /app/.venv")}
@@ -378,7 +378,7 @@ def build_run_and_rebuild(case: str, tmp_path: Path, lock_cache: Path, engine: E
     # Local path dependencies put the install after the source copy: look there too.
     candidates = (
         third.dependency_steps()
-        if detect_project(root).deps_before_source
+        if detect_project(root).install.deps_before_source
         else [s for s in third.steps if s.stage == "builder" and s.instruction.startswith("RUN")]
     )
     assert [s for s in candidates if not s.cached], "the install did not run again"

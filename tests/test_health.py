@@ -19,8 +19,8 @@ from typer.testing import CliRunner
 from dockergen.cli import app
 from dockergen.compose import healthcheck, render_compose
 from dockergen.detect import detect_project
-from dockergen.errors import UnsafeValueError
-from dockergen.health import HealthcheckPortError, dockerfile_healthcheck, probe_command
+from dockergen.errors import HealthcheckPortError, UnsafeValueError
+from dockergen.health import dockerfile_healthcheck, probe_command
 from dockergen.model import Overrides
 from dockergen.render import render_files
 from tests.conftest import Golden

@@ -278,8 +278,8 @@ MALFORMED = [
     ),
     pytest.param(
         {"requirements.txt": "-r $(id).txt\n", "$(id).txt": "six\n"},
-        "$(id).txt: file name '$(id).txt' cannot go into a Dockerfile safely; rename it to "
-        "letters, digits and ._-@+ only",
+        "requirements.txt:1: file name '$(id).txt' cannot go into a Dockerfile safely; rename "
+        "it to letters, digits and ._-@+ only",
         id="include-shell-name",
     ),
     pytest.param(
@@ -603,8 +603,8 @@ def test_odd_but_valid_requirements_work(
         },
     )
     spec = detect_project(root)
-    assert spec.deps_before_source is not source_first
-    assert ("git" in spec.apt_build) is needs_git
+    assert spec.install.deps_before_source is not source_first
+    assert ("git" in spec.apt.build) is needs_git
     result = runner.invoke(app, ["init", str(root), "--no-input"])
     assert result.exit_code == 0, result.output
     assert (root / "Dockerfile").is_file()
@@ -947,7 +947,7 @@ def test_a_team_template_cannot_write_a_line_buildkit_refuses(tmp_path: Path) ->
         {
             **FLASK_APP,
             ".dockergen.toml": 'templates = "team"\n',
-            "team/installers/pip.j2": template,
+            "team/Dockerfile.j2": template,
         },
     )
     line = 'LABEL x="' + "0123456789" * 7000 + '"'

@@ -39,7 +39,7 @@ def _with(tmp_path: Path, fixture: str, table: str, line: str) -> Path:
     ],
 )
 def test_uv_required_version(line: str, expected: str | None, tmp_path: Path) -> None:
-    release = detect_project(_with(tmp_path, "uv", "tool.uv", line)).tool_requirements
+    release = detect_project(_with(tmp_path, "uv", "tool.uv", line)).install.tool_requirements
     assert (release.value[0] if release else None) == expected
 
 
@@ -54,7 +54,9 @@ def test_uv_required_version(line: str, expected: str | None, tmp_path: Path) ->
     ],
 )
 def test_poetry_requires_poetry(line: str, expected: str | None, tmp_path: Path) -> None:
-    release = detect_project(_with(tmp_path, "poetry", "tool.poetry", line)).tool_requirements
+    release = detect_project(
+        _with(tmp_path, "poetry", "tool.poetry", line)
+    ).install.tool_requirements
     assert (release.value[0] if release else None) == expected
 
 

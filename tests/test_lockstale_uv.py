@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
+from dockergen.errors import NotPep440Error
 from dockergen.installers.uv import UV
 from dockergen.installers.uvlock import python_bounds
-from dockergen.pep440 import NotPep440Error
 from dockergen.project import ProjectDir
 from tests.helpers import make_tree
 

@@ -17,10 +17,12 @@ tenth of the examples of one test, because it is a subprocess.
 from __future__ import annotations
 
 import dataclasses
+import fnmatch
 import json
 import os
 import posixpath
 import re
+import shlex
 import tempfile
 import traceback
 from collections.abc import Callable
@@ -36,8 +38,10 @@ from hypothesis import strategies as st
 from dockergen.bounds import MAX_LINE_BYTES
 from dockergen.detect import detect_project
 from dockergen.errors import DockergenError
-from dockergen.model import Decided, ProjectSpec, RenderedFile
+from dockergen.installers import installer_module
+from dockergen.model import Apt, Decided, Overrides, ProjectSpec, RenderedFile
 from dockergen.render import render_files
+from dockergen.safety import PROTECTED, AppPath, CheckedPath, check_path
 from dockergen.text import MAX_MESSAGE_CHARS
 from tests.helpers import CASES, CORPUS, FIXTURES, hadolint_findings
 
@@ -356,35 +360,60 @@ def _write(root: Path, tree: dict[str, bytes | None]) -> None:
 
 
 def _neutral(spec: ProjectSpec) -> ProjectSpec:
-    """The spec with every value that came from metadata replaced by a plain placeholder.
-    Paths keep their directory grouping, since that decides how many COPY lines there are."""
+    """The spec with every value that came from metadata replaced by a plain placeholder, and
+    the installer's recipe made again from it. Paths keep their directory grouping (it decides
+    how many COPY lines there are) and whether they name a directory."""
     folders: dict[str, str] = {}
-    names: dict[str, str] = {}
+    names: dict[str, CheckedPath] = {}
 
-    def path(name: str) -> str:
-        folder = posixpath.dirname(name)
+    def path(name: str) -> CheckedPath:
+        folder = posixpath.dirname(name.rstrip("/"))
         folders.setdefault(folder, f"d{len(folders)}/" if folder else "")
-        return names.setdefault(name, f"{folders[folder]}f{len(names)}.txt")
+        suffix = "/" if name.endswith("/") else ".txt"
+        return names.setdefault(name, check_path(f"{folders[folder]}f{len(names)}{suffix}", "x"))
+
+    def paths(found: tuple[str, ...]) -> tuple[CheckedPath, ...]:
+        return tuple(map(path, found))
 
     def plain(value: Any) -> Decided[Any]:
         return Decided(value, "source", "detail")
 
-    return dataclasses.replace(
+    install = dataclasses.replace(
+        spec.install,
+        manifests=paths(spec.manifests),
+        requirements=path(spec.install.requirements) if spec.install.requirements else None,
+        local_paths=paths(spec.install.local_paths),
+        workspace_members=tuple(f"member{i}" for i, _ in enumerate(spec.install.workspace_members)),
+    )
+    apt = Apt(
+        build=tuple(f"pkg{i}" for i, _ in enumerate(spec.apt.build)),
+        run=tuple(f"pkg{i}" for i, _ in enumerate(spec.apt.run)),
+        reasons=tuple("reason" for _ in spec.apt.reasons),
+    )
+    # The stand-ins themselves stay: only plain identifiers get that far (stub._PATH), and
+    # their folders decide how many words the RUN that creates them has.
+    stub = dataclasses.replace(spec.stub, files=paths(spec.stub.files))
+    dev = spec.dev and dataclasses.replace(spec.dev, manifests=paths(spec.dev.manifests))
+    neutral = dataclasses.replace(
         spec,
         installer=plain(spec.installer.value),
         python=plain("3.13"),
-        manifests=tuple(path(m) for m in spec.manifests),
-        requirements=path(spec.requirements) if spec.requirements else None,
+        install=install,
         command=plain(("cmd",) * len(spec.command.value)) if spec.command else None,
         port=plain(8000) if spec.port else None,
         build_steps=tuple(plain(("step",) * len(step.value)) for step in spec.build_steps),
-        workspace_members=tuple(f"member{i}" for i, _ in enumerate(spec.workspace_members)),
-        apt_build=tuple(f"pkg{i}" for i, _ in enumerate(spec.apt_build)),
-        apt_run=tuple(f"pkg{i}" for i, _ in enumerate(spec.apt_run)),
-        apt_reasons=tuple("reason" for _ in spec.apt_reasons),
+        writable=tuple(
+            plain(AppPath(check_path(f"w{i}", "x"))) for i, _ in enumerate(spec.writable)
+        ),
+        apt=apt,
         indexes=tuple(plain("https://index.invalid/simple") for _ in spec.indexes),
-        keep_files=tuple(f"keep{i}" for i, _ in enumerate(spec.keep_files)),
+        keep_files=tuple(check_path(f"keep{i}", "x") for i, _ in enumerate(spec.keep_files)),
+        dev=dev,
+        stub=stub,
         warnings=tuple("warning" for _ in spec.warnings),
+    )
+    return dataclasses.replace(
+        neutral, recipe=installer_module(spec.installer.value).recipe(neutral)
     )
 
 
@@ -393,6 +422,17 @@ def _shape(text: str) -> list[tuple[Any, ...]]:
         (c.cmd.upper(), c.sub_cmd, c.json, c.flags, len(c.value), c.heredocs)
         for c in dockerfile.parse_string(text)
     ]
+
+
+def _shell_shape(text: str) -> list[list[str]]:
+    """What sh makes of each RUN line: its operators, and a mark for each word."""
+    shapes = []
+    for c in dockerfile.parse_string(text):
+        if c.cmd.upper() == "RUN" and not c.json:
+            lexer = shlex.shlex(c.value[0], posix=True, punctuation_chars=True)
+            lexer.whitespace_split = True  # words end at blanks and operators only, as in sh
+            shapes.append([t if set(t) <= set("();<>|&") else "w" for t in lexer])
+    return shapes
 
 
 def _by_name(files: tuple[RenderedFile, ...]) -> dict[str, str]:
@@ -418,12 +458,12 @@ def _known_bug(exc: Exception) -> str | None:
     )
 
 
-def _check(root: Path) -> str | None:
+def _check(root: Path, flags: Overrides | None = None) -> str | None:
     """The Dockerfile for `root`, or None after a clean DockergenError."""
     try:
         # A mutated manifest usually outdates its lock: the check still runs (and must not
         # crash), but warns, so that the mutated values still reach the render.
-        spec = detect_project(root, allow_stale_lock=True)
+        spec = detect_project(root, flags, allow_stale_lock=True)
         files = _by_name(render_files(spec))
     except Exception as exc:
         if not isinstance(exc, DockergenError):
@@ -451,17 +491,46 @@ def _check(root: Path) -> str | None:
     # A metadata value never flags, heredocs, JSON-forms, or adds an instruction; flags are
     # compared with their values, since --mount=... carries only template text.
     assert instructions == _shape(neutral["Dockerfile"])
-    # ... and never adds a .dockerignore line (a keep line naming a secret is dropped).
+    # ... nor adds a shell operator (`;`, `>`, `&&`, `|`) or a word to a RUN line.
+    assert _shell_shape(files["Dockerfile"]) == _shell_shape(neutral["Dockerfile"])
+    # ... and never adds a .dockerignore line.
     assert len(files[".dockerignore"].splitlines()) <= len(neutral[".dockerignore"].splitlines())
+    _never_root_nor_a_secret(files)
     return files["Dockerfile"]
 
 
-def _run(tree: dict[str, bytes | None]) -> str | None:
+def _never_root_nor_a_secret(files: dict[str, str]) -> None:
+    """Whatever the metadata: the final stage ends as the app's user (nothing swallowed its
+    USER), no COPY source and no `!` line of .dockerignore is a secret or local state."""
+    parsed = dockerfile.parse_string(files["Dockerfile"])
+    final = parsed[max(i for i, c in enumerate(parsed) if c.cmd.upper() == "FROM") :]
+    users = [i for i, c in enumerate(final) if c.cmd.upper() == "USER"]
+    assert users and final[users[-1]].value == ("10001:10001",)
+    assert not any(c.cmd.upper() == "RUN" for c in final[users[-1] :])
+    context = [c for c in parsed if c.cmd.upper() == "COPY" and "--from=builder" not in c.flags]
+    copied = [v for c in context for v in c.value[:-1]]
+    assert not [v for v in copied if _names_protected(v)], copied
+    kept = [line[1:] for line in files[".dockerignore"].splitlines() if line.startswith("!")]
+    # The template's own `!.env.example`: an example, never a secret.
+    assert [k for k in kept if _names_protected(k)] == [".env.example"]
+
+
+# Concrete names a wildcard could bring back; PROTECTED's patterns match path parts.
+_STATE: Final = (".venv", "venv", ".dockergen", ".git", ".env", ".netrc", ".pypirc")
+
+
+def _names_protected(path: str) -> bool:
+    parts = path.rstrip("/").split("/")
+    could = any(fnmatch.fnmatchcase(name, parts[0]) for name in _STATE)
+    return could or any(fnmatch.fnmatchcase(p, name) for p in parts for name in PROTECTED)
+
+
+def _run(tree: dict[str, bytes | None], flags: Overrides | None = None) -> str | None:
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp) / "project"
         root.mkdir()
         _write(root, tree)
-        return _check(root)
+        return _check(root, flags)
 
 
 def test_seeds_are_real_projects() -> None:
@@ -680,6 +749,134 @@ def test_mutated_renders_lint_clean(tree: dict[str, bytes | None]) -> None:
     assert text is not None  # for the type checker: assume() stopped the example otherwise
     with tempfile.TemporaryDirectory() as tmp:
         assert hadolint_findings(text, Path(tmp)) == []
+
+
+# ---- every site where a path or word from the project reaches the build plan ---------------
+
+# Names a hostile repository would try at each site: shell and Dockerfile syntax, secrets and
+# local state, paths that leave the project, and whatever a file system accepts.
+hostile_names = st.one_of(
+    file_names,
+    st.sampled_from(
+        [
+            "a;touch pwned;b",
+            "a>b",
+            "x<y",
+            "x\\",
+            "*",
+            "a\nUSER root",
+            "$(id)",
+            "`id`",
+            "a b",
+            "../outside",
+            "/etc",
+            ".env",
+            ".env.local",
+            ".netrc",
+            "deploy/.pypirc",
+            ".git",
+            ".venv",
+            ".venv/lib",
+            ".dockergen",
+            "-rf",
+            "plain",
+            "pkg/sub",
+        ]
+    ),
+)
+_SETTINGS = (
+    "from pathlib import Path\nBASE_DIR = Path(__file__).resolve().parent.parent\n"
+    "DATABASES = {'default': {'ENGINE': 'django.db.backends.sqlite3', 'NAME': BASE_DIR}}\n"
+    "STATIC_ROOT = BASE_DIR / 'static'\n"
+)
+_HATCH = '[build-system]\nrequires = ["hatchling"]\nbuild-backend = "hatchling.build"\n'
+
+
+def _packaged(table: str, name: str, files: dict[str, str] | None = None) -> dict[str, str]:
+    pyproject = f'[project]\nname = "app"\nversion = "0"\n{table}{_HATCH}'
+    return {"pyproject.toml": pyproject, "app/__init__.py": "", name: "text\n", **(files or {})}
+
+
+def _uv_lock(source: str) -> str:
+    return f'version = 1\n[[package]]\nname = "x"\nversion = "0"\nsource = {source}\n'
+
+
+# Site -> the project that puts a name there. Each reaches the plan as a COPY source, a word of
+# a RUN line, a `!` line of .dockerignore, or several of them.
+SITES: Final[dict[str, Callable[[str], dict[str, str]]]] = {
+    "requirements include (-r): COPY, keep": lambda n: {
+        "requirements.txt": f"six\n-r {n}\n",
+        n: "six\n",
+    },
+    "constraints (-c): COPY, keep": lambda n: {"requirements.txt": f"-c {n}\nsix\n", n: ""},
+    "editable path (-e): COPY, keep": lambda n: {
+        "requirements.txt": f"-e {n}\n",
+        f"{n}/setup.py": "",
+    },
+    "file: requirement: COPY, keep": lambda n: {
+        "requirements.txt": f"x @ file:{n}\n",
+        f"{n}/setup.py": "",
+    },
+    "dev requirements include: COPY (dev), RUN -r": lambda n: {
+        "requirements.txt": "six\n",
+        "requirements-dev.txt": f"-r {n}\n",
+        n: "pytest\n",
+    },
+    "Pipfile path dependency: COPY, keep": lambda n: {
+        "Pipfile": f"[packages]\nx = {{path = {_toml_string(n)}}}\n",
+        f"{n}/setup.py": "",
+    },
+    "poetry path dependency: COPY, keep": lambda n: {
+        "pyproject.toml": "[tool.poetry]\npackage-mode = false\n[tool.poetry.dependencies]\n"
+        f"x = {{path = {_toml_string(n)}}}\n",
+        f"{n}/setup.py": "",
+    },
+    "uv.lock directory source: COPY, keep": lambda n: {
+        "pyproject.toml": '[project]\nname = "app"\nversion = "0"\n',
+        "uv.lock": _uv_lock(f"{{ directory = {_toml_string(n)} }}"),
+        f"{n}/pyproject.toml": "",
+    },
+    "pdm.lock path: COPY, keep": lambda n: {
+        "pyproject.toml": '[project]\nname = "app"\nversion = "0"\n',
+        "pdm.lock": f'[metadata]\n[[package]]\nname = "x"\nversion = "0"\npath = {_toml_string(n)}\n',
+        f"{n}/setup.py": "",
+    },
+    "readme: COPY before the stand-ins, keep": lambda n: _packaged(
+        f"readme = {_toml_string(n)}\n", n
+    ),
+    "license file: COPY, keep": lambda n: _packaged(f"license = {{file = {_toml_string(n)}}}\n", n),
+    "license-files pattern: keep": lambda n: _packaged(f"license-files = [{_toml_string(n)}]\n", n),
+    "stand-in package (hatch packages): RUN mkdir/touch": lambda n: {
+        "pyproject.toml": '[project]\nname = "app"\nversion = "0"\n'
+        + _HATCH
+        + f"[tool.hatch.build.targets.wheel]\npackages = [{_toml_string(n)}]\n",
+        f"{n}/__init__.py": "",
+    },
+    "uv workspace member: COPY, keep": lambda n: {
+        "pyproject.toml": '[project]\nname = "root"\nversion = "0"\n'
+        f"[tool.uv.workspace]\nmembers = [{_toml_string(n)}]\n",
+        "uv.lock": "version = 1\n",
+        f"{n}/pyproject.toml": '[project]\nname = "member"\nversion = "0"\n',
+    },
+    "manage.py folder: RUN mkdir/chown, collectstatic words, CMD": lambda n: {
+        "requirements.txt": "django\ngunicorn\n",
+        f"{n}/manage.py": "import os\nos.environ.setdefault('DJANGO_SETTINGS_MODULE', 's.settings')\n",
+        f"{n}/s/__init__.py": "",
+        f"{n}/s/settings.py": _SETTINGS,
+        f"{n}/s/wsgi.py": "application = None\n",
+    },
+}
+
+
+@settings(max_examples=max(10, EXAMPLES // 10))
+@pytest.mark.parametrize("site", SITES)
+@given(name=hostile_names)
+def test_hostile_names_at_every_path_site(site: str, name: str) -> None:
+    """A clean error, or a Dockerfile of the neutral twin's shape whose final stage still ends
+    as the app's user and copies no secret: in production and with the dev stage."""
+    tree = {path: text.encode("utf-8", "surrogatepass") for path, text in SITES[site](name).items()}
+    for dev in (False, True):
+        _run(dict(tree), Overrides(dev=dev))
 
 
 # Every flag that takes a value, with what it may be given: long text (past BuildKit's line

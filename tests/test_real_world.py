@@ -262,7 +262,7 @@ def test_legacy_poetry_lock_files_choose_a_python_with_wheels(tmp_path: Path) ->
     )
     spec = detect_project(root, allow_stale_lock=True)  # the lock's content-hash is a stand-in
     assert spec.python.value == "3.10"
-    assert "build-essential" not in spec.apt_build
+    assert "build-essential" not in spec.apt.build
 
 
 def test_pinned_requirements_beat_an_unlocked_pipfile(tmp_path: Path) -> None:
@@ -391,7 +391,7 @@ def test_folders_the_app_writes_are_its_own(
     from dockergen.render import render_files
 
     spec = detect_project(make_tree(tmp_path, files))
-    assert [(w.value, w.source) for w in spec.writable] == [writable]
+    assert [(str(w.value), w.source) for w in spec.writable] == [writable]
     assert f"RUN mkdir -p {writable[0]} && chown 10001:10001 {writable[0]}\n" in (
         render_files(spec)[0].content
     )

@@ -6,9 +6,13 @@ from pathlib import Path
 
 import pytest
 
+from dockergen.buildplan import plan_build
 from dockergen.detect import detect_project
+from dockergen.loader import template_root
 from dockergen.model import Decided, Installer, Overrides, ProjectSpec
-from dockergen.render import copy_groups, render_files, template_root
+from dockergen.render import render_files
+from dockergen.safety import checked
+from dockergen.steps import Copy, copy_files, outline
 from tests.conftest import Golden
 from tests.helpers import (
     CASES,
@@ -24,6 +28,13 @@ from tests.helpers import (
 def test_render_matches_golden(case: str, golden: Golden) -> None:
     for file in render_files(detect_project(FIXTURES / case)):
         golden.check(f"{case}/{file.name}", file.content)
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_build_steps_match_golden(case: str, golden: Golden) -> None:
+    """The build plan, a line per step (dev stage included), reviewed like the Dockerfile."""
+    plan = plan_build(detect_project(FIXTURES / case, Overrides(dev=True)))
+    golden.check(f"{case}/steps.txt", outline(plan))
 
 
 def test_every_fixture_has_goldens_and_vice_versa() -> None:
@@ -80,18 +91,19 @@ def test_forced_installer_renders_lint_clean(installer: Installer, tmp_path: Pat
     assert hadolint_findings(render_files(spec)[0].content, tmp_path) == []
 
 
-def test_every_installer_has_a_template() -> None:
+def test_one_skeleton_renders_every_installer() -> None:
     root = template_root()
     assert root.joinpath("Dockerfile.j2").is_file()
     assert root.joinpath("dockerignore.j2").is_file()
-    for installer in Installer:
-        assert root.joinpath("installers", f"{installer}.j2").is_file(), installer
+    assert not root.joinpath("installers").is_dir()
+    assert not root.joinpath("macros.j2").is_file()
 
 
-def test_copy_groups_keep_directories() -> None:
-    assert copy_groups(("requirements.txt", "requirements/base.txt", "requirements/c.txt")) == (
-        (("requirements.txt",), "./"),
-        (("requirements/base.txt", "requirements/c.txt"), "./requirements/"),
+def test_copies_keep_directories() -> None:
+    top, base, c = checked("requirements.txt", "requirements/base.txt", "requirements/c.txt")
+    assert copy_files((top, base, c)) == (
+        Copy((top,), "./"),
+        Copy((base, c), "./requirements/"),
     )
 
 

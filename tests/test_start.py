@@ -449,7 +449,7 @@ def test_a_data_folder_the_command_names_is_the_apps(tmp_path: Path) -> None:
         "Dockerfile": 'FROM python:3.12\nCMD ["python", "serve.py", "-d", "/datastore"]\n',
     }
     spec = detect_project(make_tree(tmp_path, files))
-    assert [w.value for w in spec.writable] == ["/datastore"]
+    assert [str(w.value) for w in spec.writable] == ["/datastore"]
 
 
 # ---- the Dockerfile reader ------------------------------------------------------------------

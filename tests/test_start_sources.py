@@ -522,7 +522,7 @@ def test_dramatiq_actors_and_streamlit_only_at_module_level(tmp_path: Path) -> N
 )
 def test_declared_data_folders(tmp_path: Path, code: str, folder: str | None) -> None:
     spec = detect_project(make_tree(tmp_path, {"app.py": code, "requirements.txt": "six\n"}))
-    assert [w.value for w in spec.writable] == ([folder] if folder else [])
+    assert [str(w.value) for w in spec.writable] == ([folder] if folder else [])
 
 
 @pytest.mark.parametrize(

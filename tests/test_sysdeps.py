@@ -109,12 +109,12 @@ def test_system_packages(
     tmp_path: Path, files: dict[str, str], build: tuple[str, ...], run: tuple[str, ...]
 ) -> None:
     spec = detect_project(make_tree(tmp_path, files))
-    assert (spec.apt_build, spec.apt_run) == (build, run)
+    assert (spec.apt.build, spec.apt.run) == (build, run)
 
 
 def test_reasons_name_the_dependency(tmp_path: Path) -> None:
     spec = detect_project(make_tree(tmp_path, {"requirements.txt": "psycopg2\n"}))
-    assert spec.apt_reasons == ("psycopg2: build build-essential libpq-dev, run libpq5",)
+    assert spec.apt.reasons == ("psycopg2: build build-essential libpq-dev, run libpq5",)
 
 
 def test_flags_and_detected_packages_are_merged_without_duplicates(tmp_path: Path) -> None:
@@ -124,7 +124,7 @@ def test_flags_and_detected_packages_are_merged_without_duplicates(tmp_path: Pat
         make_tree(tmp_path, {"requirements.txt": "psycopg2\n"}),
         Overrides(apt_run=("libpq5", "curl")),
     )
-    assert spec.apt_run == ("libpq5", "curl")
+    assert spec.apt.run == ("libpq5", "curl")
 
 
 def test_python_prefers_the_newest_minor_the_lock_has_wheels_for(tmp_path: Path) -> None:
@@ -141,7 +141,7 @@ def test_python_prefers_the_newest_minor_the_lock_has_wheels_for(tmp_path: Path)
         "newest supported Python within pyproject.toml '>=3.11,<3.14' that the lock file has "
         "wheels for (3.13 would compile 1 packages from source, 3.12 0)"
     )
-    assert spec.apt_build == ()
+    assert spec.apt.build == ()
 
 
 UV_PYPROJECT = (
@@ -176,4 +176,4 @@ def test_uv_compiles_only_what_the_image_installs(
 ) -> None:
     files = {"pyproject.toml": UV_PYPROJECT, "uv.lock": _uv_lock(x_files)}
     spec = detect_project(make_tree(tmp_path, files), allow_stale_lock=True)
-    assert spec.apt_build == build
+    assert spec.apt.build == build

@@ -120,8 +120,12 @@ def test_conflict_writes_markers_exits_1_and_keeps_the_old_file(tmp_path: Path) 
     )
     (root / "Dockerfile").write_text(edited)
     (root / ".python-version").write_text("3.13\n")
+    # `check` and `update` describe the conflict in the same words (regenerate.ACTION_WORDS).
+    stale = dockergen("check", str(root))
+    assert "Dockerfile: would be merged, with conflicts to resolve\n" in stale.stderr
     result = dockergen("update", str(root))
     assert result.exit_code == 1
+    assert "Dockerfile: merged, with conflicts to resolve\n" in result.stdout
     text = (root / "Dockerfile").read_text()
     assert (
         "<<<<<<< yours\nARG PYTHON_VERSION=3.12.7\n||||||| last generated\n"

@@ -15,15 +15,16 @@ from dockergen.ci import render_workflow, workflow_context
 from dockergen.compose import compose_context, render_compose
 from dockergen.detect import detect_project
 from dockergen.devcontainer import devcontainer_context
+from dockergen.errors import TemplateError
 from dockergen.gitlab import pipeline_context, render_pipeline
-from dockergen.installers.base import InstallerModule
-from dockergen.loader import TemplateError
-from dockergen.model import Installer, Overrides, ProjectSpec
+from dockergen.model import Overrides, ProjectSpec
 from dockergen.render import _environment, dockerfile_context, render_files
+from dockergen.steps import BuildPlan
 from tests.helpers import CASES, FIXTURES, ROOT, make_tree
 
 CONTRACT = ROOT / "docs" / "templates.md"
-LISTED = "the blocks, names, filters and macros a template may use are listed in docs/templates.md"
+LISTED = "the blocks, names and filters a template may use are listed in docs/templates.md"
+REPLACED = "see docs/templates.md"
 KEEP_INSIDE = "name templates relative to the template directory and keep them in it"
 
 
@@ -52,7 +53,7 @@ def _lookup(context: Mapping[str, object], dotted: str) -> object:
 
 DOCKERFILE_NAMES = _documented("## Context of the Dockerfile and `.dockerignore` templates")
 SPEC_FIELDS = _documented("### Fields of `spec` (`dockergen.model.ProjectSpec`)")
-TOOL_FIELDS = _documented("### Fields of `tool` (`dockergen.installers.base.InstallerModule`)")
+PLAN_FIELDS = _documented("### Fields of `plan` (`dockergen.steps.BuildPlan`)")
 COMPOSE_NAMES = _documented("## Context of `compose.yaml.j2`")
 DEVCONTAINER_NAMES = _documented("## Context of `devcontainer.json.j2`")
 CI_NAMES = _documented("## Context of `ci/github.yml.j2`")
@@ -68,18 +69,10 @@ def test_documented_blocks_are_the_blocks_of_the_base() -> None:
     assert blocks == _documented("## Blocks of `Dockerfile.j2`")
 
 
-@pytest.mark.parametrize("installer", list(Installer))
-def test_installer_partials_fill_only_documented_blocks(installer: Installer) -> None:
-    ast = _environment(None).parse(_source(f"installers/{installer}.j2"))
-    blocks = {block.name for block in ast.find_all(nodes.Block)}
-    assert blocks <= set(_documented("## Blocks of `Dockerfile.j2`"))
-
-
 def test_documented_fields_are_the_dataclass_fields() -> None:
     fix = "a new field needs a row in docs/templates.md (team templates can read it)"
     assert [f"spec.{f.name}" for f in dataclasses.fields(ProjectSpec)] == SPEC_FIELDS, fix
-    fields = [n for n, v in vars(InstallerModule).items() if isinstance(v, property)]
-    assert [f"tool.{name}" for name in fields] == TOOL_FIELDS, fix
+    assert [f"plan.{f.name}" for f in dataclasses.fields(BuildPlan)] == PLAN_FIELDS, fix
 
 
 def test_documented_context_names_are_what_the_renderers_pass() -> None:
@@ -93,9 +86,7 @@ def test_documented_context_names_are_what_the_renderers_pass() -> None:
 
 TEMPLATE_CONTEXTS = {
     "Dockerfile.j2": DOCKERFILE_NAMES,
-    "macros.j2": DOCKERFILE_NAMES,
     "dockerignore.j2": DOCKERFILE_NAMES,
-    **{f"installers/{i}.j2": DOCKERFILE_NAMES for i in Installer},
     "compose.yaml.j2": COMPOSE_NAMES,
     "devcontainer.json.j2": DEVCONTAINER_NAMES,
     "ci/github.yml.j2": CI_NAMES,
@@ -107,17 +98,13 @@ TEMPLATE_CONTEXTS = {
 def test_the_template_table_lists_every_template() -> None:
     on_disk = {p.relative_to(ROOT / "templates").as_posix() for p in ROOT.glob("templates/**/*.j2")}
     assert on_disk == set(TEMPLATE_CONTEXTS)
-    documented = set(_documented("## Templates"))
-    assert documented == {n for n in on_disk if not n.startswith("installers/")} | {
-        "installers/<installer>.j2"
-    }
+    assert set(_documented("## Templates")) == on_disk
 
 
 @pytest.mark.parametrize("name", TEMPLATE_CONTEXTS)
 def test_built_in_templates_read_only_documented_names(name: str) -> None:
     ast = _environment(None).parse(_source(name))
-    imported = {node.target for node in ast.find_all(nodes.Import)}
-    assert jinja2.meta.find_undeclared_variables(ast) - imported <= set(TEMPLATE_CONTEXTS[name])
+    assert jinja2.meta.find_undeclared_variables(ast) <= set(TEMPLATE_CONTEXTS[name])
 
 
 def test_documented_filters_are_dockergens_filters() -> None:
@@ -125,9 +112,12 @@ def test_documented_filters_are_dockergens_filters() -> None:
     assert sorted(ours) == sorted(_documented("## Filters"))
 
 
-def test_documented_macros_are_the_macros() -> None:
-    ast = _environment(None).parse(_source("macros.j2"))
-    assert [m.name for m in ast.find_all(nodes.Macro)] == _documented("## Macros of `macros.j2`")
+def test_the_dockerfile_template_holds_text_not_decisions() -> None:
+    """The skeleton of every installer stays small; what is built is decided in Python."""
+    source = _source("Dockerfile.j2")
+    ast = _environment(None).parse(source)
+    assert len(source.splitlines()) <= 260
+    assert len(list(ast.find_all(nodes.If))) <= 3
 
 
 def _lines_template(names: list[str]) -> str:
@@ -135,7 +125,7 @@ def _lines_template(names: list[str]) -> str:
 
 
 def test_every_documented_dockerfile_name_renders(tmp_path: Path) -> None:
-    names = DOCKERFILE_NAMES + SPEC_FIELDS + TOOL_FIELDS
+    names = DOCKERFILE_NAMES + SPEC_FIELDS + PLAN_FIELDS
     team = make_tree(tmp_path / "team", {"dockerignore.j2": _lines_template(names)})
     spec = _spec()
     context = dockerfile_context(spec)
@@ -175,10 +165,8 @@ def _block(template: str, block: str, spec: ProjectSpec) -> str:
     return "".join(loaded.blocks[block](loaded.new_context(dockerfile_context(spec))))
 
 
-FOOTER = (
-    '{% extends "builtin/Dockerfile.j2" %}'
-    "{% block header %}{{ super() }}# team footer\n{% endblock %}"
-)
+EXTENDS = '{% extends "builtin/Dockerfile.j2" %}'
+FOOTER = EXTENDS + "{% block header %}{{ super() }}# team footer\n{% endblock %}"
 
 
 @pytest.mark.parametrize("case", CASES)
@@ -194,31 +182,18 @@ def test_a_team_base_block_applies_to_every_installer(case: str, tmp_path: Path)
     assert render_files(spec, team)[1] == render_files(spec)[1]  # .dockerignore: not overridden
 
 
-def test_a_team_partial_extends_the_built_in_one_and_the_team_base(tmp_path: Path) -> None:
-    partial = (
-        '{% extends "builtin/installers/poetry.j2" %}'
-        "{% block builder_env %}{{ super() }} \\\n    TEAM=1{% endblock %}"
-    )
-    team = make_tree(tmp_path / "team", {"Dockerfile.j2": FOOTER, "installers/poetry.j2": partial})
-    spec = detect_project(FIXTURES / "poetry")
-    builtin = render_files(spec)[0].content
-    header = _block("Dockerfile.j2", "header", spec)
-    env = _block("installers/poetry.j2", "builder_env", spec)
-    expected = builtin.replace(header, header + "# team footer\n").replace(
-        env, env + " \\\n    TEAM=1"
-    )
-    assert render_files(spec, team)[0].content == expected
-
-
 @pytest.mark.parametrize("case", CASES)
-def test_a_team_partial_replaces_only_its_installer(case: str, tmp_path: Path) -> None:
-    team = make_tree(tmp_path / "team", {"installers/pip.j2": "FROM scratch\n# team pip\n"})
+def test_a_team_builder_block_extends_the_built_in_one(case: str, tmp_path: Path) -> None:
+    """One block, overridden once, applies to every installer."""
+    block = "{% block builder %}{{ super() }}RUN echo team\n{% endblock %}"
+    team = make_tree(tmp_path / "team", {"Dockerfile.j2": EXTENDS + block})
     spec = detect_project(FIXTURES / case)
-    dockerfile = render_files(spec, team)[0].content
-    if spec.installer.value == Installer.PIP:
-        assert dockerfile == "FROM scratch\n# team pip\n"
-    else:
-        assert dockerfile == render_files(spec)[0].content
+    builtin = render_files(spec)[0].content
+    builder = re.sub(r"\n{3,}", "\n\n", _block("Dockerfile.j2", "builder", spec))
+    assert builtin.count(builder) == 1
+    assert render_files(spec, team)[0].content == builtin.replace(
+        builder, builder + "RUN echo team\n"
+    )
 
 
 def test_a_team_directory_without_overrides_changes_nothing(tmp_path: Path) -> None:
@@ -228,17 +203,16 @@ def test_a_team_directory_without_overrides_changes_nothing(tmp_path: Path) -> N
 
 
 def test_a_symlink_inside_the_directory_is_followed(tmp_path: Path) -> None:
-    team = make_tree(tmp_path / "team", {"real.j2": "FROM scratch\n"})
-    (team / "installers").mkdir()
-    (team / "installers" / "pip.j2").symlink_to(team / "real.j2")
+    team = make_tree(tmp_path / "team", {"real/Dockerfile.j2": "FROM scratch\n"})
+    (team / "Dockerfile.j2").symlink_to(team / "real" / "Dockerfile.j2")
     assert render_files(_spec(), team)[0].content == "FROM scratch\n"
 
 
 def test_an_edited_team_template_is_read_again(tmp_path: Path) -> None:
-    team = make_tree(tmp_path / "team", {"installers/pip.j2": "FROM scratch\n"})
+    team = make_tree(tmp_path / "team", {"Dockerfile.j2": "FROM scratch\n"})
     spec = _spec()
     assert render_files(spec, team)[0].content == "FROM scratch\n"
-    path = team / "installers" / "pip.j2"
+    path = team / "Dockerfile.j2"
     path.write_text("FROM busybox\n", encoding="utf-8")
     os.utime(path, ns=(path.stat().st_atime_ns, path.stat().st_mtime_ns + 10**9))
     assert render_files(spec, team)[0].content == "FROM busybox\n"
@@ -257,7 +231,7 @@ def _error(team: Path, case: str = "flask") -> str:
     ("name", "problem"),
     [
         pytest.param("../outside.j2", "leaves the template directory", id="dotdot"),
-        pytest.param("installers/../../outside.j2", "leaves the template directory", id="nested"),
+        pytest.param("sub/../../outside.j2", "leaves the template directory", id="nested"),
         pytest.param("builtin/../../pyproject.toml", "leaves the template directory", id="builtin"),
         pytest.param("/etc/hostname", "is absolute", id="absolute"),
         pytest.param("C:/outside.j2", "is absolute", id="drive"),
@@ -283,12 +257,14 @@ def test_a_symlink_out_of_the_directory_is_refused(tmp_path: Path) -> None:
 
 
 def test_a_symlinked_directory_out_of_the_directory_is_refused(tmp_path: Path) -> None:
-    make_tree(tmp_path, {"elsewhere/pip.j2": "SECRET\n"})
+    make_tree(tmp_path, {"elsewhere/github.yml.j2": "SECRET\n"})
     team = tmp_path / "team"
     team.mkdir()
-    (team / "installers").symlink_to(tmp_path / "elsewhere")
-    assert _error(team, "pip-requirements") == (
-        f"{team}: {team}/installers/pip.j2 resolves outside {team}; {KEEP_INSIDE}"
+    (team / "ci").symlink_to(tmp_path / "elsewhere")
+    with pytest.raises(TemplateError) as info:
+        render_workflow(_spec(), image=None, template_dir=team)
+    assert str(info.value) == (
+        f"{team}: {team}/ci/github.yml.j2 resolves outside {team}; {KEEP_INSIDE}"
     )
 
 
@@ -348,16 +324,77 @@ def test_a_broken_template_names_file_and_line(source: str, message: str, tmp_pa
     assert _error(team) == f"{team}/Dockerfile.j2:{message}"
 
 
-def test_a_broken_override_of_macros_is_reported_where_it_is_used(tmp_path: Path) -> None:
-    team = make_tree(tmp_path / "team", {"macros.j2": "{% macro apt(packages) %}{% endmacro %}\n"})
-    message = _error(team, "poetry")
-    assert message.startswith("builtin/installers/poetry.j2:")
-    assert message.endswith(f"has no attribute 'install_tool'; use a documented name; {LISTED}")
+# ---- templates written for the installer partials ----
+
+
+@pytest.mark.parametrize(
+    ("files", "where", "message"),
+    [
+        pytest.param(
+            {"installers/poetry.j2": "FROM scratch\n"},
+            "installers/poetry.j2",
+            "installers/poetry.j2 is no longer a template; it was replaced by the skeleton "
+            "Dockerfile.j2, whose blocks are header, builder, dev and final: extend "
+            "builtin/Dockerfile.j2 and override a block",
+            id="partial",
+        ),
+        pytest.param(
+            {"macros.j2": "{% macro apt(packages) %}{% endmacro %}\n"},
+            "macros.j2",
+            "macros.j2 is no longer a template; it was replaced by the build plan's steps, "
+            "which the `steps` filter writes ({{ plan.builder.steps | steps }})",
+            id="macros",
+        ),
+        pytest.param(
+            {"Dockerfile.j2": EXTENDS + "\n{% block install %}RUN x{% endblock %}\n"},
+            "Dockerfile.j2:2",
+            "fills the block install, which is gone; it was replaced by the block builder "
+            "(plan.builder.steps)",
+            id="block",
+        ),
+        pytest.param(
+            {"Dockerfile.j2": '{% import "builtin/macros.j2" as m %}\n'},
+            "Dockerfile.j2:1",
+            "uses builtin/macros.j2, which is no longer a template; it was replaced by the "
+            "build plan's steps, which the `steps` filter writes ({{ plan.builder.steps | steps }})",
+            id="import",
+        ),
+        pytest.param(
+            {"dockerignore.j2": "{% for name in keep %}!{{ name }}\n{% endfor %}"},
+            "dockerignore.j2:1",
+            "reads `keep`, which is no longer passed; it was replaced by plan.keep",
+            id="name",
+        ),
+        pytest.param(
+            {"Dockerfile.j2": EXTENDS + "{% block final %}\n{{ spec.locked }}{% endblock %}"},
+            "Dockerfile.j2:2",
+            "reads spec.locked, now spec.install.locked",
+            id="moved-field",
+        ),
+        pytest.param(
+            {"Dockerfile.j2": EXTENDS + "{% block final %}{{ spec.stub.value }}{% endblock %}"},
+            "Dockerfile.j2:1",
+            "reads spec.stub.value, now spec.stub.packages.value",
+            id="stub",
+        ),
+    ],
+)
+def test_a_template_for_the_partials_names_what_replaced_it(
+    files: dict[str, str], where: str, message: str, tmp_path: Path
+) -> None:
+    team = make_tree(tmp_path / "team", files)
+    assert _error(team, "poetry") == f"{team}/{where}: {message}; {REPLACED}"
+
+
+def test_compose_templates_still_read_healthcheck(tmp_path: Path) -> None:
+    team = make_tree(tmp_path / "team", {"compose.yaml.j2": "{{ healthcheck }}\n"})
+    spec = detect_project(FIXTURES / "flask")
+    assert render_compose(spec, team).content == f"{compose_context(spec)['healthcheck']}\n"
 
 
 def test_a_team_template_added_later_replaces_the_built_in_one(tmp_path: Path) -> None:
     team = make_tree(tmp_path / "team", {"unrelated.j2": "x\n"})
     spec = _spec()
     assert render_files(spec, team) == render_files(spec)
-    make_tree(team, {"installers/pip.j2": "FROM scratch\n"})
+    make_tree(team, {"Dockerfile.j2": "FROM scratch\n"})
     assert render_files(spec, team)[0].content == "FROM scratch\n"

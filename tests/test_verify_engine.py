@@ -12,12 +12,11 @@ import pytest
 from typer.testing import CliRunner
 
 from dockergen.cli import app
+from dockergen.errors import NoEngineError, NoPodmanError
 from dockergen.verify import probe, run
 from dockergen.verify.engine import (
     Engine,
     EngineChoice,
-    NoEngineError,
-    NoPodmanError,
     current,
     find_engine,
     using,

@@ -19,10 +19,10 @@ import pytest
 from typer.testing import CliRunner
 
 from dockergen.cli import app
-from dockergen.errors import DockergenError
+from dockergen.errors import DockerCommandError, DockergenError
 from dockergen.verify import Mode, Progress, VerifyOptions, flow, probe, progress, run, verify
 from dockergen.verify.build import build_image
-from dockergen.verify.engine import DockerCommandError, docker
+from dockergen.verify.engine import docker
 from tests.fake_docker import calls, use
 
 BUILD_LOG = """\

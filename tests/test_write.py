@@ -53,7 +53,7 @@ def test_a_target_that_cannot_be_read_is_refused_before_writing(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The journal records what each target held, so an unreadable one stops the run."""
-    from dockergen.write import UnwritableError
+    from dockergen.errors import UnwritableError
 
     (tmp_path / "Dockerfile").write_text("FROM old\n")
     real = Path.read_bytes

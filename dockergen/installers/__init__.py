@@ -1,8 +1,9 @@
 """Every installer dockergen knows, one module each, in precedence order.
 
 Adding an installer: a member of `Installer` (model.py), a module here implementing
-`InstallerModule` (base.py), its entry in REGISTRY, a template partial
-`templates/installers/<name>.j2`, and a fixture with its golden files.
+`InstallerModule` (base.py: its evidence, its facts, and its recipe, the commands it runs), its
+entry in REGISTRY, and a fixture with its golden files (docs/build-plan.md shows the diff). The
+layout around its commands is dockergen.buildplan's, the same for every installer.
 """
 
 from __future__ import annotations

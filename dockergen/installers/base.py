@@ -4,9 +4,10 @@ An installer module holds everything dockergen knows about one tool: the evidenc
 selects it, the files its install step reads, its lock file, how it is regenerated and how
 to tell offline that it is out of date, the Python versions and package indexes its files
 state, the dependencies they declare and lock, and the tool version the builder installs.
-The commands themselves live in the template partial `templates/installers/<name>.j2`. Stage
-modules (detect, pyversion, dependencies, sysdeps, indexes) loop over the registry in
-`dockergen.installers` and never name a tool.
+It also says what its tool runs (`recipe`: the commands, environment and tool install, with
+the comments that justify them), as data; dockergen.buildplan decides where each goes, the
+same way for every installer. Stage modules (detect, pyversion, dependencies, sysdeps,
+indexes) loop over the registry in `dockergen.installers` and never name a tool.
 """
 
 from __future__ import annotations
@@ -16,8 +17,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from dockergen.model import Decided, DevTarget, Installer
+from dockergen.model import Decided, DevTarget, Installer, InstallFacts, ProjectSpec
 from dockergen.project import ProjectDir, check_shape
+from dockergen.steps import Recipe
 
 Shapes = tuple[tuple[tuple[str, ...], type], ...]
 
@@ -42,27 +44,6 @@ class Evidence:
     @property
     def file(self) -> str:
         return self.text.split(" ")[0]
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class InstallFacts:
-    """How the chosen installer installs this project; copied into the ProjectSpec."""
-
-    # Files copied into the builder before the dependency install, in copy order.
-    manifests: tuple[str, ...]
-    requirements: str | None = None  # pip only: the file handed to `pip install -r`
-    locked: bool = False  # a lock file is present and the install refuses to deviate from it
-    installs_project: bool = False  # the project itself is installed after the source copy
-    deps_before_source: bool = True  # false when dependencies need the source to install
-    local_dependencies: tuple[str, ...] = ()  # installed from paths inside the project
-    # Their files and directories (ending in /), copied with the manifests.
-    local_paths: tuple[str, ...] = ()
-    workspace_members: tuple[str, ...] = ()  # uv workspaces
-    apt_build: tuple[str, ...] = ()  # git, for VCS dependencies
-    # The installer release the builder installs when the project asks for one the pin
-    # (`requirements`) does not satisfy; None: the pin.
-    tool_requirements: Decided[tuple[str, ...]] | None = None
-    warnings: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,10 +72,9 @@ class LockedPackage:
 class InstallerModule(Protocol):
     """The contract of one installer module (see the module docstring)."""
 
-    # Read-only: templates read these four as `tool.<name>` (docs/templates.md).
     @property
     def installer(self) -> Installer:
-        """Which installer; its value names the template partial."""
+        """Which installer."""
 
     @property
     def lockfile(self) -> str | None:
@@ -107,6 +87,12 @@ class InstallerModule(Protocol):
     @property
     def requirements(self) -> tuple[str, ...]:
         """What `pip install` puts into the builder, pinned; () uses the image's pip."""
+
+    # The file the lock file is made from (pyproject.toml, Pipfile).
+    lock_manifest: str
+    # A regex matching what the tool prints when its locked install refuses a stale lock
+    # (verify's diagnosis table reads it).
+    stale_lock_output: str | None
 
     def evidence(self, project: ProjectDir) -> tuple[Evidence, ...]: ...
     def facts(self, project: ProjectDir, python: str) -> InstallFacts: ...
@@ -124,7 +110,10 @@ class InstallerModule(Protocol):
         it is fresh, absent, or its freshness cannot be decided offline."""
 
     def dev_target(self, project: ProjectDir) -> DevTarget:
-        """The dev dependencies (groups, extras, files) the partial's `dev_install` installs."""
+        """The dev dependencies (groups, extras, files) the dev stage installs."""
+
+    def recipe(self, spec: ProjectSpec) -> Recipe:
+        """What the tool runs for `spec` (everything but the recipe decided), with why."""
 
 
 class BaseInstaller:
@@ -133,6 +122,8 @@ class BaseInstaller:
     lockfile: str | None = None
     lock_command: str | None = None
     requirements: tuple[str, ...] = ()
+    lock_manifest: str = "pyproject.toml"
+    stale_lock_output: str | None = None
 
     def declared(self, project: ProjectDir) -> Iterator[tuple[str, tuple[str, ...]]]:
         return iter(())

@@ -12,11 +12,11 @@ from dockergen.installers.base import (
     BaseInstaller,
     Evidence,
     Index,
-    InstallFacts,
     LockedPackage,
     PythonConstraint,
     Strength,
 )
+from dockergen.installers.recipes import EDITABLE, listed, lock_note, tool_release
 from dockergen.installers.tables import (
     file_names,
     group_names,
@@ -25,8 +25,9 @@ from dockergen.installers.tables import (
     source_tables,
     tool_table,
 )
-from dockergen.model import Decided, DevTarget, Installer
+from dockergen.model import Decided, DevTarget, Installer, InstallFacts, ProjectSpec
 from dockergen.project import ProjectDir
+from dockergen.steps import Recipe, command, install
 
 _LOCK_SHAPES: Final = (
     (("metadata",), dict),
@@ -48,6 +49,7 @@ class Pdm(BaseInstaller):
     installer = Installer.PDM
     lockfile = "pdm.lock"
     lock_command = "pdm lock"
+    stale_lock_output: str | None = r"(?i)Lock ?file hash doesn't match|lock file is not up to date"
     # pdm's own [locked] extra pins the HTTP stack it was released with: the newest hishel
     # (2.x) and unearth (0.19) break pdm 2.29 at start-up.
     # No setting in [tool.pdm] asks for a pdm release (checked in pdm itself), so the pin
@@ -127,6 +129,36 @@ class Pdm(BaseInstaller):
         """`pdm install` installs every dev group ([dependency-groups], the older table)."""
         groups = project.pyproject().get("dependency-groups")
         return DevTarget(groups=group_names(groups, _pdm(project).get("dev-dependencies")))
+
+    def recipe(self, spec: ProjectSpec) -> Recipe:
+        facts = spec.install
+        tool, why = tool_release(facts, self.requirements)
+        pdm = ("pdm", "install", *(("--check",) if facts.locked else ()))
+        enforced = "Production dependencies exactly as locked: --check refuses a stale pdm.lock."
+        groups = f"With the dev groups ({listed(spec.dev.groups if spec.dev else ())})"
+        return Recipe(
+            env=(("PDM_CHECK_UPDATE", "false"),),
+            tool=tool,
+            tool_note=why,
+            dependencies=install(
+                (command(*pdm, "--prod", "--no-self"), _COMPILE),
+                notes=(lock_note(facts, "pdm.lock", enforced), _NO_BYTECODE),
+            ),
+            project_stub=install((command(*pdm, "--prod"), _COMPILE)),
+            project=install((command(*pdm, "--prod", "--no-editable"), _COMPILE)),
+            dev_dependencies=install(
+                (command(*pdm, "--no-self"),),
+                notes=(f"{groups}: pdm installs them unless told --prod.",),
+            ),
+            dev_project=install((command(*pdm),), notes=(EDITABLE,)),
+        )
+
+
+# pdm writes no bytecode of its own: every start would compile the dependencies again.
+_NO_BYTECODE: Final = (
+    "pdm has no option to write bytecode: compileall does, or every start would compile again."
+)
+_COMPILE: Final = command("python", "-m", "compileall", "-q", "-j", "0", "/app/.venv/lib")
 
 
 def content_hash(pyproject: dict[str, Any]) -> str | None:

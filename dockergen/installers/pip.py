@@ -7,7 +7,8 @@ from collections.abc import Iterator
 from typing import Final
 
 from dockergen.errors import DockergenError, NoManifestError
-from dockergen.installers.base import BaseInstaller, Evidence, Index, InstallFacts, Strength
+from dockergen.installers.base import BaseInstaller, Evidence, Index, Strength
+from dockergen.installers.recipes import EMPTY_VENV, pip_install
 from dockergen.installers.requirements import (
     CANDIDATES,
     find_requirements,
@@ -16,9 +17,11 @@ from dockergen.installers.requirements import (
     requirement_lines,
 )
 from dockergen.installers.tables import local_copies
-from dockergen.model import Decided, DevTarget, Installer
+from dockergen.model import Decided, DevTarget, Installer, InstallFacts, ProjectSpec
 from dockergen.names import requirement_heads
 from dockergen.project import ProjectDir
+from dockergen.steps import Recipe
+from dockergen.text import one_line
 
 # name==version (exact, not a wildcard), optionally [extras] and a marker: a pin.
 _PINNED: Final = re.compile(
@@ -57,7 +60,7 @@ class Pip(BaseInstaller):
         if top is None:
             raise NoManifestError(str(project.root), CANDIDATES)
         tree = read_tree(project, top)
-        copies = local_copies(project, list(tree.local_paths))
+        copies = local_copies(project, [(path, path.source) for path in tree.local_paths])
         warnings: tuple[str, ...] = ()
         if copies is None:
             warnings = (
@@ -67,7 +70,7 @@ class Pip(BaseInstaller):
             )
         return InstallFacts(
             manifests=tree.files,
-            requirements=top,
+            requirements=tree.files[0],
             deps_before_source=copies is not None,
             local_dependencies=tree.local_paths,
             local_paths=copies or (),
@@ -103,6 +106,24 @@ class Pip(BaseInstaller):
             if name.endswith(".txt"):
                 for where, url in index_options(project, name):
                     yield Index(url, where)
+
+    def recipe(self, spec: ProjectSpec) -> Recipe:
+        requirements = spec.install.requirements or ""
+        dev = spec.dev.groups[:1] if spec.dev else ()
+        if dev:
+            dev_notes = (f"The development requirements too ({one_line(dev[0])}).",)
+        else:
+            none = f"No {', '.join(DEV_CANDIDATES[:-1])} or {DEV_CANDIDATES[-1]}"
+            dev_notes = (f"{none}: production ones only.",)
+        local = f"{one_line(requirements)} installs local paths"
+        return Recipe(
+            prepare=EMPTY_VENV,
+            source_first=f"{local}, so the source must come first.",
+            dependencies=pip_install("-r", requirements),
+            dev_dependencies=pip_install(
+                "-r", requirements, *(("-r", dev[0]) if dev else ()), notes=dev_notes
+            ),
+        )
 
 
 def _tree_files(project: ProjectDir) -> tuple[str, ...]:

@@ -11,10 +11,10 @@ from dockergen.installers.base import (
     BaseInstaller,
     Evidence,
     Index,
-    InstallFacts,
     LockedPackage,
     Strength,
 )
+from dockergen.installers.recipes import lock_note
 from dockergen.installers.tables import (
     git_if_any,
     local_copies,
@@ -23,8 +23,10 @@ from dockergen.installers.tables import (
     source_tables,
     table_entries,
 )
-from dockergen.model import Decided, DevTarget, Installer
+from dockergen.model import Decided, DevTarget, Installer, InstallFacts, ProjectSpec
 from dockergen.project import ProjectDir, check_shape
+from dockergen.safety import checked
+from dockergen.steps import Recipe, command, install
 from dockergen.text import shown
 
 PIPFILE: Final = "Pipfile"
@@ -41,6 +43,8 @@ class Pipenv(BaseInstaller):
     installer = Installer.PIPENV
     lockfile = "Pipfile.lock"
     lock_command = "pipenv lock"
+    lock_manifest: str = PIPFILE
+    stale_lock_output: str | None = r"Pipfile\.lock \(\w+\) out of date"
     # No setting in the Pipfile asks for a pipenv release (checked in pipenv itself), so the pin
     # is the only one; uv's required-version and poetry's requires-poetry have no pipenv twin.
     requirements = ("pipenv==2026.10.3",)
@@ -66,7 +70,7 @@ class Pipenv(BaseInstaller):
         packages = _pipfile(project).get("packages", {})
         pairs = path_dependencies(packages)
         local = tuple(name for name, _ in pairs)
-        copies = local_copies(project, [path for _, path in pairs])
+        copies = local_copies(project, [(path, PIPFILE) for _, path in pairs])
         if locked and not any(self.python_pins(project)) and not _lock_names_python(project):
             warnings += (
                 "neither Pipfile nor Pipfile.lock names a Python version, so the lock was "
@@ -74,8 +78,9 @@ class Pipenv(BaseInstaller):
                 "fails on this Python, pass --python with the one the lock was made with",
             )
         return InstallFacts(
-            manifests=(PIPFILE, "Pipfile.lock") if locked else (PIPFILE,),
+            manifests=checked(PIPFILE, "Pipfile.lock") if locked else checked(PIPFILE),
             locked=locked,
+            lockfile="Pipfile.lock" if locked else None,
             apt_build=git_if_any(packages.values()),
             warnings=(*warnings, *local_warning(local if copies is None else ())),
             deps_before_source=copies is not None,
@@ -135,6 +140,34 @@ class Pipenv(BaseInstaller):
                 "[[source]] in the Pipfile, or make the lock with PIP_CONFIG_FILE=/dev/null"
             )
         return "its _meta.hash does not match Pipfile"
+
+    def recipe(self, spec: ProjectSpec) -> Recipe:
+        if spec.install.locked:
+            deploy: tuple[str, ...] = ("--deploy",)
+            refuses = "--deploy refuses a Pipfile.lock that is out of date"
+            notes = (f"{refuses} with the Pipfile; no dev packages.",)
+            dev_notes = (f"[dev-packages] too; {refuses.replace('refuses', 'still refuses')}.",)
+        else:
+            deploy, notes = (), (lock_note(spec.install, "Pipfile.lock", ""),)
+            dev_notes = notes
+        return Recipe(
+            env=_ENV,
+            tool=self.requirements,
+            dependencies=install((command("pipenv", "install", *deploy),), notes=notes),
+            dev_dependencies=install(
+                (command("pipenv", "install", "--dev", *deploy),), notes=dev_notes
+            ),
+        )
+
+
+# The environment in /app/.venv, without pip, setuptools or wheel; no spinner in build logs.
+_ENV: Final = (
+    ("PIPENV_VENV_IN_PROJECT", "1"),
+    ("PIPENV_NOSPIN", "1"),
+    ("VIRTUALENV_NO_PIP", "1"),
+    ("VIRTUALENV_NO_SETUPTOOLS", "1"),
+    ("VIRTUALENV_NO_WHEEL", "1"),
+)
 
 
 def pipfile_hash(pipfile: dict[str, Any], sources: Any) -> str | None:

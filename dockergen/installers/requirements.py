@@ -14,6 +14,7 @@ from typing import Final
 
 from dockergen.errors import InvalidProjectFileError
 from dockergen.project import ProjectDir
+from dockergen.safety import CheckedPath, check_path
 from dockergen.text import shown
 
 # Where projects keep their requirements, best first. A root requirements.txt wins; otherwise
@@ -48,8 +49,8 @@ MAX_LINES: Final = 100_000
 
 @dataclass(frozen=True, slots=True)
 class RequirementsTree:
-    files: tuple[str, ...]  # the chosen file first, then its includes in reading order
-    local_paths: tuple[str, ...]  # requirements that name a directory or file of the project
+    files: tuple[CheckedPath, ...]  # the chosen file first, then its includes in reading order
+    local_paths: tuple[CheckedPath, ...]  # requirements naming a directory or file of the project
     needs_git: bool  # a VCS requirement (git+https://...) makes pip run git
 
 
@@ -59,7 +60,7 @@ def find_requirements(project: ProjectDir) -> str | None:
 
 def read_tree(project: ProjectDir, top: str) -> RequirementsTree:
     reader = _TreeReader(project)
-    reader.visit(top, ())
+    reader.visit(check_path(top, top), ())
     return RequirementsTree(
         files=tuple(reader.files), local_paths=tuple(reader.local), needs_git=reader.needs_git
     )
@@ -70,12 +71,13 @@ class _TreeReader:
 
     def __init__(self, project: ProjectDir) -> None:
         self.project = project
-        self.files: list[str] = []
-        self.local: dict[str, None] = {}  # ordered set: `-e .` on a thousand lines is one path
+        self.files: list[CheckedPath] = []
+        # An ordered set: `-e .` on a thousand lines is one path.
+        self.local: dict[CheckedPath, None] = {}
         self.needs_git = False
-        self._resolved: dict[tuple[str, str, bool], str] = {}
+        self._resolved: dict[tuple[str, str, bool], CheckedPath] = {}
 
-    def visit(self, name: str, chain: tuple[str, ...]) -> None:
+    def visit(self, name: CheckedPath, chain: tuple[str, ...]) -> None:
         _check_chain(name, chain)
         if name in self.files:
             return
@@ -110,7 +112,7 @@ class _TreeReader:
         elif target := _local_target(line):
             self.local[self._resolve(name, target, where, include=False)] = None
 
-    def _resolve(self, including: str, target: str, where: str, *, include: bool) -> str:
+    def _resolve(self, including: str, target: str, where: str, *, include: bool) -> CheckedPath:
         key = (posixpath.dirname(including), target, include)
         if key not in self._resolved:
             self._resolved[key] = _resolve(self.project, including, target, where, include=include)
@@ -174,7 +176,9 @@ def _local_target(line: str) -> str | None:
     return first if first.startswith((".", "/")) or "/" in first else None
 
 
-def _resolve(project: ProjectDir, including: str, target: str, where: str, *, include: bool) -> str:
+def _resolve(
+    project: ProjectDir, including: str, target: str, where: str, *, include: bool
+) -> CheckedPath:
     # file:///abs, file://localhost/abs and file:rel are paths to pip; drop [extras] too.
     target = re.sub(r"^file:(//(localhost)?(?=/))?", "", target)
     target = re.sub(r"\[[^\]]*\]$", "", target)
@@ -204,7 +208,8 @@ def _resolve(project: ProjectDir, including: str, target: str, where: str, *, in
         raise InvalidProjectFileError(
             where, f"includes {shown(target)}, which is {kind}", "name a requirements file"
         )
-    return joined
+    # Never a secret or local state (`-r .env`, `-e .venv/x`): not copied, not sent.
+    return check_path(joined, where, "include" if include else "local path")
 
 
 def _usable_name(path: str) -> bool:

@@ -9,9 +9,10 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from dockergen.errors import InvalidProjectFileError
-from dockergen.installers.base import BaseInstaller, Index, InstallFacts, Shapes
-from dockergen.model import Decided
+from dockergen.installers.base import BaseInstaller, Index, Shapes
+from dockergen.model import Decided, InstallFacts
 from dockergen.project import ProjectDir, check_shape
+from dockergen.safety import CheckedPath, check_path, checked
 
 
 def tool_table(project: ProjectDir, tool: str, shapes: Shapes = ()) -> dict[str, Any]:
@@ -45,12 +46,14 @@ def lock_tool_facts(
     packages = module.lock_packages(project)  # pdm.lock marks VCS packages with git =
     sources = [*packages, *(p.get("source", {}) for p in packages)]
     declared_values = list(declared.values()) if isinstance(declared, dict) else []
-    pairs = [*path_dependencies(declared), *locked_local(packages)]
-    local = tuple(dict.fromkeys(name for name, _ in pairs if name))
-    copies = local_copies(project, [path for _, path in pairs])
+    named = [(*pair, "pyproject.toml") for pair in path_dependencies(declared)]
+    named += [(*pair, lockfile) for pair in locked_local(packages)]
+    local = tuple(dict.fromkeys(name for name, _, _ in named if name))
+    copies = local_copies(project, [(path, source) for _, path, source in named])
     return InstallFacts(
-        manifests=("pyproject.toml", lockfile) if locked else ("pyproject.toml",),
+        manifests=checked("pyproject.toml", lockfile) if locked else checked("pyproject.toml"),
         locked=locked,
+        lockfile=lockfile if locked else None,
         installs_project=packaged,
         apt_build=git_if_any([*declared_values, *sources]),
         warnings=(*warnings, *local_warning(local if copies is None else ())),
@@ -75,21 +78,35 @@ def local_warning(local: tuple[str, ...]) -> tuple[str, ...]:
     )
 
 
-def local_copies(project: ProjectDir, paths: list[str]) -> tuple[str, ...] | None:
+def local_copies(
+    project: ProjectDir, paths: list[tuple[str, str]]
+) -> tuple[CheckedPath, ...] | None:
     """What to copy before the install so local path dependencies can install without the
-    rest of the source: their files and directories (ending in /), project-relative. None
-    when one of them cannot be copied on its own: the project itself (`-e .`), a path
-    outside the project or one that is not there; then the whole source comes first."""
-    found: list[str] = []
-    for raw in paths:
-        path = posixpath.normpath(re.sub(r"^file:(//(localhost)?(?=/))?", "", raw))
-        if path == "." or path.startswith(("/", "../")) or path == "..":
-            return None
+    rest of the source: their files and directories (ending in /), project-relative, each
+    with the file that named it. None when one of them cannot be copied on its own: the
+    project itself (`-e .`), a path outside the project or one that is not there; then the
+    whole source comes first. A path inside the project that names a secret or local state
+    (.env, .venv, .dockergen) is refused, naming that file: it is never copied."""
+    inside = [(_local(raw), source) for raw, source in paths]
+    named = [check_path(p, s, "path dependency") for p, s in inside if not _outside(p)]
+    if len(named) < len(inside):
+        return None
+    found: list[CheckedPath] = []
+    for path in named:
         kind = project.kind(path)
         if kind not in ("file", "a directory") or not project.inside(path):
             return None
-        found.append(f"{path}/" if kind == "a directory" else path)
+        found.append(path.child("") if kind == "a directory" else path)
     return tuple(dict.fromkeys(found))
+
+
+def _local(raw: str) -> str:
+    """file:///abs, file://localhost/abs and file:rel are paths; as the install resolves them."""
+    return posixpath.normpath(re.sub(r"^file:(//(localhost)?(?=/))?", "", raw))
+
+
+def _outside(path: str) -> bool:
+    return path in (".", "..") or path.startswith(("/", "../"))
 
 
 def git_if_any(requirements: Any) -> tuple[str, ...]:

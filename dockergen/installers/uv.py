@@ -13,11 +13,11 @@ from dockergen.installers.base import (
     BaseInstaller,
     Evidence,
     Index,
-    InstallFacts,
     LockedPackage,
     PythonConstraint,
     Strength,
 )
+from dockergen.installers.recipes import EDITABLE, listed, lock_note, tool_release
 from dockergen.installers.tables import (
     file_names,
     group_names,
@@ -26,9 +26,11 @@ from dockergen.installers.tables import (
     source_tables,
     tool_table,
 )
-from dockergen.model import Decided, DevTarget, Installer
+from dockergen.model import Decided, DevTarget, Installer, InstallFacts, ProjectSpec
 from dockergen.pep440 import line_of, specifiers
 from dockergen.project import ProjectDir
+from dockergen.safety import CheckedPath, check_path
+from dockergen.steps import Recipe, command, install
 from dockergen.text import shown
 
 _SHAPES: Final = (
@@ -38,7 +40,7 @@ _SHAPES: Final = (
 _LOCK_SHAPES: Final = ((("requires-python",), str),)
 # uv releases dockergen knows, newest first; the first is the pin. [tool.uv] required-version
 # (PEP 440; a bare version means ==) picks the newest one it allows. The newest patch of each
-# minor; an older uv gets a cache directory of its own (uv.j2): 0.12 changed the cache
+# minor; an older uv gets a cache directory of its own (recipe): 0.12 changed the cache
 # format without a new bucket version (astral-sh/uv#20949).
 RELEASES: Final = ("0.13.9", "0.12.24", "0.11.33")
 
@@ -47,6 +49,7 @@ class Uv(BaseInstaller):
     installer = Installer.UV
     lockfile = "uv.lock"
     lock_command = "uv lock"
+    stale_lock_output: str | None = r"The lockfile at `uv\.lock` needs to be updated"
     requirements = (f"uv=={RELEASES[0]}",)
 
     def evidence(self, project: ProjectDir) -> tuple[Evidence, ...]:
@@ -61,7 +64,7 @@ class Uv(BaseInstaller):
             return facts
         return dataclasses.replace(
             facts,
-            manifests=(*facts.manifests, *(f"{m}/pyproject.toml" for m in members)),
+            manifests=(*facts.manifests, *_member_manifests(members)),
             workspace_members=members,
             installs_project=True,  # members are installed after the source copy
         )
@@ -103,10 +106,58 @@ class Uv(BaseInstaller):
         legacy = {"dev": 1} if "dev-dependencies" in _uv(project) else {}
         return DevTarget(groups=group_names(project.pyproject().get("dependency-groups"), legacy))
 
+    def recipe(self, spec: ProjectSpec) -> Recipe:
+        facts = spec.install
+        tool, why = tool_release(facts, self.requirements)
+        sync = ("uv", "sync", *(("--locked",) if facts.locked else ()))
+        every = ("--all-packages",) if facts.workspace_members else ()
+        members = ("--no-install-workspace",) if every else ("--no-install-project",)
+        groups = f"With the default groups ({listed(spec.dev.groups if spec.dev else ())})"
+        return Recipe(
+            env=(
+                *_ENV,
+                *((("UV_CACHE_DIR", f"/root/.cache/{tool[0].replace('==', '-')}"),) if why else ()),
+            ),
+            tool=tool,
+            tool_note=why,
+            dependencies=install(
+                (command(*sync, "--no-dev", *every, *members),), notes=_notes(facts)
+            ),
+            project_stub=install((command(*sync, "--no-dev"),)),
+            project=install((command(*sync, "--no-dev", *every, "--no-editable"),)),
+            dev_dependencies=install(
+                (command(*sync, *every, *members),),
+                notes=(f"{groups}: uv sync installs them unless told --no-dev.",),
+            ),
+            dev_project=install((command(*sync, *every),), notes=(EDITABLE,)),
+        )
+
     def check_location(self, project: ProjectDir) -> None:
         """A workspace member is built from the workspace root, which holds the lock."""
         if lock := _workspace_lock(project):
             raise WorkspaceMemberError(str(project.root), lock)
+
+
+# The builder's environment; an older uv (tool_release) also gets a cache directory of its own.
+_ENV: Final = (
+    ("UV_COMPILE_BYTECODE", "1"),
+    ("UV_LINK_MODE", "copy"),
+    ("UV_PYTHON_DOWNLOADS", "never"),
+)
+
+
+def _notes(facts: InstallFacts) -> tuple[str, ...]:
+    enforced = "Exactly as locked, without dev groups: --locked refuses a stale uv.lock."
+    notes: tuple[str, ...] = (lock_note(facts, "uv.lock", enforced),)
+    if members := facts.workspace_members:
+        every = f"every member ({listed(members)})"
+        notes += (f"A workspace: the dependencies of {every}, then the members.",)
+    return notes
+
+
+def _member_manifests(members: tuple[str, ...]) -> tuple[CheckedPath, ...]:
+    where = "pyproject.toml [tool.uv.workspace]"
+    return tuple(check_path(f"{m}/pyproject.toml", where, "member") for m in members)
 
 
 def _reachable(packages: list[dict[str, Any]]) -> set[str]:

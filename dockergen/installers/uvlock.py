@@ -15,10 +15,10 @@ from typing import Any, Final
 from packaging.utils import canonicalize_name
 from packaging.version import Version
 
+from dockergen.errors import NotPep440Error
 from dockergen.installers.lockhash import Data, table
 from dockergen.pep440 import (
     REQUIREMENT,
-    NotPep440Error,
     checked_specifiers,
     checked_version,
     requirement,

@@ -15,10 +15,11 @@ import re
 from collections.abc import Iterator
 from typing import Final
 
-from dockergen.errors import DockergenError, InvalidProjectFileError
+from dockergen.errors import DockergenError
 from dockergen.model import Decided
 from dockergen.project import ProjectDir
 from dockergen.start.candidate import Candidate, Origin, Role
+from dockergen.start.scan import read_source
 from dockergen.start.serve import ASGI_SERVERS
 from dockergen.start.servers import BIND
 
@@ -155,18 +156,6 @@ def _exists(project: ProjectDir, prefix: str, module: str) -> bool:
         return project.is_file(f"{path}.py") or project.is_file(f"{path}/__init__.py")
     except DockergenError:  # a guess: an odd file where a module goes is no application
         return False
-
-
-def read_source(project: ProjectDir, name: str) -> str | None:
-    """A source file's text with its line ends as Python reads them (CRLF and a lone CR are
-    line ends too, so `^` in a rule's pattern finds every line); None when it is missing or
-    unreadable (the rules only guess)."""
-    try:
-        if not project.is_file(name) or not project.inside(name):
-            return None
-        return project.read_text(name).replace("\r\n", "\n").replace("\r", "\n")
-    except InvalidProjectFileError:
-        return None
 
 
 def manage_py_folder(project: ProjectDir) -> str | None:

@@ -122,3 +122,15 @@ def _parse_all(project: ProjectDir, trigger: re.Pattern[str] = TRIGGER) -> Itera
         except (SyntaxError, ValueError, RecursionError, MemoryError):
             continue
         yield Source(name, text, tree)
+
+
+def read_source(project: ProjectDir, name: str) -> str | None:
+    """A source file's text with its line ends as Python reads them (CRLF and a lone CR are
+    line ends too, so `^` in a rule's pattern finds every line); None when it is missing or
+    unreadable (the rules only guess)."""
+    try:
+        if not project.is_file(name) or not project.inside(name):
+            return None
+        return project.read_text(name).replace("\r\n", "\n").replace("\r", "\n")
+    except InvalidProjectFileError:
+        return None

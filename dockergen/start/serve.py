@@ -12,6 +12,7 @@ from typing import Final
 from dockergen.project import ProjectDir
 from dockergen.start.candidate import Candidate, Origin, Role
 from dockergen.start.code import Found, Setting, find_apps
+from dockergen.start.scan import read_source
 from dockergen.start.servers import BIND
 from dockergen.start.shell import port_number
 
@@ -83,8 +84,6 @@ _FLASK_APP: Final = re.compile(r"^\s*(?:export\s+)?FLASK_APP\s*=\s*['\"]?([\w./]
 
 def _flask_app_named(project: ProjectDir) -> str:
     """The module `.flaskenv` (Flask's own file for `flask run`) names in FLASK_APP."""
-    from dockergen.start.django import read_source
-
     found = _FLASK_APP.search(read_source(project, ".flaskenv") or "")
     if not found:
         return ""

@@ -4,9 +4,11 @@ flow.py drives the phases; engine, build, buildlog, image, run, running, probe, 
 one thing each; diagnose.py holds the one table of known failures; report.py the output.
 """
 
+from dockergen.errors import VerifyUsageError
 from dockergen.verify.engine import EngineChoice
-from dockergen.verify.flow import VerifyOptions, VerifyUsageError, parse_engine, parse_mode, verify
+from dockergen.verify.flow import parse_engine, parse_mode, verify
 from dockergen.verify.image import Mode
+from dockergen.verify.options import VerifyOptions
 from dockergen.verify.progress import Progress
 from dockergen.verify.report import Report, human_lines, to_json
 

@@ -13,8 +13,9 @@ from typing import Final
 
 from packaging.markers import Marker
 
+from dockergen.installers import REGISTRY, InstallerModule
 from dockergen.names import DISTRIBUTION_OF, normalize
-from dockergen.verify.syslibs import debian_package
+from dockergen.sysdeps import library_packages
 
 BIND_FIX: Final = (
     "bind it to 0.0.0.0 (gunicorn --bind 0.0.0.0:PORT, uvicorn --host 0.0.0.0, "
@@ -150,11 +151,11 @@ def _env_var(found: re.Match[str], ctx: Context) -> Diagnosis:
     return Diagnosis("missing-env", cause, fix)
 
 
-def _stale_lock(lockfile: str, manifest: str, relock: str) -> Explain:
+def _stale_lock(module: InstallerModule) -> Explain:
     def explain(found: re.Match[str], ctx: Context) -> Diagnosis:
-        cause = f"the lock is stale: {lockfile} no longer matches {manifest}"
-        fix = f"run `{relock}`, commit {lockfile}, and rebuild"
-        return Diagnosis(f"stale-{lockfile}", cause, fix)
+        cause = f"the lock is stale: {module.lockfile} no longer matches {module.lock_manifest}"
+        fix = f"run `{module.lock_command}`, commit {module.lockfile}, and rebuild"
+        return Diagnosis(f"stale-{module.lockfile}", cause, fix)
 
     return explain
 
@@ -162,13 +163,17 @@ def _stale_lock(lockfile: str, manifest: str, relock: str) -> Explain:
 def _missing_library(found: re.Match[str], ctx: Context) -> Diagnosis:
     library = found["lib"]
     cause = f"the system library {library} is missing from the image"
-    package = debian_package(library)
-    if package is None:
+    # The package by release (sysdeps.LIBRARIES); the release is named only where they differ.
+    commands = {f"`dockergen update --apt {p}`": r for r, p in library_packages(library).items()}
+    if not commands:
         fix = (
             "add the Debian package that ships it to the final image (`dockergen update --apt PKG`)"
         )
+    elif len(commands) == 1:
+        fix = f"install its Debian package in the final image: {next(iter(commands))}"
     else:
-        fix = f"install its Debian package in the final image: `dockergen update --apt {package}`"
+        each = " or ".join(f"{command} ({release})" for command, release in commands.items())
+        fix = f"install its Debian package in the final image: {each}"
     return Diagnosis("missing-library", cause, fix)
 
 
@@ -311,25 +316,11 @@ PATTERNS: Final = (
         r"\b(?P<name2>[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+)\b[^\n]*)",
         _env_var,
     ),
-    _p(
-        "stale-uv.lock",
-        r"The lockfile at `uv\.lock` needs to be updated",
-        _stale_lock("uv.lock", "pyproject.toml", "uv lock"),
-    ),
-    _p(
-        "stale-poetry.lock",
-        r"pyproject\.toml changed significantly since poetry\.lock was last generated",
-        _stale_lock("poetry.lock", "pyproject.toml", "poetry lock"),
-    ),
-    _p(
-        "stale-Pipfile.lock",
-        r"Pipfile\.lock \(\w+\) out of date",
-        _stale_lock("Pipfile.lock", "Pipfile", "pipenv lock"),
-    ),
-    _p(
-        "stale-pdm.lock",
-        r"(?i)Lock ?file hash doesn't match|lock file is not up to date",
-        _stale_lock("pdm.lock", "pyproject.toml", "pdm lock"),
+    # A stale lock, in each installer's words (the installer module knows them).
+    *(
+        _p(f"stale-{m.lockfile}", m.stale_lock_output, _stale_lock(m))
+        for m in REGISTRY
+        if m.lockfile and m.lock_command and m.stale_lock_output
     ),
     _p(
         "missing-library",

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Final
 
-from dockergen.errors import DockergenError
+from dockergen.errors import DockerCommandError, NoEngineError, NoPodmanError
 
 DOCKER: Final = "docker"
 PODMAN: Final = "podman"
@@ -72,32 +72,6 @@ def using(engine: Engine) -> Iterator[Engine]:
         yield engine
     finally:
         _CURRENT.reset(token)
-
-
-class NoEngineError(DockergenError):
-    def __init__(self, detail: str, podman: str | None = None) -> None:
-        where = os.environ.get("DOCKER_HOST") or "the default socket"
-        also = f"; Podman does not answer either ({podman})" if podman else ""
-        super().__init__(
-            f"no Docker engine answers at {where} ({detail}){also}; start Docker, or set "
-            "DOCKER_HOST to an engine that runs" + (", or start Podman" if podman else "")
-        )
-
-
-class NoPodmanError(DockergenError):
-    def __init__(self, detail: str) -> None:
-        super().__init__(
-            f"Podman does not answer ({detail}); install or start Podman (`podman info` must "
-            "work), or leave out --engine podman"
-        )
-
-
-class DockerCommandError(DockergenError):
-    def __init__(self, args: Sequence[str], output: str, command: str = DOCKER) -> None:
-        super().__init__(
-            f"`{command} {' '.join(args[:3])}` failed: {output.strip()[-400:]}; check that the "
-            f"engine is healthy (`{command} info`) and try again"
-        )
 
 
 def docker_env() -> dict[str, str]:

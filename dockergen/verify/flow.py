@@ -13,12 +13,11 @@ import tempfile
 import time
 import uuid
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from types import FrameType
 from typing import Final, TypeVar
 
-from dockergen.errors import DockergenError
+from dockergen.errors import DockergenError, VerifyUsageError
 from dockergen.start.dockerfile import stages as dockerfile_stages
 from dockergen.verify.build import BuildResult, build_image
 from dockergen.verify.buildlog import failed_step
@@ -26,6 +25,7 @@ from dockergen.verify.declared import declared_dependencies
 from dockergen.verify.diagnose import Context, Diagnosis, diagnose, server_error
 from dockergen.verify.engine import PREFIX, EngineChoice, docker, find_engine, using
 from dockergen.verify.image import Mode, choose_mode, inspect_image
+from dockergen.verify.options import VerifyOptions
 from dockergen.verify.probe import ProbeResult
 from dockergen.verify.progress import Progress
 from dockergen.verify.rebuild import copy_context, rebuild_check
@@ -36,30 +36,6 @@ from dockergen.verify.running import Outcome, run_and_probe
 TAIL_LINES = 20
 _ENV_ITEM = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*=")
 _PYTHON_ARG = re.compile(r"^ARG PYTHON_VERSION=(\d+\.\d+(?:\.\d+)?)\s*$", re.MULTILINE)
-
-
-class VerifyUsageError(DockergenError):
-    """Bad options: the CLI exits 2, as for any usage error."""
-
-
-@dataclass(frozen=True)
-class VerifyOptions:
-    path: Path
-    dockerfile: Path | None = None  # default: PATH/Dockerfile
-    mode: Mode = Mode.AUTO
-    http_path: str | None = None  # must answer 2xx/3xx
-    env: tuple[str, ...] = ()  # KEY=VALUE
-    env_files: tuple[Path, ...] = ()
-    read_only: bool = False
-    cache: bool = False  # the code-only rebuild check
-    keep_image: bool = False
-    timeout: float = 60.0  # for the server to answer, or the CLI to exit
-    worker_seconds: float = 5.0
-    build_timeout: float = 1800.0
-    # Build with the Dockerfile's own cache mounts, shared with every other build on the
-    # engine, instead of a cache of this project's own (see own_cache).
-    shared_cache: bool = False
-    engine: EngineChoice = EngineChoice.AUTO  # docker | podman | the first that answers
 
 
 _Choice = TypeVar("_Choice", bound=enum.StrEnum)

@@ -12,7 +12,8 @@ import uuid
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
-from dockergen.verify.engine import PREFIX, DockerCommandError, current, docker
+from dockergen.errors import DockerCommandError
+from dockergen.verify.engine import PREFIX, current, docker
 
 POLL_SECONDS = 0.25
 

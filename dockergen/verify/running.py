@@ -5,15 +5,13 @@ from __future__ import annotations
 import dataclasses
 import re
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Final
+from typing import Final
 
 from dockergen.verify.diagnose import UNREACHABLE, Context, diagnose
 from dockergen.verify.image import ImageConfig, Mode, choose_mode, help_command
+from dockergen.verify.options import VerifyOptions
 from dockergen.verify.probe import ProbeResult, probe_command, probe_server
 from dockergen.verify.run import RunOptions, container, host_port, logs
-
-if TYPE_CHECKING:
-    from dockergen.verify.flow import VerifyOptions
 
 
 @dataclass(frozen=True)
