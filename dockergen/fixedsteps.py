@@ -97,8 +97,25 @@ def runtime(spec: ProjectSpec) -> tuple[Paragraph, ...]:
             "has none)."
         )
         health = (Comment((asks, podman)), Healthcheck(probe))
-    command_ = (Cmd(spec.command.value),) if spec.command else ()
+    command_ = (Cmd(spec.command.value),) if spec.command else _NO_COMMAND
     return tuple(p for p in (health, (*_running(spec), *command_)) if p)
+
+
+# No start command was found: the image says so and stops, instead of running its base
+# image's python3, which exits 0 and would look healthy (to `docker run` and to verify).
+NO_COMMAND_MESSAGE: Final = (
+    "dockergen: no start command was found for this image; set one with "
+    "`dockergen update --command '...'`"
+)
+_NO_COMMAND: Final = (
+    Comment(
+        (
+            "No start command was found (see `dockergen plan`): this CMD says so and stops, so a",
+            "container never looks healthy while running nothing. Set one with --command.",
+        )
+    ),
+    Cmd(("python", "-c", f"import sys; sys.exit({NO_COMMAND_MESSAGE!r})")),
+)
 
 
 def dev_runtime(spec: ProjectSpec) -> tuple[Paragraph, ...]:
