@@ -14,6 +14,7 @@ from dockergen.steps import (
     Env,
     Expose,
     Healthcheck,
+    Line,
     Paragraph,
     Raw,
     Run,
@@ -45,12 +46,16 @@ def apt_steps(packages: tuple[str, ...]) -> tuple[Paragraph, ...]:
     """One apt-get install of `packages`, with apt's cache mounts; nothing without any."""
     if not packages:
         return ()
-    lines = (
+    return ((Comment(_APT_NOTES), Run(apt_install(packages), APT)),)
+
+
+def apt_install(packages: tuple[str, ...]) -> tuple[Line, ...]:
+    """The commands that install `packages` from Debian, on apt's cache mounts."""
+    return (
         (command("rm", "-f", "/etc/apt/apt.conf.d/docker-clean"),),
         (command("apt-get", "update"),),
         (command("apt-get", "install", "-y", "--no-install-recommends", *packages),),
     )
-    return ((Comment(_APT_NOTES), Run(lines, APT)),)
 
 
 def compile_step(spec: ProjectSpec) -> tuple[str, ...] | None:
