@@ -12,9 +12,16 @@ from __future__ import annotations
 from typing import Final
 
 from dockergen.buildcontext import VERSION_ARG, header, kept_files, unique
-from dockergen.fixedsteps import after_source, apt_steps, compile_step, dev_runtime, runtime
+from dockergen.fixedsteps import (
+    after_source,
+    apt_install,
+    apt_steps,
+    compile_step,
+    dev_runtime,
+    runtime,
+)
 from dockergen.model import Decided, InstallFacts, ProjectSpec
-from dockergen.mounts import NETRC, PIP_CACHE_LINT, CacheMount, dependencies
+from dockergen.mounts import APT, NETRC, PIP_CACHE_LINT, CacheMount, dependencies
 from dockergen.safety import CheckedPath
 from dockergen.steps import (
     Arg,
@@ -84,8 +91,12 @@ class _Layout:
         else:
             first = (*self._local_note(), *_copies(self.spec.install))
         if recipe.dependencies is None:
-            return paragraphs(tool, self._prepare(), (*first, *self._from_source(copy=False)))
-        deps = self.install(recipe.dependencies, builds=not self.spec.install.installs_project)
+            return paragraphs(
+                tool, self._prepare(), (*first, *self._from_source(copy=False, resolves=True))
+            )
+        deps = self.install(
+            recipe.dependencies, builds=not self.spec.install.installs_project, resolves=True
+        )
         return paragraphs(tool, self._prepare(), (*first, *deps), self._project())
 
     def dev(self) -> Stage:
@@ -96,9 +107,11 @@ class _Layout:
         source = (Comment((_DEV_SOURCE,)), CopySource(chown=True))
         project: Paragraph = ()
         if recipe.dev_dependencies is None:
-            deps = self.install(recipe.dev_project, builds=True)
+            deps = self.install(recipe.dev_project, builds=True, resolves=True)
         else:
-            deps = self.install(recipe.dev_dependencies, builds=not spec.install.installs_project)
+            deps = self.install(
+                recipe.dev_dependencies, builds=not spec.install.installs_project, resolves=True
+            )
             if spec.install.installs_project:
                 project = self.install(recipe.dev_project, builds=True)
         if self.source_first:
@@ -119,25 +132,34 @@ class _Layout:
         builds: bool,
         between: tuple[str, ...] = (),
         first: Line | None = None,
+        resolves: bool = False,
     ) -> Paragraph:
         """An install's notes; the version argument when the step builds the project; the
-        layout's comment lines (`between`); lint waivers; the RUN, after `first` if any."""
+        layout's comment lines (`between`); lint waivers; the RUN, after `first` if any. An
+        install that `resolves` the dependencies with no lock gets the compiler on demand."""
         if install is None:
             return ()
         version = self.spec.version_from_git if builds else None
         lines = _versioned(install.lines, version) if version else install.lines
+        lines = (first, *lines) if first else lines
+        compiler = self.spec.apt.on_demand if resolves and install.cached else ()
+        lint = _with_apt_lint(install.lint) if compiler else install.lint
         return (
             *comment(install.notes),
             *_version_arg(version),
             *comment(between),
-            *comment(install.lint),
-            self._run((first, *lines) if first else lines, cached=install.cached),
+            *comment(_on_demand_notes(compiler)),
+            *comment(lint),
+            self._run(lines, cached=install.cached, compiler=compiler),
         )
 
-    def _run(self, lines: tuple[Line, ...], *, cached: bool) -> Run:
+    def _run(self, lines: tuple[Line, ...], *, cached: bool, compiler: tuple[str, ...] = ()) -> Run:
         if not cached:
             return Run(lines)
-        return Run(lines, (self.cache,), (NETRC,) if self.spec.indexes else ())
+        secrets = (NETRC,) if self.spec.indexes else ()
+        if not compiler:
+            return Run(lines, (self.cache,), secrets)
+        return Run(lines, (self.cache, *APT), secrets, otherwise=(*apt_install(compiler), *lines))
 
     def _tool(self, why: str) -> Paragraph:
         """The installer itself, installed by the image's pip: why it is there, and why this
@@ -168,7 +190,7 @@ class _Layout:
             return (*copy_files(spec.stub.files), *install)
         return self._from_source(copy=not self.source_first)
 
-    def _from_source(self, *, copy: bool) -> Paragraph:
+    def _from_source(self, *, copy: bool, resolves: bool = False) -> Paragraph:
         """Why the project installs from its source, the source (unless it came first), the
         install."""
         refused = self.spec.stub.refused
@@ -183,7 +205,7 @@ class _Layout:
         return (
             *comment(why),
             *((CopySource(),) if copy else ()),
-            *self.install(self.recipe.project, builds=True),
+            *self.install(self.recipe.project, builds=True, resolves=resolves),
         )
 
     def _source_first(self) -> str:
@@ -197,6 +219,25 @@ class _Layout:
         return (
             f"Local path dependencies ({one_line(', '.join(self.spec.install.local_dependencies))})"
         )
+
+
+def _on_demand_notes(compiler: tuple[str, ...]) -> tuple[str, ...]:
+    """Why an unlocked install may install a compiler: which packages lack a wheel is known
+    only when the installer resolves."""
+    if not compiler:
+        return ()
+    return (
+        "Without a lock file, which packages must be compiled is known only as they install:",
+        f"if it fails, {one_line(', '.join(compiler))} is installed and the install tried again.",
+    )
+
+
+def _with_apt_lint(lint: tuple[str, ...]) -> tuple[str, ...]:
+    """hadolint reads only the waiver right above an instruction: apt's (DL3008) joins it."""
+    waiver = "hadolint ignore="
+    if not any(line.startswith(waiver) for line in lint):
+        return (*lint, f"{waiver}DL3008")
+    return tuple(line + ",DL3008" if line.startswith(waiver) else line for line in lint)
 
 
 def _version_arg(version: Decided[str] | None) -> Paragraph:

@@ -36,7 +36,7 @@ from dockergen.safety import (
 from dockergen.settings import Settings, resolve_settings
 from dockergen.start import choose_command, choose_release, project_name
 from dockergen.start.django import debug_off, django_build_steps
-from dockergen.sysdeps import SystemNeeds, locked_without_wheel, system_needs
+from dockergen.sysdeps import SystemNeeds, locked_without_wheel, on_demand, system_needs
 from dockergen.text import shown
 from dockergen.versioning import pdv_warnings, version_from_git
 from dockergen.writable import writable_dirs
@@ -85,7 +85,7 @@ def detect(
         python=python,
         debian=debian,
         install=facts,
-        apt=_apt(settings, facts, needs),
+        apt=_apt(settings, facts, needs, dependencies),
         command=start.command,
         port=start.port,
         environment=(*start.environment, *debug_env),
@@ -147,14 +147,20 @@ def _compiles(project: ProjectDir) -> Callable[[str], int]:
     return lambda minor: len(locked_without_wheel(project, minor))
 
 
-def _apt(settings: Settings, facts: InstallFacts, needs: SystemNeeds) -> Apt:
-    """The Debian packages of both stages: the user's, the installer's, the dependencies'."""
-    build = (*settings.choices.apt_build, *facts.apt_build, *needs.build)
+def _apt(
+    settings: Settings, facts: InstallFacts, needs: SystemNeeds, dependencies: frozenset[str]
+) -> Apt:
+    """The Debian packages of both stages: the user's, the installer's, the dependencies';
+    and, with no lock and no compiler in the builder already, the compiler it installs on
+    demand."""
+    build = tuple(dict.fromkeys((*settings.choices.apt_build, *facts.apt_build, *needs.build)))
     run = (*settings.choices.apt_run, *needs.run)
+    later = () if facts.locked or "build-essential" in build else on_demand(dependencies)
     return Apt(
-        build=check_apt_packages(tuple(dict.fromkeys(build)), settings.origin("apt_build")),
+        build=check_apt_packages(build, settings.origin("apt_build")),
         run=check_apt_packages(tuple(dict.fromkeys(run)), settings.origin("apt_run")),
         reasons=needs.reasons,
+        on_demand=later,
     )
 
 

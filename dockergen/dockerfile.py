@@ -64,17 +64,31 @@ def instruction(step: Step) -> str:
 
 def _run(run: Run) -> str:
     """RUN: the mounts, each on a line of its own, then the command lines, joined by &&."""
-    first, *rest = (line_text(line) for line in run.lines)
+    texts = [line_text(line) for line in run.lines]
+    if (
+        run.otherwise and sum(map(len, run.lines)) > 1
+    ):  # { a && b; } || c, never a && b || c (SC2015)
+        texts[0] = "{ " + texts[0]
+        texts[-1] += "; }"
+    first, *rest = texts
     flags = [*(m.flag for m in run.mounts), *(s.flag for s in run.secrets)]
     text = "RUN " + " \\\n    ".join((*flags, first))
-    return _waivers(run) + text + "".join(f" \\\n && {line}" for line in rest)
+    text += "".join(f" \\\n && {line}" for line in rest)
+    if run.otherwise:
+        head, *more = (line_text(line) for line in run.otherwise)
+        text += f" \\\n || {{ {head}" + "".join(f" \\\n    && {line}" for line in more) + "; }"
+    return _waivers(run) + text
 
 
 def _waivers(run: Run) -> str:
     """A word from the project quoted whole (`'/app/$(id)'`) is what we mean: shellcheck's
     notes on `$` or a backslash inside single quotes do not apply."""
     quoted = [
-        word(w) for line in run.lines for c in line for w in c.words if not isinstance(w, Raw)
+        word(w)
+        for line in (*run.lines, *run.otherwise)
+        for c in line
+        for w in c.words
+        if not isinstance(w, Raw)
     ]
     codes = [
         code

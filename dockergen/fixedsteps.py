@@ -14,6 +14,7 @@ from dockergen.steps import (
     Env,
     Expose,
     Healthcheck,
+    Line,
     Paragraph,
     Raw,
     Run,
@@ -45,12 +46,16 @@ def apt_steps(packages: tuple[str, ...]) -> tuple[Paragraph, ...]:
     """One apt-get install of `packages`, with apt's cache mounts; nothing without any."""
     if not packages:
         return ()
-    lines = (
+    return ((Comment(_APT_NOTES), Run(apt_install(packages), APT)),)
+
+
+def apt_install(packages: tuple[str, ...]) -> tuple[Line, ...]:
+    """The commands that install `packages` from Debian, on apt's cache mounts."""
+    return (
         (command("rm", "-f", "/etc/apt/apt.conf.d/docker-clean"),),
         (command("apt-get", "update"),),
         (command("apt-get", "install", "-y", "--no-install-recommends", *packages),),
     )
-    return ((Comment(_APT_NOTES), Run(lines, APT)),)
 
 
 def compile_step(spec: ProjectSpec) -> tuple[str, ...] | None:
@@ -97,8 +102,25 @@ def runtime(spec: ProjectSpec) -> tuple[Paragraph, ...]:
             "has none)."
         )
         health = (Comment((asks, podman)), Healthcheck(probe))
-    command_ = (Cmd(spec.command.value),) if spec.command else ()
+    command_ = (Cmd(spec.command.value),) if spec.command else _NO_COMMAND
     return tuple(p for p in (health, (*_running(spec), *command_)) if p)
+
+
+# No start command was found: the image says so and stops, instead of running its base
+# image's python3, which exits 0 and would look healthy (to `docker run` and to verify).
+NO_COMMAND_MESSAGE: Final = (
+    "dockergen: no start command was found for this image; set one with "
+    "`dockergen update --command '...'`"
+)
+_NO_COMMAND: Final = (
+    Comment(
+        (
+            "No start command was found (see `dockergen plan`): this CMD says so and stops, so a",
+            "container never looks healthy while running nothing. Set one with --command.",
+        )
+    ),
+    Cmd(("python", "-c", f"import sys; sys.exit({NO_COMMAND_MESSAGE!r})")),
+)
 
 
 def dev_runtime(spec: ProjectSpec) -> tuple[Paragraph, ...]:

@@ -84,6 +84,9 @@ class Apt:
     run: tuple[str, ...] = ()
     # Why dependencies asked for them ("psycopg2: build ..., run libpq5").
     reasons: tuple[str, ...] = ()
+    # Without a lock, which packages build from source is known only when the build runs: the
+    # compiler and headers the builder installs if, and only if, the install fails without.
+    on_demand: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

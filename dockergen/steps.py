@@ -100,6 +100,8 @@ class Run:
     lines: tuple[Line, ...]
     mounts: tuple[CacheMount, ...] = ()
     secrets: tuple[Secret, ...] = ()
+    # Run only when `lines` fail (`|| { ...; }`): what makes them work, then them again.
+    otherwise: tuple[Line, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -213,9 +215,14 @@ def _outline(step: Step) -> str:
             return f"copy {' '.join(sources)} -> {dest}"
         case CopySource(chown):
             return "copy the source" + (" (owned by the app's user)" if chown else "")
-        case Run(lines, mounts, secrets):
+        case Run(lines, mounts, secrets, otherwise):
             used = ", ".join([*(m.id or m.target for m in mounts), *(s.id for s in secrets)])
             commands = " && ".join(_shell(c) for line in lines for c in line)
+            if otherwise:
+                if sum(map(len, lines)) > 1:
+                    commands = f"{{ {commands}; }}"
+                again = " && ".join(_shell(c) for line in otherwise for c in line)
+                commands += f" || {{ {again}; }}"
             return f"run [{used}] {commands}" if used else f"run {commands}"
         case Env(pairs):
             return "env " + " ".join(f"{k}={_word(v)}" for k, v in pairs)

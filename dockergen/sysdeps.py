@@ -42,6 +42,7 @@ _TRIXIE: Final = {
     "libsndfile": "libsndfile1",
     "libzbar": "libzbar0",
     "libgeos_c": "libgeos-c1v5",
+    "libmemcached": "libmemcached11t64",
 }
 # The one table of Debian packages by release: shared libraries Python packages load at run
 # time, by soname stem (libpq.so.5 -> libpq), and the package that ships each. Read by
@@ -50,7 +51,9 @@ _TRIXIE: Final = {
 LIBRARIES: Final[Mapping[str, Mapping[str, str]]] = MappingProxyType(
     {
         "trixie": MappingProxyType(_TRIXIE),
-        "bookworm": MappingProxyType({**_TRIXIE, "libldap": "libldap-2.5-0"}),
+        "bookworm": MappingProxyType(
+            {**_TRIXIE, "libldap": "libldap-2.5-0", "libmemcached": "libmemcached11"}
+        ),
     }
 )
 SYSTEM_PACKAGES: Final = {
@@ -72,7 +75,27 @@ SYSTEM_PACKAGES: Final = {
         libraries=("libjpeg", "libz"),
         only_without_wheel=True,
     ),
+    # Its sdist builds psycopg2 against the system's libpq, like psycopg2's.
+    "psycopg2-binary": Needs(
+        build=(*COMPILER, "libpq-dev"), libraries=("libpq",), only_without_wheel=True
+    ),
+    "pylibmc": Needs(
+        build=(*COMPILER, "libmemcached-dev", "zlib1g-dev"),
+        libraries=("libmemcached",),
+        only_without_wheel=True,
+    ),
 }
+
+
+def on_demand(dependencies: Iterable[str]) -> tuple[str, ...]:
+    """For an install with no lock: the compiler, and the headers the dependencies the table
+    knows would need if they built from source (used only when a wheel is missing)."""
+    headers = [
+        package
+        for name in sorted(dependencies)
+        for package in SYSTEM_PACKAGES.get(name, Needs()).build
+    ]
+    return tuple(dict.fromkeys((*COMPILER, *headers)))
 
 
 def library_packages(library: str) -> dict[str, str]:

@@ -92,7 +92,7 @@ def test_dev_manifests_are_copied_before_the_source(tmp_path: Path) -> None:
         ("poetry", "poetry --no-plugins sync --no-root --no-directory --with dev\n"),
         ("pdm", "pdm install --check --no-self\n"),
         ("pipenv", "pipenv install --dev --deploy\n"),
-        ("pipenv-nolock", "pipenv install --dev\n"),
+        ("pipenv-nolock", "pipenv install --dev \\\n || {"),  # then with a compiler
         ("pip-pyproject", "install --no-deps -e .\n"),
     ],
 )

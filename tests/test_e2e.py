@@ -477,3 +477,28 @@ def fresh_download_is_seen(tmp_path: Path, engine: Engine) -> None:
     cached, added = probe_cache(tmp_path / "probe", since, engine=engine)
     assert name in added
     assert name in cached
+
+
+def test_an_unlocked_sdist_compiles_in_the_builder_only(tmp_path: Path) -> None:
+    """No lock: a C extension published only as an sdist (misaka 2.1.1) fails the first install,
+    which then installs the compiler and tries again; the final image has no compiler."""
+    require_engine()
+    root = tmp_path / "sdist"
+    root.mkdir()
+    (root / "requirements.txt").write_text("misaka==2.1.1\n")
+    (root / "main.py").write_text('import misaka\n\nprint(misaka.html("# ok"))\n')
+    _make_unique(root)
+    text = _generate(root, force=False)
+    assert "|| { rm -f /etc/apt/apt.conf.d/docker-clean" in text
+    tag = _tag("sdist")
+    log = build(root, tag)
+    install = log.step("builder", "pip --python")
+    # Compiled here now, or by an earlier run: pip's cache mount keeps the wheel it built
+    # (linux_x86_64, not manylinux: no index publishes it).
+    compiled = [
+        line for line in install.output if "build-essential" in line or "misaka-2.1.1-cp" in line
+    ]
+    assert compiled, install.output[-20:]
+    assert docker("run", "--rm", *READ_ONLY, tag).stdout == "<h1>ok</h1>\n\n"
+    found = docker("run", "--rm", "--entrypoint", "sh", tag, "-c", _which("gcc", "cc"))
+    assert found.stdout == "", found.stdout

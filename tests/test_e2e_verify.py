@@ -46,6 +46,7 @@ EXPECTED = {
     "no-cmd": "no-command",
     "no-migrations": "no-migrations",
     "disallowed-host": "disallowed-host",
+    "nothing-to-run": "no-start-command",
 }
 
 

@@ -389,6 +389,7 @@ def _neutral(spec: ProjectSpec) -> ProjectSpec:
         build=tuple(f"pkg{i}" for i, _ in enumerate(spec.apt.build)),
         run=tuple(f"pkg{i}" for i, _ in enumerate(spec.apt.run)),
         reasons=tuple("reason" for _ in spec.apt.reasons),
+        on_demand=tuple(f"pkg{i}" for i, _ in enumerate(spec.apt.on_demand)),
     )
     # The stand-ins themselves stay: only plain identifiers get that far (stub._PATH), and
     # their folders decide how many words the RUN that creates them has.

@@ -158,3 +158,19 @@ def test_every_poetry_command_runs_without_plugins(case: str, tmp_path: Path) ->
         assert all(c == "poetry --no-plugins" for c in commands), commands
         if case == "requires-plugins":
             assert commands == ["poetry --no-plugins"] * (2 if dev else 1)
+
+
+def test_without_a_start_command_the_image_says_so_and_stops(tmp_path: Path) -> None:
+    """No CMD would run the base image's python3, which exits 0: a container that looks
+    healthy and runs nothing. The CMD dockergen writes instead fails, naming the fix."""
+    from dockergen.fixedsteps import NO_COMMAND_MESSAGE
+    from tests.helpers import make_tree
+
+    spec = detect_project(make_tree(tmp_path, {"requirements.txt": "six\n", "lib.py": "X = 1\n"}))
+    assert spec.command is None
+    dockerfile = render_files(spec)[0].content
+    assert dockerfile.rstrip().splitlines()[-1] == (
+        'CMD ["python", "-c", "import sys; sys.exit(\\"' + NO_COMMAND_MESSAGE + '\\")"]'
+    )
+    assert hadolint_findings(dockerfile, tmp_path) == []
+    assert buildkit_instructions(dockerfile)[-1] == "CMD"

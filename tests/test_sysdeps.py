@@ -112,6 +112,52 @@ def test_system_packages(
     assert (spec.apt.build, spec.apt.run) == (build, run)
 
 
+ON_DEMAND = [
+    # (files, compiler and headers installed only if the unlocked install fails)
+    ({"requirements.txt": "six\n"}, ("build-essential",)),
+    (
+        {"requirements.txt": "pylibmc\npsycopg2-binary\n"},
+        ("build-essential", "libpq-dev", "libmemcached-dev", "zlib1g-dev"),
+    ),
+    # The builder has the compiler already (psycopg2 has no wheel): nothing more on demand.
+    ({"requirements.txt": "psycopg2\n"}, ()),
+    # A lock says which packages compile: decided, never on demand.
+    (
+        {
+            "pyproject.toml": POETRY.format(deps='x = "*"\n'),
+            "poetry.lock": _lock("x", "x-1.0.tar.gz"),
+        },
+        (),
+    ),
+    (
+        {
+            "pyproject.toml": POETRY.format(deps='x = "*"\n'),
+            "poetry.lock": _lock("x", "x-1.0-py3-none-any.whl"),
+        },
+        (),
+    ),
+    ({"pyproject.toml": POETRY.format(deps='x = "*"\n')}, ("build-essential",)),
+]
+
+
+@pytest.mark.parametrize(
+    ("files", "on_demand"),
+    ON_DEMAND,
+    ids=[
+        "unlocked",
+        "known-headers",
+        "compiler-already",
+        "lock-sdist",
+        "lock-wheel",
+        "poetry-no-lock",
+    ],
+)
+def test_an_unlocked_install_gets_its_compiler_on_demand(
+    tmp_path: Path, files: dict[str, str], on_demand: tuple[str, ...]
+) -> None:
+    assert detect_project(make_tree(tmp_path, files)).apt.on_demand == on_demand
+
+
 def test_reasons_name_the_dependency(tmp_path: Path) -> None:
     spec = detect_project(make_tree(tmp_path, {"requirements.txt": "psycopg2\n"}))
     assert spec.apt.reasons == ("psycopg2: build build-essential libpq-dev, run libpq5",)
