@@ -49,6 +49,8 @@ MAX_LINES: Final = 100_000
 
 @dataclass(frozen=True, slots=True)
 class RequirementsTree:
+    """A requirements file and everything it includes: what the image must copy and have."""
+
     files: tuple[CheckedPath, ...]  # the chosen file first, then its includes in reading order
     local_paths: tuple[CheckedPath, ...]  # requirements naming a directory or file of the project
     needs_git: bool  # a VCS requirement (git+https://...) makes pip run git

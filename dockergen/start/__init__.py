@@ -90,6 +90,8 @@ _ALSO_PROVIDED: Final = {"uwsgi": ("pyuwsgi",)}
 
 @dataclass(frozen=True, slots=True)
 class StartCommand:
+    """How the app starts: the command, its port and environment, and what to warn about."""
+
     command: Decided[tuple[str, ...]] | None
     port: Decided[int] | None  # when known
     environment: tuple[Decided[tuple[str, str]], ...]  # ENV lines the command needs

@@ -21,6 +21,8 @@ _INSTRUCTION: Final = re.compile(r"^\s*([A-Za-z]+)(?:\s+(.*))?$", re.DOTALL)
 
 @dataclass(frozen=True, slots=True)
 class Instruction:
+    """One instruction of an authored Dockerfile."""
+
     keyword: str  # upper case
     text: str  # the arguments, continuation lines joined with a space
     line: int  # 1-based line of the keyword
@@ -28,6 +30,8 @@ class Instruction:
 
 @dataclass(frozen=True, slots=True)
 class Stage:
+    """One stage of an authored Dockerfile: its FROM and its instructions."""
+
     base: str  # the image FROM names
     name: str  # after AS, "" without one
     line: int

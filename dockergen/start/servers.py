@@ -24,6 +24,8 @@ BIND: Final = "0.0.0.0"
 
 @dataclass(frozen=True, slots=True)
 class Server:
+    """An app server dockergen knows: its default port and the flags that say where it listens."""
+
     name: str
     port: int  # served when the command does not say
     # Flags that set where it listens (any of them: the command chose its address).
