@@ -66,6 +66,8 @@ _IMAGE: Final = re.compile(
 
 @dataclass(frozen=True, slots=True)
 class Action:
+    """A GitHub Action pinned by commit SHA, with the release it was read from."""
+
     repo: str
     tag: str  # the exact release the SHA was read from, kept as the comment after the pin
     sha: str  # `git rev-parse TAG^{commit}` in the action's own repository

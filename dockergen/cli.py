@@ -1,6 +1,8 @@
 """The `dockergen` command: parse, call the library, print, map errors to exit codes."""
 
-from __future__ import annotations
+# No `from __future__ import annotations` in the modules that declare commands (this one,
+# extras_cli, verify_cli): Typer reads every command's signature at each start, and would
+# evaluate string annotations again, twice per command, on every run.
 
 import dataclasses
 import io

@@ -12,7 +12,7 @@ from dockergen.installers import installer_module
 from dockergen.model import Decided, DevTarget, Installer
 from dockergen.project import ProjectDir
 
-_PLAIN: Final = re.compile(r"[A-Za-z0-9][A-Za-z0-9._/:-]*")
+_PLAIN: Final = r"[A-Za-z0-9][A-Za-z0-9._/:-]*"
 
 # Server -> how its reload is asked for: (the word after which the flag goes, the flag).
 # None appends the flag at the end.
@@ -34,7 +34,7 @@ def dev_target(
         found,
         manifests=found.manifests,
         # Names from the project's files reach a RUN line: only plain ones do.
-        groups=tuple(g for g in found.groups if _PLAIN.fullmatch(g)),
+        groups=tuple(g for g in found.groups if re.fullmatch(_PLAIN, g)),
         command=reload_command(argv) if argv else None,
     )
 

@@ -1,6 +1,6 @@
 """`dockergen compose`, `devcontainer` and `ci`: the extra files, registered by dockergen.cli."""
 
-from __future__ import annotations
+# Annotations are objects, not strings: Typer reads them at each start (see dockergen/cli.py).
 
 from pathlib import Path
 from typing import Annotated

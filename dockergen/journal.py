@@ -45,6 +45,8 @@ def may_write(name: str) -> bool:
 
 @dataclass(frozen=True, slots=True)
 class Entry:
+    """One file of an unfinished write, as the journal records it."""
+
     name: str  # project-relative
     before: str | None  # sha256 of what it held before the run; None: it did not exist
     content: str  # what the run writes

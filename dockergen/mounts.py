@@ -14,6 +14,8 @@ from typing import Final
 
 @dataclass(frozen=True, slots=True)
 class CacheMount:
+    """A BuildKit cache mount (`--mount=type=cache`) of a RUN step."""
+
     target: str
     # BuildKit's default is "shared" (concurrent writers). "locked" makes a second build wait
     # for the mount: apt takes its own lock files, and poetry's HTTP cache and pip's builds of

@@ -7,7 +7,7 @@ from collections.abc import Iterable, Iterator
 from typing import Final
 
 # A name, optional [extras], then the end, a version, a marker or a URL: nothing else.
-_PEP508_HEAD: Final = re.compile(
+_PEP508_HEAD: Final = (
     r"^\s*([A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?)\s*(?:\[([^\]]*)\])?\s*(?:$|[;@(<>=!~])"
 )
 
@@ -44,6 +44,6 @@ def requirement_heads(lines: Iterable[str]) -> Iterator[tuple[str, tuple[str, ..
     than everything else dockergen does, and only the name and extras matter here.
     """
     for line in lines:
-        if match := _PEP508_HEAD.match(line):
+        if match := re.match(_PEP508_HEAD, line):
             extras = (match.group(2) or "").split(",")
             yield match.group(1), tuple(e.strip() for e in extras if e.strip())

@@ -29,6 +29,8 @@ VERSION: Final = re.compile(r"(\d{1,4})\.(\d{1,4})(?:\.(\d{1,4}))?", re.ASCII)
 
 @dataclass(frozen=True, slots=True)
 class Constraint:
+    """A Python version range one file declares."""
+
     alternatives: tuple[SpecifierSet, ...]  # satisfied when any alternative is (poetry's ||)
     source: str
     text: str

@@ -48,6 +48,8 @@ Extra = Callable[[ProjectSpec, Settings], RenderedFile]
 
 @dataclass(frozen=True, slots=True)
 class FileOutcome:
+    """What happens to one output file, and what it will hold."""
+
     name: str
     action: Action
     content: str  # what the file will hold
@@ -57,6 +59,8 @@ class FileOutcome:
 
 @dataclass(frozen=True, slots=True)
 class Plan:
+    """Everything a command would write, and what to report."""
+
     spec: ProjectSpec
     settings: Settings
     files: tuple[FileOutcome, ...]  # the outputs, in the order they are reported

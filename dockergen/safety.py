@@ -23,11 +23,11 @@ from dockergen.errors import UnsafePathError, UnsafeValueError
 from dockergen.text import shorten, shown
 
 # Debian package names (policy 5.6.1), optionally pinned with =version.
-_APT: Final = re.compile(r"^[a-z0-9][a-z0-9+.-]+(=[A-Za-z0-9.+:~-]+)?$")
+_APT: Final = r"^[a-z0-9][a-z0-9+.-]+(=[A-Za-z0-9.+:~-]+)?$"
 # Paths COPY can take without quoting: no spaces, globs, variables or leading dashes.
-_PATH: Final = re.compile(r"^(?!-)[A-Za-z0-9_.@+-]+(/[A-Za-z0-9_.@+-]+)*$")
+_PATH: Final = r"^(?!-)[A-Za-z0-9_.@+-]+(/[A-Za-z0-9_.@+-]+)*$"
 # A URL path (and query) without quotes, spaces or `$` (compose would expand it).
-_URL_PATH: Final = re.compile(r"/[A-Za-z0-9._~!&()*+,;=:@%/?-]*")
+_URL_PATH: Final = r"/[A-Za-z0-9._~!&()*+,;=:@%/?-]*"
 # Anything that ends a line for Docker, a shell, or a Unicode-aware reader.
 _LINE_BREAKS: Final = re.compile(r"[\x00-\x1f\x7f\u0085\u2028\u2029]")
 # BuildKit refuses a Dockerfile line longer than 65 535 bytes. One CMD, or the COPY of all
@@ -154,7 +154,7 @@ def _protected(part: str) -> bool:
 
 def check_apt_packages(packages: Sequence[str], source: str) -> tuple[str, ...]:
     for package in packages:
-        if len(package) > MAX_APT_NAME or not _APT.fullmatch(package):
+        if len(package) > MAX_APT_NAME or not re.fullmatch(_APT, package):
             raise UnsafeValueError(
                 "apt package", shorten(package), source, "use a Debian package name such as libpq5"
             )
@@ -167,7 +167,7 @@ def check_apt_packages(packages: Sequence[str], source: str) -> tuple[str, ...]:
 
 def check_paths(paths: Sequence[str]) -> tuple[str, ...]:
     for path in paths:
-        if not _PATH.fullmatch(path) or ".." in path.split("/"):
+        if not re.fullmatch(_PATH, path) or ".." in path.split("/"):
             raise UnsafeValueError(
                 "file name",
                 shorten(path),
@@ -206,7 +206,7 @@ def check_command(argv: Sequence[str], source: str) -> tuple[str, ...]:
 
 
 def check_url_path(path: str, source: str) -> str:
-    if not _URL_PATH.fullmatch(path):
+    if not re.fullmatch(_URL_PATH, path):
         raise UnsafeValueError("healthcheck", path, source, "give a URL path such as /health")
     return path
 

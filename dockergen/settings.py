@@ -38,6 +38,8 @@ FLAGS: Final = {
 
 @dataclass(frozen=True, slots=True)
 class Settings:
+    """The user's choices: flags given now over the recorded answers."""
+
     flags: Overrides  # given on the command line now
     recorded: Overrides  # in the answers file before this run
     choices: Overrides  # what counts now, and what the answers file holds after this run

@@ -6,7 +6,6 @@ reports its own errors at build time).
 
 from __future__ import annotations
 
-import configparser
 from dataclasses import dataclass
 
 from dockergen.errors import DockergenError
@@ -17,6 +16,8 @@ SETUP_CFG = "setup.cfg"
 
 @dataclass(frozen=True, slots=True)
 class SetupCfg:
+    """What dockergen reads from setup.cfg; empty values when it has none."""
+
     name: str = ""
     python_requires: str = ""
     console_scripts: tuple[str, ...] = ()  # the script names
@@ -27,12 +28,18 @@ def setup_cfg(project: ProjectDir) -> SetupCfg:
 
 
 def _read(project: ProjectDir) -> SetupCfg:
-    parser = configparser.ConfigParser(interpolation=None, strict=False)
     try:
         if not project.is_file(SETUP_CFG):
             return SetupCfg()
-        parser.read_string(project.read_text(SETUP_CFG))
-    except (DockergenError, configparser.Error):
+        text = project.read_text(SETUP_CFG)
+    except DockergenError:
+        return SetupCfg()
+    import configparser  # here: only a project with a setup.cfg pays for importing it
+
+    parser = configparser.ConfigParser(interpolation=None, strict=False)
+    try:
+        parser.read_string(text)
+    except configparser.Error:
         return SetupCfg()
     scripts = parser.get("options.entry_points", "console_scripts", fallback="")
     names = [line.split("=", 1)[0].strip() for line in scripts.splitlines() if "=" in line]

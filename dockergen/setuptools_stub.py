@@ -10,7 +10,6 @@ from the real source. Anything else here is refused: it was not checked.
 
 from __future__ import annotations
 
-import configparser
 import fnmatch
 import re
 from typing import Any, Final
@@ -41,7 +40,7 @@ _FLAT_MODULES: Final = (
     *("manage", "benchmark", "benchmarks", "exercise", "exercises", "[._]*"),
 )
 # A path the stub may create: plain names only, so the RUN line needs no quoting.
-_PATH: Final = re.compile(r"(?:[A-Za-z0-9_][A-Za-z0-9_.-]*/)*[A-Za-z_][A-Za-z0-9_]*(?:/|\.py)?")
+_PATH: Final = r"(?:[A-Za-z0-9_][A-Za-z0-9_.-]*/)*[A-Za-z_][A-Za-z0-9_]*(?:/|\.py)?"
 MAX_FOLDERS: Final = 2000  # a package with more folders than this is refused, not walked
 
 Stub = Decided[str] | tuple[tuple[str, ...], str]
@@ -89,7 +88,9 @@ def packages(project: ProjectDir) -> Stub:
     """The stub paths that make setuptools find what it finds in the real tree: `dir/` a
     package (an empty __init__.py), `dir` a folder without one, `name.py` a module."""
     found = _packages(project)
-    if isinstance(found, Decided) or not (odd := [p for p in found[0] if not _PATH.fullmatch(p)]):
+    if isinstance(found, Decided) or not (
+        odd := [p for p in found[0] if not re.fullmatch(_PATH, p)]
+    ):
         return found
     return _refused(f"{found[1]}: {odd[0]} is not a path the stub can create")
 
@@ -218,6 +219,8 @@ def _regular(project: ProjectDir, path: str) -> bool:
 def _setup_cfg(project: ProjectDir) -> str:
     if not project.is_file("setup.cfg"):
         return ""
+    import configparser  # here: only a project with a setup.cfg pays for importing it
+
     parser = configparser.ConfigParser(interpolation=None, strict=False)
     try:
         parser.read_string(project.read_text("setup.cfg"))

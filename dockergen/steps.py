@@ -71,6 +71,8 @@ class Recipe:
 
 @dataclass(frozen=True, slots=True)
 class Comment:
+    """Comment lines, each written with a leading `# `."""
+
     lines: tuple[str, ...]
 
 
@@ -97,6 +99,8 @@ class CopySource:
 
 @dataclass(frozen=True, slots=True)
 class Run:
+    """A RUN: its lines of commands, with the cache mounts and secrets it uses."""
+
     lines: tuple[Line, ...]
     mounts: tuple[CacheMount, ...] = ()
     secrets: tuple[Secret, ...] = ()
@@ -106,32 +110,44 @@ class Run:
 
 @dataclass(frozen=True, slots=True)
 class Arg:
+    """An ARG with its default value."""
+
     name: str
     default: str
 
 
 @dataclass(frozen=True, slots=True)
 class Env:
+    """An ENV of name and value pairs."""
+
     pairs: tuple[tuple[str, Word], ...]
 
 
 @dataclass(frozen=True, slots=True)
 class User:
+    """A USER: who the following steps and the container run as."""
+
     user: str
 
 
 @dataclass(frozen=True, slots=True)
 class Expose:
+    """An EXPOSE of the port the app listens on."""
+
     port: int
 
 
 @dataclass(frozen=True, slots=True)
 class Cmd:
+    """The CMD, in exec form."""
+
     argv: tuple[str, ...]
 
 
 @dataclass(frozen=True, slots=True)
 class Healthcheck:
+    """A HEALTHCHECK command, in exec form."""
+
     argv: tuple[str, ...]
 
 
@@ -142,6 +158,8 @@ Paragraph = tuple[Step, ...]
 
 @dataclass(frozen=True, slots=True)
 class Stage:
+    """One stage's steps after its FROM, in paragraphs."""
+
     env: Env | None = None
     apt: tuple[Paragraph, ...] = ()  # Debian packages, before anything else of the stage
     steps: tuple[Paragraph, ...] = ()
@@ -150,6 +168,8 @@ class Stage:
 
 @dataclass(frozen=True, slots=True)
 class BuildPlan:
+    """The whole build: the stages in order, and what the Dockerfile and .dockerignore need."""
+
     header: tuple[str, ...]  # comment lines: the version argument, indexes, the build command
     cache: CacheMount  # the dependency cache every install step shares
     builder: Stage

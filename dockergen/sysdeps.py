@@ -21,6 +21,8 @@ from dockergen.project import ProjectDir
 
 @dataclass(frozen=True, slots=True)
 class Needs:
+    """The Debian packages one Python dependency needs to build or to run."""
+
     build: tuple[str, ...] = ()  # packages for the builder: compilers, headers
     libraries: tuple[str, ...] = ()  # shared libraries loaded at run time (LIBRARIES keys)
     run: tuple[str, ...] = ()  # other packages for the final image: programs
@@ -106,6 +108,8 @@ def library_packages(library: str) -> dict[str, str]:
 
 @dataclass(frozen=True, slots=True)
 class SystemNeeds:
+    """The Debian packages a project's dependencies need, and why."""
+
     build: tuple[str, ...]
     run: tuple[str, ...]
     reasons: tuple[str, ...]  # one per dependency that asked for something

@@ -1,6 +1,6 @@
 """`dockergen verify`: registered on the app by dockergen.cli; the work is dockergen.verify's."""
 
-from __future__ import annotations
+# Annotations are objects, not strings: Typer reads them at each start (see dockergen/cli.py).
 
 import json
 import sys

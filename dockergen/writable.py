@@ -17,17 +17,15 @@ from dockergen.project import ProjectDir
 from dockergen.start.django import manage_py_folder, settings_files
 from dockergen.start.scan import read_source
 
-_SQLITE_IN_BASE_DIR: Final = re.compile(
-    r"django\.db\.backends\.sqlite3[\s\S]{0,300}?BASE_DIR", re.MULTILINE
-)
-_INSTANCE: Final = re.compile(r"instance_relative_config\s*=\s*True|\.instance_path\b")
+_SQLITE_IN_BASE_DIR: Final = r"(?m)django\.db\.backends\.sqlite3[\s\S]{0,300}?BASE_DIR"
+_INSTANCE: Final = r"instance_relative_config\s*=\s*True|\.instance_path\b"
 _FLASK_FILES: Final = ("app.py", "app/__init__.py", "wsgi.py")
 # Settings whose value is a place the app writes: uploads, data, caches, logs, databases.
-_WRITES: Final = re.compile(r"MEDIA_ROOT|UPLOAD|DATA|CACHE|LOG|_FOLDER$|^NAME$|filename", re.I)
-_NEVER_WRITTEN: Final = re.compile(r"STATIC|TEMPLATE|LOCALE|FIXTURE", re.I)
+_WRITES: Final = r"(?i)MEDIA_ROOT|UPLOAD|DATA|CACHE|LOG|_FOLDER$|^NAME$|filename"
+_NEVER_WRITTEN: Final = r"(?i)STATIC|TEMPLATE|LOCALE|FIXTURE"
 
 
-_STAR: Final = re.compile(r"^\s*from\s+\.?([\w.]*?)\.?(\w+)\s+import\s+\*", re.MULTILINE)
+_STAR: Final = r"(?m)^\s*from\s+\.?([\w.]*?)\.?(\w+)\s+import\s+\*"
 
 
 def _with_star_imports(project: ProjectDir, settings: str, depth: int = 0) -> str:
@@ -37,7 +35,7 @@ def _with_star_imports(project: ProjectDir, settings: str, depth: int = 0) -> st
     if depth >= 2:
         return text
     folder = settings.rsplit("/", 1)[0] if "/" in settings else ""
-    for found in _STAR.finditer(text):
+    for found in re.finditer(_STAR, text):
         sibling = f"{folder}/{found.group(2)}.py" if folder else f"{found.group(2)}.py"
         if sibling != settings:
             text += "\n" + _with_star_imports(project, sibling, depth + 1)
@@ -66,7 +64,7 @@ def _folders_under_base_dir(text: str) -> list[tuple[str, str]]:
                 if isinstance(k, ast.Constant) and isinstance(k.value, str)
             ]
         for name, value in pairs:
-            if not _WRITES.search(name) or _NEVER_WRITTEN.search(name):
+            if not re.search(_WRITES, name) or re.search(_NEVER_WRITTEN, name):
                 continue
             parts = _path_under_base(value)
             if len(parts) >= 2 or (parts and "." not in parts[0]):
@@ -94,11 +92,11 @@ def _path_under_base(node: ast.AST) -> list[str]:
 
 
 # A setting whose name says the app writes there: data_folder, UPLOAD_DIR, media_root.
-_DATA_NAME: Final = re.compile(
+_DATA_NAME: Final = (
     r"(?i)^\w*?(data|upload|uploads|media|storage)_?(dir|folder|path|root|directory)$"
 )
 _DATA_WORDS: Final = re.compile(r"(?i)(data|upload|media|storage)_?(dir|folder|path|root)")
-_RELATIVE: Final = re.compile(r"^(?:\./)?([A-Za-z0-9_][\w.-]*)(?:/[\w.-]+)*/?$")
+_RELATIVE: Final = r"^(?:\./)?([A-Za-z0-9_][\w.-]*)(?:/[\w.-]+)*/?$"
 
 
 def _declared_data_folders(project: ProjectDir) -> list[tuple[str, str, str]]:
@@ -115,10 +113,10 @@ def _declared_data_folders(project: ProjectDir) -> list[tuple[str, str, str]]:
                 target, value = node.target.id, node.value
             elif isinstance(node, ast.Assign) and isinstance(node.targets[0], ast.Name):
                 target, value = node.targets[0].id, node.value
-            if target is None or value is None or not _DATA_NAME.match(target):
+            if target is None or value is None or not re.match(_DATA_NAME, target):
                 continue
             default = _default_string(value)
-            match = _RELATIVE.match(default or "")
+            match = re.match(_RELATIVE, default or "")
             if match and "." not in match.group(1) and match.group(1) not in found:
                 found[match.group(1)] = (match.group(1), source.name, target)
     return list(found.values())
@@ -161,7 +159,7 @@ def writable_dirs(
                 target = f"/app/{folder}/{sub}".replace("//", "/").rstrip("/")
                 why = f"Django's {setting} is under {target} ({settings})"
                 found.append(Decided(target, settings, why))
-            if not found and _SQLITE_IN_BASE_DIR.search(text):
+            if not found and re.search(_SQLITE_IN_BASE_DIR, text):
                 target = f"/app/{folder}".rstrip("/")
                 why = f"Django keeps its SQLite database in the project directory ({settings})"
                 found.append(Decided(target, settings, why))
@@ -177,7 +175,7 @@ def writable_dirs(
     if "flask" in dependencies:
         files = (*_FLASK_FILES, f"{package}/__init__.py") if package else _FLASK_FILES
         for file in files:
-            if _INSTANCE.search(read_source(project, file) or ""):
+            if re.search(_INSTANCE, read_source(project, file) or ""):
                 why = f"Flask keeps its instance folder beside the app ({file})"
                 found.append(Decided("/app/instance", file, why))
                 break

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import dataclasses
 import importlib
 import pkgutil
 import subprocess
@@ -122,3 +123,49 @@ def test_rendering_loads_nothing_that_reads_the_project() -> None:
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout == "[]\n"
+
+
+# ---- start-up: what every run pays for before it starts work (benchmarks/startup_ratio.py) ----
+
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
+# Modules `init` never needs on a project without a setup.cfg: other commands' (verify's
+# package, the merge, tomlkit to write answers, yaml), or a package read from a folder
+# (importlib.resources). Each is a prefix of module names.
+NOT_FOR_INIT = (
+    "dockergen.verify.",
+    "dockergen.merge",
+    "dockergen.start.dockerfile",  # parses the authors' Dockerfile; the fixture has none
+    "tomlkit",
+    "yaml",
+    "configparser",
+    "importlib.resources",
+    "zipfile",
+)
+
+
+def test_init_dry_run_loads_only_what_it_uses() -> None:
+    code = (
+        "import sys\n"
+        "from dockergen.cli import main\n"
+        f"sys.argv = ['dockergen', 'init', {str(FIXTURES / 'poetry')!r}, '--dry-run', '--no-input']\n"
+        "try:\n    main()\nexcept SystemExit:\n    pass\n"
+        f"print(sorted(m for m in sys.modules if m.startswith({NOT_FOR_INIT!r})), file=sys.stderr)"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert "FROM python:" in done.stdout  # it did render the Dockerfile
+    assert done.stderr.splitlines()[-1] == "[]"
+
+
+def test_every_dataclass_has_a_docstring() -> None:
+    """Without one, dataclasses builds it from inspect.signature when the module is imported."""
+    missing = [
+        f"{name}.{value.__qualname__}"
+        for name in MODULES
+        for value in vars(importlib.import_module(name)).values()
+        if isinstance(value, type)
+        and value.__module__ == name
+        and dataclasses.is_dataclass(value)
+        and "__doc__" in vars(value)
+        and (value.__doc__ or "").startswith(f"{value.__name__}(")
+    ]
+    assert missing == []

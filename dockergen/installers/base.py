@@ -37,6 +37,8 @@ class Strength(enum.IntEnum):
 
 @dataclass(frozen=True, slots=True)
 class Evidence:
+    """A file (or a table in one) that says a project uses an installer, and how strongly."""
+
     strength: Strength
     text: str  # the file, or the file and the table in it ("pyproject.toml [tool.poetry]")
     why: str = ""  # said when this evidence wins over weaker evidence for another installer
@@ -58,12 +60,16 @@ class PythonConstraint:
 
 @dataclass(frozen=True, slots=True)
 class Index:
+    """A package index a project's files declare."""
+
     url: str
     source: str  # the file (and table) that declares it
 
 
 @dataclass(frozen=True, slots=True)
 class LockedPackage:
+    """A package a lock file lists, with the distribution files it names."""
+
     name: str
     files: tuple[str, ...]  # distribution file names the lock lists (may be empty)
     default: bool  # installed by the production install (not a dev-only group)

@@ -36,7 +36,7 @@ _LOCK_SHAPES: Final = (
 )
 # [tool.pdm.build] and [tool.pdm.version] only configure the pdm-backend build backend.
 _BACKEND_ONLY: Final = frozenset({"build", "version"})
-_GROUP_SEPARATORS: Final = re.compile(r"[^A-Za-z0-9]+")
+_GROUP_SEPARATORS: Final = r"[^A-Za-z0-9]+"
 # The newest pdm that computes pdm.lock's content_hash the old way (before 2.16), with the
 # HTTP stack it was released with: newer unearth, hishel and httpx break it at its first
 # request (checked: it locks and installs with these, and crashes with the newest ones).
@@ -170,7 +170,7 @@ def content_hash(pyproject: dict[str, Any]) -> str | None:
             if not isinstance(deps, list):
                 return None  # pdm refuses such a file: nothing to compare
             # pdm's group-name normalisation ("Test_Group" is "test-group").
-            groups.setdefault(_GROUP_SEPARATORS.sub("-", name).lower(), []).extend(deps)
+            groups.setdefault(re.sub(_GROUP_SEPARATORS, "-", name).lower(), []).extend(deps)
     return lockhash.sha256_json(
         {
             "sources": pdm.get("source", []),

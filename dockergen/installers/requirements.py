@@ -29,17 +29,17 @@ CANDIDATES: Final = (
     "requirements-prod.txt",
 )
 
-_INCLUDE = re.compile(r"^(-r|-c|--requirement|--constraint)(?:=|\s*)(\S+)")
-_BARE_INCLUDE = re.compile(r"(-r|-c|--requirement|--constraint)=?\s*")
-_EDITABLE = re.compile(r"^(-e|--editable)(?:=|\s+)(\S+)")
-_VCS = re.compile(r"(^|@\s*)(git|hg|svn|bzr)\+", re.IGNORECASE)
-_URL = re.compile(r"^[a-z][a-z0-9+.-]*://", re.IGNORECASE)
-_COMMENT = re.compile(r"(^|\s)#.*$")
+_INCLUDE = r"^(-r|-c|--requirement|--constraint)(?:=|\s*)(\S+)"
+_BARE_INCLUDE = r"(-r|-c|--requirement|--constraint)=?\s*"
+_EDITABLE = r"^(-e|--editable)(?:=|\s+)(\S+)"
+_VCS = r"(?i)(^|@\s*)(git|hg|svn|bzr)\+"
+_URL = r"(?i)^[a-z][a-z0-9+.-]*://"
+_COMMENT = r"(^|\s)#.*$"
 # Where str.splitlines() ends a line.
 _LINE_END = re.compile(r"\r\n|[\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]")
 _CHUNK_CHARS = 1 << 16
 # A line can include a file, name a path or a VCS URL only if it holds one of these.
-_MAY_MATTER = re.compile(r"^[-./]|[@+/]")
+_MAY_MATTER = r"^[-./]|[@+/]"
 # pip follows includes by recursion too; a chain this long is a mistake or an attack.
 MAX_INCLUDE_DEPTH: Final = 100
 # pip-compile output with hashes for a large project is about 20 000 lines. The bound keeps
@@ -49,6 +49,8 @@ MAX_LINES: Final = 100_000
 
 @dataclass(frozen=True, slots=True)
 class RequirementsTree:
+    """A requirements file and everything it includes: what the image must copy and have."""
+
     files: tuple[CheckedPath, ...]  # the chosen file first, then its includes in reading order
     local_paths: tuple[CheckedPath, ...]  # requirements naming a directory or file of the project
     needs_git: bool  # a VCS requirement (git+https://...) makes pip run git
@@ -89,25 +91,25 @@ class _TreeReader:
                     f"has more than {MAX_LINES} lines, more than any real requirements file",
                     "check the file",
                 )
-            if _MAY_MATTER.search(line):  # most lines, a plain `name==version`, do not
+            if re.search(_MAY_MATTER, line):  # most lines, a plain `name==version`, do not
                 self._line(name, line, f"{shown(name)}:{lineno}", chain)
 
     def _line(self, name: str, line: str, where: str, chain: tuple[str, ...]) -> None:
-        if bare := _BARE_INCLUDE.fullmatch(line):
+        if bare := re.fullmatch(_BARE_INCLUDE, line):
             raise InvalidProjectFileError(
                 where, f"{bare.group(1)} names no file", "name the file, or delete the line"
             )
-        if include := _INCLUDE.match(line):
+        if include := re.match(_INCLUDE, line):
             target = include.group(2)
-            if not _URL.match(target) or target.startswith("file:"):
+            if not re.match(_URL, target) or target.startswith("file:"):
                 self.visit(self._resolve(name, target, where, include=True), (*chain, name))
-        elif editable := _EDITABLE.match(line):
+        elif editable := re.match(_EDITABLE, line):
             target = editable.group(2)
-            if _VCS.search(target):
+            if re.search(_VCS, target):
                 self.needs_git = True
-            elif not _URL.match(target) or target.startswith("file:"):
+            elif not re.match(_URL, target) or target.startswith("file:"):
                 self.local[self._resolve(name, target, where, include=False)] = None
-        elif _VCS.search(line):
+        elif re.search(_VCS, line):
             self.needs_git = True
         elif target := _local_target(line):
             self.local[self._resolve(name, target, where, include=False)] = None
@@ -141,7 +143,7 @@ def _logical_lines(text: str) -> Iterator[tuple[int, str]]:
     """
     pending, start = "", 0
     for number, raw in enumerate(_split_lines(text), start=1):
-        line = (_COMMENT.sub("", raw) if "#" in raw else raw).rstrip()
+        line = (re.sub(_COMMENT, "", raw) if "#" in raw else raw).rstrip()
         if not pending:
             start = number
         if line.endswith("\\"):
@@ -171,7 +173,7 @@ def _local_target(line: str) -> str | None:
     if "@" in line and not first.startswith((".", "/")):
         url = line.split("@", 1)[1].split(";")[0].strip()  # PEP 508: name @ url
         return url if url.startswith(("file:", ".", "/")) else None
-    if first.startswith("-") or _URL.match(first):
+    if first.startswith("-") or re.match(_URL, first):
         return None
     return first if first.startswith((".", "/")) or "/" in first else None
 
@@ -223,23 +225,21 @@ def _usable_name(path: str) -> bool:
 
 
 # Requirements-file options that name where packages come from.
-_INDEX_OPTION: Final = re.compile(
-    r"^(?:-i|--index-url|--extra-index-url|-f|--find-links)(?:\s*=\s*|\s+)(\S+)"
-)
-_CONTINUATION: Final = re.compile(r"\\\r?\n")
-_OPTIONS: Final = re.compile(r"\s+--?[A-Za-z].*$")  # --hash=..., trailing pip options
+_INDEX_OPTION: Final = r"^(?:-i|--index-url|--extra-index-url|-f|--find-links)(?:\s*=\s*|\s+)(\S+)"
+_CONTINUATION: Final = r"\\\r?\n"
+_OPTIONS: Final = r"\s+--?[A-Za-z].*$"  # --hash=..., trailing pip options
 
 
 def index_options(project: ProjectDir, name: str) -> Iterator[tuple[str, str]]:
     """(file:line, url) of every index option in one requirements file."""
     for number, line in enumerate(project.read_text(name).splitlines(), start=1):
-        if match := _INDEX_OPTION.match(line.strip()):
+        if match := re.match(_INDEX_OPTION, line.strip()):
             yield f"{name}:{number}", match.group(1)
 
 
 def requirement_lines(text: str) -> Iterator[str]:
     """The requirement lines of a file, without comments, options and continuations."""
-    for raw in _CONTINUATION.sub(" ", text).splitlines():
-        line = _OPTIONS.sub("", _COMMENT.sub("", raw)).strip()
+    for raw in re.sub(_CONTINUATION, " ", text).splitlines():
+        line = re.sub(_OPTIONS, "", re.sub(_COMMENT, "", raw)).strip()
         if line and not line.startswith("-"):
             yield line

@@ -90,6 +90,8 @@ _ALSO_PROVIDED: Final = {"uwsgi": ("pyuwsgi",)}
 
 @dataclass(frozen=True, slots=True)
 class StartCommand:
+    """How the app starts: the command, its port and environment, and what to warn about."""
+
     command: Decided[tuple[str, ...]] | None
     port: Decided[int] | None  # when known
     environment: tuple[Decided[tuple[str, str]], ...]  # ENV lines the command needs
@@ -151,7 +153,7 @@ _VENV_BIN: Final = re.compile(r"^(?:\.?/?[\w./-]*/)?(?:\.venv|venv|env|\.env)/bi
 _OPT_BIN: Final = re.compile(
     r"^/(?:app/\.venv|opt/venv|venv|usr/local|opt/[\w.-]+/venv)/bin/([\w.-]+)$"
 )
-_RUNNER_IN_LINE: Final = re.compile(
+_RUNNER_IN_LINE: Final = (
     r"(^|&&|\|\||;|\|)(\s*)(?:exec\s+)?(?:poetry|uv|pdm|pipenv|hatch|rye)\s+run\s+(?:--?[\w-]+\s+)*"
 )
 
@@ -163,8 +165,8 @@ def _normalized(candidate: Candidate) -> Candidate:
     if not argv:
         return candidate
     if argv[:2] in (("sh", "-c"), ("/bin/sh", "-c"), ("bash", "-c")) and len(argv) == 3:
-        line = _RUNNER_IN_LINE.sub(lambda m: m.group(1) + m.group(2), argv[2]).strip()
-        text = _RUNNER_IN_LINE.sub(lambda m: m.group(1) + m.group(2), candidate.text).strip()
+        line = re.sub(_RUNNER_IN_LINE, lambda m: m.group(1) + m.group(2), argv[2]).strip()
+        text = re.sub(_RUNNER_IN_LINE, lambda m: m.group(1) + m.group(2), candidate.text).strip()
         return dataclasses.replace(candidate, argv=(*argv[:2], line), text=text)
     program = _VENV_BIN.match(argv[0]) or _OPT_BIN.match(argv[0])
     if program:

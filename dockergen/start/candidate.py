@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import enum
-import re
 from dataclasses import dataclass
 from typing import Final
 
@@ -97,7 +96,7 @@ _RUNNER_VALUE_OPTIONS: Final = frozenset(
         "--index",
     }
 )
-_ASSIGNMENT: Final = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*=")
+_ASSIGNMENT: Final = r"^[A-Za-z_][A-Za-z0-9_]*="
 
 
 def without_runner(words: tuple[str, ...]) -> tuple[tuple[str, ...], str | None]:

@@ -89,6 +89,8 @@ class Setting:
 
 @dataclass(frozen=True, slots=True)
 class Found:
+    """An app, factory or server script found in the project's code."""
+
     kind: str  # "asgi", "wsgi", "factory-asgi", "factory-wsgi", "script", "streamlit", "worker"
     framework: str
     file: str

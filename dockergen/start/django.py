@@ -23,12 +23,10 @@ from dockergen.start.scan import read_source
 from dockergen.start.serve import ASGI_SERVERS
 from dockergen.start.servers import BIND
 
-_SETTINGS: Final = re.compile(r"""DJANGO_SETTINGS_MODULE['"]\s*,\s*['"]([\w.]+)['"]""")
-_SETTINGS_NAMED: Final = re.compile(r"""['"](\w+(?:\.\w+)*\.settings(?:\.\w+)*)['"]""")
-_STATIC_ROOT: Final = re.compile(r"^STATIC_ROOT\s*[:=]", re.MULTILINE)
-_APPLICATION: Final = re.compile(
-    r"""^(WSGI|ASGI)_APPLICATION\s*=\s*['"]([\w.]+)\.(\w+)['"]""", re.MULTILINE
-)
+_SETTINGS: Final = r"""DJANGO_SETTINGS_MODULE['"]\s*,\s*['"]([\w.]+)['"]"""
+_SETTINGS_NAMED: Final = r"""['"](\w+(?:\.\w+)*\.settings(?:\.\w+)*)['"]"""
+_STATIC_ROOT: Final = r"(?m)^STATIC_ROOT\s*[:=]"
+_APPLICATION: Final = r"""(?m)^(WSGI|ASGI)_APPLICATION\s*=\s*['"]([\w.]+)\.(\w+)['"]"""
 
 
 def django_candidates(project: ProjectDir, dependencies: frozenset[str]) -> Iterator[Candidate]:
@@ -92,7 +90,7 @@ def _path(root: str, module: str) -> str:
 
 
 def _settings_module(text: str) -> list[str]:
-    found = _SETTINGS.search(text) or _SETTINGS_NAMED.search(text)
+    found = re.search(_SETTINGS, text) or re.search(_SETTINGS_NAMED, text)
     return found.group(1).split(".") if found else []
 
 
@@ -134,7 +132,9 @@ def _applications(
         prefix = f"{root}/" if root else ""
         module = "/".join(settings)
         for file in (f"{prefix}{module}.py", f"{prefix}{module}/__init__.py"):
-            for match in _APPLICATION.finditer(read_source(project, file) or "" if module else ""):
+            for match in re.finditer(
+                _APPLICATION, read_source(project, file) or "" if module else ""
+            ):
                 target = match.group(2)
                 if _exists(project, prefix, target):
                     found.setdefault(match.group(1), (root, target, match.group(3)))
@@ -192,7 +192,7 @@ def django_build_steps(
         return ()
     prefix = f"{folder}/" if folder else ""
     for settings in settings_files(project, folder):
-        if _STATIC_ROOT.search(read_source(project, settings) or ""):
+        if re.search(_STATIC_ROOT, read_source(project, settings) or ""):
             argv = ("python", f"{prefix}manage.py", "collectstatic", "--noinput")
             detail = f"Django: collect static files into STATIC_ROOT (set in {settings})"
             return (Decided(argv, settings, detail),)
@@ -281,7 +281,7 @@ def _false_value(node: ast.expr) -> str:
     return "False"
 
 
-_COLLECTSTATIC: Final = re.compile(
+_COLLECTSTATIC: Final = (
     r"(?:^|(?<=&&)|(?<=;))\s*(?:python3?\s+)?(?:\./)?[\w/]*manage\.py\s+collectstatic\b[^;&|]*"
     r"(?:&&|;)\s*"
 )
@@ -296,7 +296,7 @@ def without_build_steps(
         return argv, ()
     if not django_build_steps(project, frozenset({"django"})):
         return argv, ()
-    line = _COLLECTSTATIC.sub(" ", argv[2]).strip()
+    line = re.sub(_COLLECTSTATIC, " ", argv[2]).strip()
     if line == argv[2].strip():
         return argv, ()
     note = (

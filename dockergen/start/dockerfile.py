@@ -15,12 +15,14 @@ from typing import Final
 
 from dockergen.start.shell import port_number
 
-_DIRECTIVE: Final = re.compile(r"^#\s*escape\s*=\s*(\S)\s*$", re.IGNORECASE)
-_INSTRUCTION: Final = re.compile(r"^\s*([A-Za-z]+)(?:\s+(.*))?$", re.DOTALL)
+_DIRECTIVE: Final = r"(?i)^#\s*escape\s*=\s*(\S)\s*$"
+_INSTRUCTION: Final = r"(?s)^\s*([A-Za-z]+)(?:\s+(.*))?$"
 
 
 @dataclass(frozen=True, slots=True)
 class Instruction:
+    """One instruction of an authored Dockerfile."""
+
     keyword: str  # upper case
     text: str  # the arguments, continuation lines joined with a space
     line: int  # 1-based line of the keyword
@@ -28,6 +30,8 @@ class Instruction:
 
 @dataclass(frozen=True, slots=True)
 class Stage:
+    """One stage of an authored Dockerfile: its FROM and its instructions."""
+
     base: str  # the image FROM names
     name: str  # after AS, "" without one
     line: int
@@ -45,7 +49,7 @@ def instructions(text: str) -> list[Instruction]:
     """Every instruction, continuation lines joined, comments and blank lines dropped."""
     lines = text.splitlines()
     escape = "\\"
-    if lines and (directive := _DIRECTIVE.match(lines[0])):
+    if lines and (directive := re.match(_DIRECTIVE, lines[0])):
         escape = directive.group(1)
     found: list[Instruction] = []
     pending: list[str] = []
@@ -64,7 +68,7 @@ def instructions(text: str) -> list[Instruction]:
             continue
         joined = " ".join(part.strip() for part in pending if part.strip())
         pending = []
-        if match := _INSTRUCTION.match(joined):
+        if match := re.match(_INSTRUCTION, joined):
             found.append(Instruction(match.group(1).upper(), (match.group(2) or "").strip(), start))
     return found
 

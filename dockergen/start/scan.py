@@ -67,6 +67,8 @@ TRIGGER: Final = re.compile(
 
 @dataclass(frozen=True, slots=True)
 class Source:
+    """A Python file of the project, read and parsed."""
+
     name: str  # project-relative POSIX path
     text: str
     tree: ast.Module

@@ -24,6 +24,8 @@ BIND: Final = "0.0.0.0"
 
 @dataclass(frozen=True, slots=True)
 class Server:
+    """An app server dockergen knows: its default port and the flags that say where it listens."""
+
     name: str
     port: int  # served when the command does not say
     # Flags that set where it listens (any of them: the command chose its address).
@@ -232,8 +234,8 @@ _SUBCOMMAND: Final = {
     "celery": ("worker", "beat"),
     "rq": ("worker",),
 }
-_ADDRPORT: Final = re.compile(r"^(?:(\S+):)?(\d+)$")
-_OPERATORS: Final = re.compile(r"&&|\|\||[;|&]")
+_ADDRPORT: Final = r"^(?:(\S+):)?(\d+)$"
+_OPERATORS: Final = r"&&|\|\||[;|&]"
 _PYTHON: Final = re.compile(r"python(\d+(\.\d+)?)?")
 
 
@@ -242,7 +244,7 @@ def simple_commands(argv: Sequence[str]) -> list[tuple[str, ...]]:
     if len(argv) != 3 or argv[0] not in SHELLS or argv[1] != "-c":
         return [tuple(argv)]
     found = []
-    for part in _OPERATORS.split(argv[2]):
+    for part in re.split(_OPERATORS, argv[2]):
         try:
             words = shlex.split(part)
         except ValueError:
@@ -333,7 +335,7 @@ def role_of(argv: Sequence[str]) -> Role | None:
 
 def named_port(words: Sequence[str], server: Server) -> tuple[int, str] | None:
     if server.name == "runserver":
-        found = [m for w in words[3:] if (m := _ADDRPORT.match(w))]
+        found = [m for w in words[3:] if (m := re.match(_ADDRPORT, w))]
         port = port_number(found[0].group(2)) if found else None
         return (port, f"{shorten(found[0].group(0))} in the command") if port else None
     for index, word in enumerate(words):
@@ -371,7 +373,7 @@ def _listens_beyond(server: Server, words: Sequence[str]) -> bool:
     if server.listens_everywhere_by_default or server.role is not Role.SERVER:
         return True
     if server.name == "runserver":
-        return any((m := _ADDRPORT.match(w)) and m.group(1) for w in words[3:])
+        return any((m := re.match(_ADDRPORT, w)) and m.group(1) for w in words[3:])
     return bool({word.partition("=")[0] for word in words}.intersection(server.host_flags))
 
 
@@ -406,7 +408,7 @@ def _missing_flags(words: Sequence[str], port: int, configured: frozenset[str]) 
 
 def _line_everywhere(line: str, port: int, configured: frozenset[str]) -> tuple[str, str | None]:
     """The same for each simple command of an `sh -c` line, keeping its operators."""
-    parts = re.split(f"({_OPERATORS.pattern})", line)
+    parts = re.split(f"({_OPERATORS})", line)
     added = []
     for index in range(0, len(parts), 2):
         try:

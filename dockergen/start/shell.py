@@ -13,16 +13,16 @@ from typing import Final
 
 # ${PORT}, ${PORT:-5000}, ${PORT-5000} and $PORT; the group holds a stated fallback.
 PORT_VARIABLE: Final = re.compile(r"\$\{PORT(?::?-(\d+))?\}|\$PORT(?![A-Za-z0-9_])")
-_SINGLE_QUOTED: Final = re.compile(r"'[^']*'")
+_SINGLE_QUOTED: Final = r"'[^']*'"
 # Operators, expansions, redirects, globs, comments and escapes: only a shell knows them.
-_SHELL_SYNTAX: Final = re.compile(r"[;&|<>()`$*?\[\]{}~#\\!]")
-_ASSIGNMENT: Final = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*=")
+_SHELL_SYNTAX: Final = r"[;&|<>()`$*?\[\]{}~#\\!]"
+_ASSIGNMENT: Final = r"^[A-Za-z_][A-Za-z0-9_]*="
 SHELLS: Final = ("sh", "/bin/sh", "bash", "/bin/bash")
 
 
 def exec_form(line: str) -> tuple[str, ...] | None:
     """The line split into arguments, or None when only a shell can run it faithfully."""
-    if _SHELL_SYNTAX.search(_SINGLE_QUOTED.sub("''", line)):
+    if re.search(_SHELL_SYNTAX, re.sub(_SINGLE_QUOTED, "''", line)):
         return None
     try:
         words = shlex.split(line)
@@ -30,7 +30,7 @@ def exec_form(line: str) -> tuple[str, ...] | None:
         return None
     if words and words[0] == "exec":
         words = words[1:]
-    if not words or _ASSIGNMENT.match(words[0]):
+    if not words or re.match(_ASSIGNMENT, words[0]):
         return None
     return tuple(words)
 

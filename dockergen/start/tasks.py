@@ -19,9 +19,9 @@ from dockergen.start.shell import argv_of
 
 # Task names that start the app, best first.
 NAMES: Final = ("prod", "production", "start", "serve", "server", "web", "run", "runserver", "dev")
-_TARGET: Final = re.compile(r"^([A-Za-z0-9_.-]+)\s*:(?!=)")
-_VARIABLE: Final = re.compile(r"^([A-Za-z_][A-Za-z0-9_]*)\s*(?::=|\?=|=)\s*(.*?)\s*$")
-_REFERENCE: Final = re.compile(r"\$\(([A-Za-z_][A-Za-z0-9_]*)\)|\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
+_TARGET: Final = r"^([A-Za-z0-9_.-]+)\s*:(?!=)"
+_VARIABLE: Final = r"^([A-Za-z_][A-Za-z0-9_]*)\s*(?::=|\?=|=)\s*(.*?)\s*$"
+_REFERENCE: Final = r"\$\(([A-Za-z_][A-Za-z0-9_]*)\)|\$\{([A-Za-z_][A-Za-z0-9_]*)\}"
 
 
 def task_runners(project: ProjectDir) -> Iterator[Candidate]:
@@ -39,7 +39,7 @@ def task_runners(project: ProjectDir) -> Iterator[Candidate]:
         )
     seen: set[str] = set()
     for table, tasks in tables:
-        if not isinstance(tasks, dict) or table in seen or _NOT_SERVING.search(table):
+        if not isinstance(tasks, dict) or table in seen or re.search(_NOT_SERVING, table):
             continue
         seen.add(table)
         for name in NAMES:
@@ -50,7 +50,7 @@ def task_runners(project: ProjectDir) -> Iterator[Candidate]:
 
 
 # Environments and targets for tests, docs, linting: never how the app is started.
-_NOT_SERVING: Final = re.compile(r"test|lint|doc|type|check|fmt|format|cov|bench|release")
+_NOT_SERVING: Final = r"test|lint|doc|type|check|fmt|format|cov|bench|release"
 
 
 def _starts_app(line: str) -> bool:
@@ -137,7 +137,7 @@ def _targets(text: str) -> dict[str, tuple[int, str]]:
     recipe when it runs, so every variable the file sets counts, wherever it is set."""
     lines = text.splitlines()
     variables = {
-        m.group(1): m.group(2) for line in lines if (m := _VARIABLE.match(line))
+        m.group(1): m.group(2) for line in lines if (m := re.match(_VARIABLE, line))
     }  # fmt: skip
     found: dict[str, tuple[int, str]] = {}
     current, line_of, recipe = "", 0, []
@@ -150,14 +150,14 @@ def _targets(text: str) -> dict[str, tuple[int, str]]:
         if current and recipe:
             found.setdefault(current, (line_of, _expand(recipe[-1], variables)))
         current, recipe = "", []
-        if not _VARIABLE.match(line) and (match := _TARGET.match(line)):
+        if not re.match(_VARIABLE, line) and (match := re.match(_TARGET, line)):
             current, line_of = match.group(1), number
     return found
 
 
 def _expand(line: str, variables: dict[str, str]) -> str:
     for _ in range(5):  # a variable may name another
-        line = _REFERENCE.sub(lambda m: variables.get(m.group(1) or m.group(2), ""), line)
+        line = re.sub(_REFERENCE, lambda m: variables.get(m.group(1) or m.group(2), ""), line)
     return line.replace("$$", "$").strip()
 
 

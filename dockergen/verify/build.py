@@ -18,6 +18,8 @@ OnLine = Callable[[str], None]
 
 @dataclass(frozen=True)
 class BuildResult:
+    """How an image build went: its log and the steps read from it."""
+
     ok: bool
     seconds: float
     log_path: Path

@@ -28,6 +28,8 @@ _SOURCE_COPY: Final = re.compile(r"^(?:COPY|ADD)\s+(?:--\S+\s+)*\.{1,2}/?\s")
 
 @dataclass
 class Step:
+    """One build step as BuildKit's plain progress log shows it."""
+
     id: str
     stage: str
     index: int

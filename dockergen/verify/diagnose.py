@@ -37,6 +37,8 @@ class Context:
 
 @dataclass(frozen=True)
 class Diagnosis:
+    """A known failure: what caused it and the fix."""
+
     pattern: str
     cause: str
     fix: str
@@ -50,6 +52,8 @@ Explain = Callable[[re.Match[str], Context], Diagnosis | None]
 
 @dataclass(frozen=True)
 class Pattern:
+    """How a known failure shows in a log, and what explains it."""
+
     name: str
     regex: re.Pattern[str]
     explain: Explain

@@ -40,6 +40,8 @@ class EngineChoice(enum.StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class Engine:
+    """The container engine verify drives (Docker or Podman), and its version."""
+
     name: str  # docker | podman: also the command
     version: str = ""  # the server's (Docker) or Podman's version
 

@@ -23,6 +23,8 @@ class Mode(enum.StrEnum):
 
 @dataclass(frozen=True)
 class ImageConfig:
+    """What verify reads from a built image's configuration."""
+
     ports: tuple[int, ...]  # EXPOSEd TCP ports, ascending
     cmd: tuple[str, ...]
     entrypoint: tuple[str, ...]

@@ -11,6 +11,8 @@ from dockergen.verify.image import Mode
 
 @dataclass(frozen=True)
 class VerifyOptions:
+    """What `dockergen verify` was asked to do."""
+
     path: Path
     dockerfile: Path | None = None  # default: PATH/Dockerfile
     mode: Mode = Mode.AUTO

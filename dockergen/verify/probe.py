@@ -18,6 +18,8 @@ BODY_BYTES: Final = 4096
 
 @dataclass(frozen=True)
 class ProbeResult:
+    """Whether the running container did what its mode expects, and what it said."""
+
     ok: bool
     mode: Mode
     seconds: float

@@ -43,6 +43,8 @@ SCHEMA = 1
 
 @dataclass(frozen=True)
 class RebuildSummary:
+    """The code-only rebuild check (`--cache`): which steps ran again."""
+
     ok: bool
     seconds: float
     first_seconds: float
@@ -55,6 +57,8 @@ class RebuildSummary:
 
 @dataclass
 class Report:
+    """Everything `dockergen verify` found, as printed and as JSON."""
+
     project: str
     engine: str | None = None  # its version
     engine_name: str | None = None  # docker | podman

@@ -20,6 +20,8 @@ POLL_SECONDS = 0.25
 
 @dataclass(frozen=True)
 class RunOptions:
+    """How a container is started."""
+
     env: tuple[str, ...] = ()  # KEY=VALUE
     env_files: tuple[str, ...] = ()
     read_only: bool = False  # --read-only with a tmpfs /tmp
@@ -29,6 +31,8 @@ class RunOptions:
 
 @dataclass(frozen=True)
 class State:
+    """Whether a container runs, and its exit code once it stopped."""
+
     running: bool
     exit_code: int
 

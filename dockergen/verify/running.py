@@ -16,6 +16,8 @@ from dockergen.verify.run import RunOptions, container, host_port, logs
 
 @dataclass(frozen=True)
 class Outcome:
+    """What running the image showed: the probe's result and the container's output."""
+
     probe: ProbeResult
     output: str  # the container's stdout and stderr
     port: int | None = None
