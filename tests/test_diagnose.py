@@ -401,6 +401,9 @@ def test_every_pattern_has_a_case() -> None:
     "text",
     [
         "[INFO] Listening at: http://0.0.0.0:8000 (1)\n",  # the EXPOSEd port: fine
+        # flask run --host 0.0.0.0 lists loopback among all the addresses it listens on.
+        " * Running on all addresses (0.0.0.0)\n * Running on http://127.0.0.1:5000\n"
+        " * Running on http://172.17.0.2:5000\n",
         "Successfully installed six-1.17.0\n",
         "KeyError: 'name'\n",  # a dict key, not an environment variable
         "PermissionError: [Errno 13] Permission denied: '/data/x'\n",  # not the image's /app

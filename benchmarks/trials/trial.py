@@ -153,7 +153,12 @@ def _run_kind(entry: dict[str, Any], tag: str) -> dict[str, Any]:
             time.sleep(10)
             out["logs"] = container_logs(name)
             return out
-        host = int(sh("docker", "port", name, f"{ports[0]}/tcp").stdout.split(":")[-1].split()[0])
+        published = sh("docker", "port", name, f"{ports[0]}/tcp").stdout.split()
+        if not published:  # the container has exited already: nothing was published
+            out["answered"], out["why"] = False, "exited at once"
+            out["logs"] = container_logs(name)
+            return out
+        host = int(published[0].split(":")[-1])
         path, status, deadline = entry.get("path", "/"), None, time.monotonic() + ANSWER_SECONDS
         while time.monotonic() < deadline:
             status = http_status(host, path)

@@ -59,7 +59,11 @@ class Pattern:
     explain: Explain
 
 
-def _loopback(found: re.Match[str], ctx: Context) -> Diagnosis:
+def _loopback(found: re.Match[str], ctx: Context) -> Diagnosis | None:
+    # Werkzeug on 0.0.0.0 prints "Running on all addresses" and then 127.0.0.1 among the
+    # addresses it listens on: a server on every interface is not bound to loopback.
+    if re.search(_LISTEN + r"(?:0\.0\.0\.0|\[::\]|\*)[:\s]|Running on all addresses", found.string):
+        return None
     cause = (
         f"the server binds to loopback: it listens on {found['host']}:{found['port']} inside "
         "the container, which nothing outside the container can reach"
