@@ -275,6 +275,31 @@ CASES = {
             "deployment's)",
         ),
     ),
+    "settings-pydantic-v1": Case(
+        "pydantic.error_wrappers.ValidationError: 2 validation errors for ProdAppSettings\n"
+        "database_url\n  field required (type=value_error.missing)\n"
+        "secret_key\n  field required (type=value_error.missing)\n",
+        Context(),
+        (
+            "missing-settings",
+            "the app's settings (ProdAppSettings) require DATABASE_URL, SECRET_KEY, which the "
+            "environment does not set (pydantic: field required)",
+            "pass them with --env DATABASE_URL=VALUE ... or --env-file FILE (in production: the "
+            "deployment's; an env_prefix in the settings class goes before each name)",
+        ),
+    ),
+    "settings-pydantic-v2": Case(
+        "pydantic_core._pydantic_core.ValidationError: 1 validation error for Settings\n"
+        "openai_api_key\n  Field required [type=missing, input_value={}, input_type=dict]\n",
+        Context(),
+        (
+            "missing-settings",
+            "the app's settings (Settings) require OPENAI_API_KEY, which the environment does "
+            "not set (pydantic: field required)",
+            "pass them with --env OPENAI_API_KEY=VALUE ... or --env-file FILE (in production: "
+            "the deployment's; an env_prefix in the settings class goes before each name)",
+        ),
+    ),
     "stale-uv": Case(
         "error: The lockfile at `uv.lock` needs to be updated, but `--locked` was provided. "
         "To update the lockfile, run `uv lock`.\n",
@@ -406,6 +431,8 @@ def test_every_pattern_has_a_case() -> None:
         " * Running on http://172.17.0.2:5000\n",
         "Successfully installed six-1.17.0\n",
         "KeyError: 'name'\n",  # a dict key, not an environment variable
+        # A request body that fails validation is the client's error, not the app's settings.
+        "ValidationError: 1 validation error for Item\nprice\n  Field required [type=missing]\n",
         "PermissionError: [Errno 13] Permission denied: '/data/x'\n",  # not the image's /app
     ],
 )

@@ -37,6 +37,7 @@ EXPECTED = {
     "missing-module": "missing-module",
     "marker-excluded": "module-excluded-by-marker",
     "missing-env": "missing-env",
+    "missing-settings": "missing-settings",
     "write-app": "read-only-app",
     "missing-lib": "missing-library",
     "sdist-compile": "sdist-build-failed",

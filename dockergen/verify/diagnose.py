@@ -159,6 +159,20 @@ def _env_var(found: re.Match[str], ctx: Context) -> Diagnosis:
     return Diagnosis("missing-env", cause, fix)
 
 
+def _settings(found: re.Match[str], ctx: Context) -> Diagnosis:
+    names = [n.upper() for n in re.findall(r"^(\w+)\n  [Ff]ield required", found["fields"], re.M)]
+    listed = ", ".join(names[:8])
+    cause = (
+        f"the app's settings ({found['model']}) require {listed}, which the environment does "
+        "not set (pydantic: field required)"
+    )
+    fix = (
+        f"pass them with --env {names[0]}=VALUE ... or --env-file FILE (in production: the "
+        "deployment's; an env_prefix in the settings class goes before each name)"
+    )
+    return Diagnosis("missing-settings", cause, fix)
+
+
 def _stale_lock(module: InstallerModule) -> Explain:
     def explain(found: re.Match[str], ctx: Context) -> Diagnosis:
         cause = f"the lock is stale: {module.lockfile} no longer matches {module.lock_manifest}"
@@ -323,6 +337,12 @@ PATTERNS: Final = (
         r"(?P<error>KeyError: '(?P<name>[A-Z][A-Z0-9_]+)'|ImproperlyConfigured: [^\n]*?"
         r"\b(?P<name2>[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+)\b[^\n]*)",
         _env_var,
+    ),
+    _p(
+        "missing-settings",
+        r"validation errors? for (?P<model>\w*(?:Settings|Config)\w*)\n"
+        r"(?P<fields>(?:\w+\n  [Ff]ield required[^\n]*(?:\n|$))+)",
+        _settings,
     ),
     # A stale lock, in each installer's words (the installer module knows them).
     *(
