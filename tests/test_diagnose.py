@@ -402,7 +402,7 @@ CASES = {
         (
             "command-not-found",
             "the image's command gunicorn is not in the image, so the container cannot start",
-            "add what installs gunicorn to the project's dependencies (e.g. gunicorn) and "
+            "add the package that installs gunicorn to the project's dependencies and "
             "rebuild, or change the start command (`dockergen update --command '...'`)",
         ),
     ),

@@ -126,10 +126,11 @@ def _run_kind(entry: dict[str, Any], tag: str) -> dict[str, Any]:
     out: dict[str, Any] = {"cmd": cmd, "exposed": ports, "user": user}
     name = f"trial-{uuid.uuid4().hex[:10]}"
     kind = entry["kind"]
+    env = [f"--env={key}={value}" for key, value in entry.get("env", {}).items()]
     try:
         if kind == "cli":
             argv = [*(inspected.get("Cmd") or []), *entry.get("args", [])]
-            run = sh("docker", "run", "--rm", "--name", name, tag, *argv, timeout=180)
+            run = sh("docker", "run", "--rm", "--name", name, *env, tag, *argv, timeout=180)
             text = run.stdout + run.stderr
             matched = re.search(entry.get("expect", ""), text) is not None
             out["answered"] = run.returncode == 0 and matched
@@ -137,7 +138,7 @@ def _run_kind(entry: dict[str, Any], tag: str) -> dict[str, Any]:
             out["logs"] = text[-1500:]
             return out
         publish = ["--publish", f"127.0.0.1::{ports[0]}"] if kind == "web" and ports else []
-        sh("docker", "run", "--detach", "--name", name, *publish, tag, timeout=120)
+        sh("docker", "run", "--detach", "--name", name, *publish, *env, tag, timeout=120)
         if kind == "worker":
             time.sleep(WORKER_SECONDS)
             alive, logs = running(name), container_logs(name)
@@ -186,7 +187,8 @@ def try_one(entry: dict[str, Any], trees: Path, dockergen: str) -> dict[str, Any
             return {**result, "check": None, "verify": None}
         result["dockerfile"] = (app / "Dockerfile").read_text()
         result["check"] = independent_check(entry, app)
-        verify = sh(dockergen, "verify", "--cache", "--json", ".", cwd=app, timeout=3600)
+        env = [f"--env={key}={value}" for key, value in entry.get("env", {}).items()]
+        verify = sh(dockergen, "verify", "--cache", "--json", *env, ".", cwd=app, timeout=3600)
         result["verify"] = json.loads(verify.stdout) if verify.stdout.startswith("{") else None
         result["verify_err"] = verify.stderr[-2000:]
         return result

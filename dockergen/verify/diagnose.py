@@ -318,7 +318,7 @@ def _command_not_found(found: re.Match[str], ctx: Context) -> Diagnosis:
     command = found["command"]
     cause = f"the image's command {command} is not in the image, so the container cannot start"
     fix = (
-        f"add what installs {command} to the project's dependencies (e.g. gunicorn) and "
+        f"add the package that installs {command} to the project's dependencies and "
         "rebuild, or change the start command (`dockergen update --command '...'`)"
     )
     return Diagnosis("command-not-found", cause, fix)
