@@ -209,6 +209,37 @@ CASES = [
         id="procfile-gunicorn-conf-binds",
     ),
     pytest.param(
+        {
+            **_procfile("uwsgi ./etc/uwsgi.ini"),
+            "etc/uwsgi.ini": "[uwsgi]\nhttp-socket=:$(PORT)\nwsgi-file=shop/wsgi.py\n",
+        },
+        Decided(
+            value=("uwsgi", "./etc/uwsgi.ini"),
+            source="Procfile",
+            detail="Procfile:2 web: uwsgi ./etc/uwsgi.ini",
+            overridden=("Procfile:3 worker: celery worker: a worker; the image serves the app",),
+        ),
+        Decided(value=8000, source="Procfile", detail="uwsgi's default port", overridden=()),
+        [],
+        id="procfile-uwsgi-ini-binds",  # a second --http would bind the port twice
+    ),
+    pytest.param(
+        {
+            **_procfile("uwsgi --ini etc/uwsgi.ini"),
+            "etc/uwsgi.ini": "[uwsgi]\nwsgi-file=shop/wsgi.py\n",
+        },
+        Decided(
+            value=("uwsgi", "--ini", "etc/uwsgi.ini", "--http", "0.0.0.0:8000"),
+            source="Procfile",
+            detail="Procfile:2 web: uwsgi --ini etc/uwsgi.ini (--http 0.0.0.0:8000 added: "
+            "listen beyond the container)",
+            overridden=("Procfile:3 worker: celery worker: a worker; the image serves the app",),
+        ),
+        Decided(value=8000, source="Procfile", detail="uwsgi's default port", overridden=()),
+        [],
+        id="procfile-uwsgi-ini-without-socket",
+    ),
+    pytest.param(
         {"Procfile": "worker: celery -A shop worker\n", "main.py": ""},
         Decided(
             value=("celery", "-A", "shop", "worker"),

@@ -43,9 +43,9 @@ from dockergen.start.serve import code_candidates
 from dockergen.start.servers import (
     Server,
     command_port,
+    config_files,
     default_port,
     development_server,
-    gunicorn_config_binds,
     listening_everywhere,
     loopback_warning,
     named_port_in,
@@ -428,16 +428,19 @@ def _unique(
 
 
 def _configured(project: ProjectDir, argv: tuple[str, ...]) -> frozenset[str]:
-    """Servers whose config file really sets the address (read, not assumed)."""
-    named = [argv[i + 1] for i, word in enumerate(argv[:-1]) if word in ("-c", "--config")]
-    for config in (*named, "gunicorn.conf.py"):
-        try:
-            readable = project.is_file(config) and project.inside(config)
-            if readable and gunicorn_config_binds(project.read_text(config)):
-                return frozenset({"gunicorn"})
-        except DockergenError:
-            continue
-    return frozenset()
+    """Servers whose config file really sets the address (read, not assumed): adding a bind
+    flag to those would make them listen twice."""
+    found = set()
+    for words, server in servers_in(argv):
+        files, binds = config_files(server.name, words)
+        for config in files:
+            try:
+                readable = project.is_file(config) and project.inside(config)
+                if binds and readable and binds(project.read_text(config)):
+                    found.add(server.name)
+            except DockergenError:
+                continue
+    return frozenset(found)
 
 
 def project_name(project: ProjectDir) -> str:

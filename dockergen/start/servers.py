@@ -200,7 +200,7 @@ SERVERS: Final = {
         Server(
             "uwsgi",
             8000,
-            ("--http", "--http-socket", "--socket", "-s", "--ini"),
+            ("--http", "--http-socket", "--socket", "-s"),  # an ini file is read: config_files
             _flags("--http", f"{BIND}:{{port}}"),
             bind_flags=("--http", "--http-socket"),
             port_flags=(),
@@ -460,3 +460,37 @@ def development_server(argv: Sequence[str]) -> Server | None:
 def gunicorn_config_binds(text: str) -> bool:
     """True when a gunicorn config file sets `bind` (then the command needs no --bind)."""
     return bool(re.search(r"^\s*bind\s*=", text, re.MULTILINE))
+
+
+def uwsgi_config_binds(text: str) -> bool:
+    """True when a uWSGI ini file sets a socket it serves on (`http-socket = :$(PORT)`)."""
+    option = r"(?:https?|http-socket|http11-socket|https-socket|socket|uwsgi-socket)"
+    return bool(re.search(rf"^\s*{option}\s*=", text, re.MULTILINE))
+
+
+# Servers that read where to listen from a config file: the flags that name one, whether a
+# plain argument ending in .ini names one, the file read when none is named, and what in its
+# text sets the address.
+_CONFIG_FILES: Final = {
+    "gunicorn": (("-c", "--config"), False, ("gunicorn.conf.py",), gunicorn_config_binds),
+    "uwsgi": (("--ini",), True, (), uwsgi_config_binds),
+}
+
+
+def config_files(
+    server: str, words: Sequence[str]
+) -> tuple[tuple[str, ...], Callable[[str], bool] | None]:
+    """The config files a server's command reads (named, else its default), and the test that
+    one sets the address; ((), None) for servers with no such file."""
+    if server not in _CONFIG_FILES:
+        return (), None
+    flags, positional, default, binds = _CONFIG_FILES[server]
+    named: list[str] = []
+    for index, word in enumerate(words[1:], start=1):
+        flag, equals, value = word.partition("=")
+        if flag in flags:
+            value = value if equals else (words[index + 1] if index + 1 < len(words) else "")
+            named.append(value)
+        elif positional and word.endswith(".ini") and words[index - 1] not in flags:
+            named.append(word)
+    return tuple(posixpath.normpath(n) for n in named if n) or default, binds
