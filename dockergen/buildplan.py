@@ -14,14 +14,15 @@ from typing import Final
 from dockergen.buildcontext import VERSION_ARG, header, kept_files, unique
 from dockergen.fixedsteps import (
     after_source,
-    apt_install,
+    apt_install_uncached,
+    apt_lists_removed,
     apt_steps,
     compile_step,
     dev_runtime,
     runtime,
 )
 from dockergen.model import Decided, InstallFacts, ProjectSpec
-from dockergen.mounts import APT, NETRC, PIP_CACHE_LINT, CacheMount, dependencies
+from dockergen.mounts import NETRC, PIP_CACHE_LINT, CacheMount, dependencies
 from dockergen.safety import CheckedPath
 from dockergen.steps import (
     Arg,
@@ -159,7 +160,10 @@ class _Layout:
         secrets = (NETRC,) if self.spec.indexes else ()
         if not compiler:
             return Run(lines, (self.cache,), secrets)
-        return Run(lines, (self.cache, *APT), secrets, otherwise=(*apt_install(compiler), *lines))
+        # No apt cache mounts here: the dependency cache is this RUN's one locked mount, and a
+        # second would never be released on Buildah 1.28 (the next RUN using it would hang).
+        again = (*apt_install_uncached(compiler), *lines, apt_lists_removed())
+        return Run(lines, (self.cache,), secrets, otherwise=again)
 
     def _tool(self, why: str) -> Paragraph:
         """The installer itself, installed by the image's pip: why it is there, and why this
@@ -228,7 +232,8 @@ def _on_demand_notes(compiler: tuple[str, ...]) -> tuple[str, ...]:
         return ()
     return (
         "Without a lock file, which packages must be compiled is known only as they install:",
-        f"if it fails, {one_line(', '.join(compiler))} is installed and the install tried again.",
+        f"if it fails, {one_line(', '.join(compiler))} is installed and the install tried again",
+        "(`dockergen update --apt-build build-essential` installs it up front, from apt's cache).",
     )
 
 

@@ -49,6 +49,20 @@ def apt_steps(packages: tuple[str, ...]) -> tuple[Paragraph, ...]:
     return ((Comment(_APT_NOTES), Run(apt_install(packages), APT)),)
 
 
+def apt_install_uncached(packages: tuple[str, ...]) -> tuple[Line, ...]:
+    """The same with no cache mounts, for a RUN whose one locked mount is another (Buildah
+    1.28 releases only the last cache a RUN locks); `apt_lists_removed` ends it."""
+    return (
+        (command("apt-get", "update"),),
+        (command("apt-get", "install", "-y", "--no-install-recommends", *packages),),
+    )
+
+
+def apt_lists_removed() -> Line:
+    """apt's package lists, downloaded into the layer when no cache mount holds them (DL3009)."""
+    return (command("rm", "-rf", Raw("/var/lib/apt/lists/*")),)
+
+
 def apt_install(packages: tuple[str, ...]) -> tuple[Line, ...]:
     """The commands that install `packages` from Debian, on apt's cache mounts."""
     return (

@@ -48,7 +48,10 @@ def dependencies(debian: str) -> CacheMount:
     return CacheMount("/root/.cache", "locked", f"root-cache-{debian}")
 
 
-APT: Final = (CacheMount("/var/cache/apt", "locked"), CacheMount("/var/lib/apt", "locked"))
+# One locked mount per RUN: Buildah 1.28 (Podman 4.3) releases only the last cache a RUN
+# locks, so a build that used apt in two stages hung at the second. Every apt step mounts both
+# caches, so locking /var/lib/apt alone makes a second build's apt wait on BuildKit all the same.
+APT: Final = (CacheMount("/var/cache/apt"), CacheMount("/var/lib/apt", "locked"))
 # hadolint's DL3042 wants --no-cache-dir unless the mount is /root/.cache/pip exactly: the
 # comment every `pip install` on the dependency mount carries.
 PIP_CACHE_LINT: Final = (

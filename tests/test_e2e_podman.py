@@ -73,7 +73,7 @@ def test_podman_build_run_and_rebuild(
 def test_podman_apt_packages_come_from_the_cache(
     tmp_path: Path, request: pytest.FixtureRequest
 ) -> None:
-    """apt's cache mounts (/var/cache/apt, /var/lib/apt, sharing=locked) work on Buildah too."""
+    """apt's cache mounts (/var/cache/apt; /var/lib/apt, sharing=locked) work on Buildah too."""
     PODMAN.require()
     size = apt_from_the_cache(tmp_path, PODMAN)
     request.config.stash.setdefault(IMAGE_SIZES, {})["apt (podman)"] = size
@@ -103,3 +103,20 @@ def test_podman_keeps_the_healthcheck_only_in_docker_format(tmp_path: Path) -> N
     found = healthcheck()
     assert isinstance(found, dict)
     assert found["Test"] == ["CMD", *(dockerfile_healthcheck(spec) or ())]
+
+
+def test_podman_builds_apt_in_both_stages(tmp_path: Path) -> None:
+    """pip-psycopg2 runs apt in the builder (build-essential, libpq-dev) and in the final
+    stage (libpq5), on the same cache mounts. Buildah 1.28 releases only the last cache a RUN
+    locks, so with both apt caches locked the second stage's apt waited forever: one locked
+    mount per RUN (mounts.APT) is what lets this build finish."""
+    PODMAN.require()
+    root = Path(shutil.copytree(FIXTURES / "pip-psycopg2", tmp_path / "pip-psycopg2"))
+    write_files(render_files(detect_project(root)), root, force=False)
+    text = (root / "Dockerfile").read_text()
+    for run in text.split("\nRUN ")[1:]:
+        assert run.split("\n\n")[0].count("sharing=locked") <= 1, run
+    tag = "dockergen-e2e-apt-both-podman"
+    PODMAN.build(root, tag)
+    ran = PODMAN.run("run", "--rm", tag)
+    assert ran.stdout.startswith("pip-psycopg2 ok:"), ran.stdout + ran.stderr

@@ -174,3 +174,16 @@ def test_without_a_start_command_the_image_says_so_and_stops(tmp_path: Path) -> 
     )
     assert hadolint_findings(dockerfile, tmp_path) == []
     assert buildkit_instructions(dockerfile)[-1] == "CMD"
+
+
+@pytest.mark.parametrize(
+    "dockerfile",
+    sorted(Path(__file__).parent.joinpath("golden").rglob("Dockerfile*")),
+    ids=lambda p: str(p.relative_to(Path(__file__).parent / "golden")),
+)
+def test_each_run_locks_at_most_one_cache(dockerfile: Path) -> None:
+    """Buildah 1.28 (Podman 4.3) releases only the last cache mount a RUN locks: a second
+    locked mount stays locked, and the next RUN that mounts it waits forever."""
+    for run in dockerfile.read_text().split("\nRUN ")[1:]:
+        instruction = run.split("\n\n")[0]
+        assert instruction.count("sharing=locked") <= 1, instruction
