@@ -1,4 +1,5 @@
-"""A C extension: building it needs a compiler, which the builder stage does not have."""
+"""A C extension that needs libzbar's headers, which no dependency names: the compiler a
+failed unlocked install brings is not enough."""
 
 from setuptools import Extension, setup
 
