@@ -300,6 +300,19 @@ CASES = {
             "the deployment's; an env_prefix in the settings class goes before each name)",
         ),
     ),
+    "no-standard-library": Case(
+        "Fatal Python error: init_fs_encoding: failed to get the Python codec of the filesystem "
+        "encoding\nModuleNotFoundError: No module named 'encodings'\n",
+        Context(),
+        (
+            "no-standard-library",
+            "ModuleNotFoundError: encodings is part of the standard library: the interpreter "
+            "does not find its own standard library",
+            "a PYTHONHOME, or a server's home/virtualenv setting (uWSGI's `virtualenv = "
+            "$(VIRTUAL_ENV)` with VIRTUAL_ENV unset), points it elsewhere: point it at "
+            "/app/.venv or remove it",
+        ),
+    ),
     "stale-uv": Case(
         "error: The lockfile at `uv.lock` needs to be updated, but `--locked` was provided. "
         "To update the lockfile, run `uv lock`.\n",

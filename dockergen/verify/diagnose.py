@@ -7,6 +7,7 @@ against captured output, and tests/broken/ holds a project that really fails tha
 from __future__ import annotations
 
 import re
+import sys
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Final
@@ -122,6 +123,19 @@ def _missing_module(found: re.Match[str], ctx: Context) -> Diagnosis:
             "upgrade the dependency that imports pkg_resources"
         )
         return Diagnosis("pkg-resources-removed", cause, fix)
+    # `encodings` at start-up: Python cannot find its own library (not a module newer than
+    # the image's Python, such as tomllib on 3.10, which fails later and not fatally).
+    if module in sys.stdlib_module_names and "Fatal Python error" in found.string:
+        cause = (
+            f"ModuleNotFoundError: {module} is part of the standard library: the interpreter "
+            "does not find its own standard library"
+        )
+        fix = (
+            "a PYTHONHOME, or a server's home/virtualenv setting (uWSGI's `virtualenv = "
+            "$(VIRTUAL_ENV)` with VIRTUAL_ENV unset), points it elsewhere: point it at "
+            "/app/.venv or remove it"
+        )
+        return Diagnosis("no-standard-library", cause, fix)
     dist = normalize(DISTRIBUTION_OF.get(module, module))
     if dist not in ctx.declared:
         cause = f"ModuleNotFoundError: {module} is imported, but no dependency declares it"
