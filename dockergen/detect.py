@@ -71,9 +71,9 @@ def detect(
     facts = _members_inside(project, module.facts(project, python.value))
     # A requirements file that installs `.` installs the project (and its scripts) too.
     installed = facts.installs_project or "." in facts.local_dependencies
-    start = choose_command(project, settings, installs_project=installed)
-    debug_env, debug_warnings = debug_off(project, dependency_names(project))
     dependencies = dependency_names(project)
+    start = choose_command(project, settings, dependencies, installs_project=installed)
+    debug_env, debug_warnings = debug_off(project, dependencies)
     found = (*writable_dirs(project, dependencies, project_name(project)), *start.writable)
     writable = tuple(map(_writable, found))
     needs = system_needs(project, dependencies, python.value, debian.value)

@@ -65,9 +65,7 @@ def instruction(step: Step) -> str:
 def _run(run: Run) -> str:
     """RUN: the mounts, each on a line of its own, then the command lines, joined by &&."""
     texts = [line_text(line) for line in run.lines]
-    if (
-        run.otherwise and sum(map(len, run.lines)) > 1
-    ):  # { a && b; } || c, never a && b || c (SC2015)
+    if run.grouped:
         texts[0] = "{ " + texts[0]
         texts[-1] += "; }"
     first, *rest = texts

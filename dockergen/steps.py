@@ -107,6 +107,11 @@ class Run:
     # Run only when `lines` fail (`|| { ...; }`): what makes them work, then them again.
     otherwise: tuple[Line, ...] = ()
 
+    @property
+    def grouped(self) -> bool:
+        """`lines` go in `{ ...; }` before `||`: `a && b || c` is not if-then-else (SC2015)."""
+        return bool(self.otherwise) and sum(map(len, self.lines)) > 1
+
 
 @dataclass(frozen=True, slots=True)
 class Arg:
@@ -239,8 +244,7 @@ def _outline(step: Step) -> str:
             used = ", ".join([*(m.id or m.target for m in mounts), *(s.id for s in secrets)])
             commands = " && ".join(_shell(c) for line in lines for c in line)
             if otherwise:
-                if sum(map(len, lines)) > 1:
-                    commands = f"{{ {commands}; }}"
+                commands = f"{{ {commands}; }}" if step.grouped else commands
                 again = " && ".join(_shell(c) for line in otherwise for c in line)
                 commands += f" || {{ {again}; }}"
             return f"run [{used}] {commands}" if used else f"run {commands}"

@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 
+from dockergen.dependencies import dependency_names
 from dockergen.detect import detect_project
 from dockergen.model import Decided, Overrides
 from dockergen.project import ProjectDir
@@ -512,7 +513,10 @@ def _choose(
     installs_project: bool = False,
 ) -> tuple[Decided[Any] | None, Decided[Any] | None, list[str]]:
     settings = resolve_settings(root, Overrides(command=override, port=port))
-    start = choose_command(ProjectDir(root), settings, installs_project=installs_project)
+    project = ProjectDir(root)
+    start = choose_command(
+        project, settings, dependency_names(project), installs_project=installs_project
+    )
     return start.command, start.port, list(start.warnings)
 
 

@@ -27,7 +27,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Final
 
-from dockergen.dependencies import dependency_names
 from dockergen.errors import DockergenError
 from dockergen.installers import REGISTRY
 from dockergen.model import Decided
@@ -101,10 +100,14 @@ class StartCommand:
 
 
 def choose_command(
-    project: ProjectDir, settings: Settings, *, installs_project: bool
+    project: ProjectDir,
+    settings: Settings,
+    dependencies: frozenset[str],
+    *,
+    installs_project: bool,
 ) -> StartCommand:
-    """The start command, the port it serves (when known), its environment, and warnings."""
-    dependencies = dependency_names(project)
+    """The start command, the port it serves (when known), its environment, and warnings;
+    `dependencies` are the project's (dependencies.dependency_names)."""
     if installs_project and (own := project_name(project)):  # its own console scripts
         dependencies = dependencies | {normalize(own)}
     found = [_normalized(c) for c in _candidates(project, dependencies, installs_project)]

@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any, Final
 from dockergen.errors import DockergenError
 from dockergen.project import ProjectDir
 from dockergen.start.candidate import Candidate, Origin, Role, without_runner
+from dockergen.start.servers import role_of
 from dockergen.start.shell import argv_of, port_number
 
 if TYPE_CHECKING:
@@ -62,10 +63,12 @@ def _read(project: ProjectDir, name: str) -> str | None:
 
 
 def _role(name: str, argv: tuple[str, ...]) -> Role:
-    words = " ".join(argv).lower()
-    if re.search(WORKER_NAMES, name.lower()) or re.search(r"\b(celery|rq|dramatiq|huey)\b", words):
-        return Role.WORKER if "flower" not in words else Role.SERVER
-    return Role.SERVER
+    """What the command runs says (servers.SERVERS knows the task workers); else the name
+    the authors gave the process (a `worker:` line), unless it runs Celery's Flower UI."""
+    if (known := role_of(argv)) is not None:
+        return known
+    named = re.search(WORKER_NAMES, name.lower()) and "flower" not in " ".join(argv).lower()
+    return Role.WORKER if named else Role.SERVER
 
 
 def _candidate(argv: tuple[str, ...], **fields: Any) -> Candidate:

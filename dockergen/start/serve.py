@@ -6,6 +6,7 @@ from __future__ import annotations
 import dataclasses
 import posixpath
 import re
+import shlex
 from collections.abc import Callable, Iterator
 from typing import Final
 
@@ -185,22 +186,13 @@ def _asgi(
     target = f"{module}:{found.attr}"
     what = f"{found.framework} app {target}"
     if server is None:
-        return dataclasses.replace(
-            where,
-            argv=(),
-            what=what,
-            role=Role.SERVER,
-            warnings=(
-                f"{found.file}: the {found.framework} app {target} needs an ASGI server (uvicorn, "
-                "hypercorn, granian) among the dependencies; add one, or pass --command '...'",
-            ),
-        )
+        return _needs_server(found, target, where, "an ASGI server (uvicorn, hypercorn, granian)")
     argv = ASGI_SERVERS[server](target, _factory(found))
     if root:
         argv = (
             (*argv, "--app-dir", root)
             if server == "uvicorn"
-            else ("sh", "-c", f"cd {root} && exec {' '.join(argv)}")
+            else ("sh", "-c", f"cd {shlex.quote(root)} && exec {shlex.join(argv)}")
         )
     return dataclasses.replace(
         where, argv=argv, what=f"{what}, served by {server}", role=Role.SERVER
@@ -245,16 +237,17 @@ def _wsgi(
             environment=env,
             warnings=(note,),
         )
-    return dataclasses.replace(
-        where,
-        argv=(),
-        what=what,
-        role=Role.SERVER,
-        warnings=(
-            f"{found.file}: the {found.framework} app {target} needs a WSGI server (gunicorn, "
-            "waitress) among the dependencies; add one, or pass --command '...'",
-        ),
+    return _needs_server(found, target, where, "a WSGI server (gunicorn, waitress)")
+
+
+def _needs_server(found: Found, target: str, where: Candidate, server: str) -> Candidate:
+    """The app, with no command: none of the servers that could run it is a dependency."""
+    warning = (
+        f"{found.file}: the {found.framework} app {target} needs {server} among the "
+        "dependencies; add one, or pass --command '...'"
     )
+    what = f"{found.framework} app {target}"
+    return dataclasses.replace(where, argv=(), what=what, role=Role.SERVER, warnings=(warning,))
 
 
 def _script(found: Found, where: Candidate) -> Candidate:
